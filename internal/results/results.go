@@ -1,0 +1,89 @@
+// Package results holds the records that flow from the suites to the report:
+// what one exchange with a target showed, and where run outputs are written.
+// It is the one place both sides agree on, so neither reaches into the other.
+package results
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+)
+
+// ExchangeEntry is the name of the Ginkgo report entry that carries an Exchange.
+const ExchangeEntry = "harness.exchange"
+
+// Finding mirrors contract.Finding in a form the report can read back from JSON
+// without importing the contract package.
+type Finding struct {
+	Check    string `json:"check"`
+	Pointer  string `json:"pointer,omitempty"`
+	Expected string `json:"expected,omitempty"`
+	Actual   string `json:"actual,omitempty"`
+	Message  string `json:"message"`
+}
+
+// Exchange is one request/response pair a suite checked against the contract.
+// Every string in it is already redacted.
+type Exchange struct {
+	API       string    `json:"api"`               // "webex" or "commvault"
+	Target    string    `json:"target"`            // "mock" or "live"
+	TargetURL string    `json:"targetUrl"`         // base URL the request went to
+	Case      string    `json:"case"`              // what the spec entry set out to provoke, e.g. "status 429"
+	Want      int       `json:"want,omitempty"`    // the documented status the case aimed at, 0 when any documented one will do
+	Method    string    `json:"method"`            // request method
+	Path      string    `json:"path"`              // request path, without query secrets
+	Status    int       `json:"status"`            // status the target answered
+	Variant   string    `json:"variant,omitempty"` // matched oneOf variant, e.g. "LoginResponse-SaaS"
+	Findings  []Finding `json:"findings,omitempty"`
+	Excerpt   string    `json:"excerpt,omitempty"` // redacted start of the response body
+	ElapsedMS float64   `json:"elapsedMs"`
+}
+
+// OutDirEnv names the variable that overrides where outputs are written.
+const OutDirEnv = "HARNESS_OUT"
+
+// OutDir is where a run writes its outputs: $HARNESS_OUT when set, else the
+// "reports" folder of the module root (found by walking up to go.mod), else
+// "reports" under the working directory. Suites run by `go tool ginkgo` start
+// in their own package folder, so a plain relative path would scatter outputs.
+func OutDir() string {
+	if dir := os.Getenv(OutDirEnv); dir != "" {
+		return dir
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "reports"
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "reports")
+		}
+		if filepath.Dir(dir) == dir {
+			return filepath.Join(wd, "reports")
+		}
+	}
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// folder and a rename, so a reader never sees half a file, even after Ctrl-C.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
