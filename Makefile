@@ -1,6 +1,50 @@
-GO ?= go
+# Everything installs itself: Go downloads the modules on the first build, and
+# the Ginkgo CLI and staticcheck are Go tools of this module (go.mod "tool").
 
-.PHONY: test
-test:
+GO      ?= go
+BIN     := bin/harness
+REPORTS ?= reports
+ARGS    ?=
+# Stamp the binary with its git revision when git can read the checkout
+# (a CI clone owned by another user cannot, which would fail the build).
+BUILDVCS := $(shell git status --porcelain >/dev/null 2>&1 && echo auto || echo false)
+GINKGO  := $(GO) tool ginkgo --output-dir=$(REPORTS)
+
+.PHONY: run test conformance load report mock bench lint build
+
+## run: the main job: conformance and load on the embedded mock, then the HTML report
+run: build
+	./$(BIN) run --out $(REPORTS) $(ARGS)
+
+## test: lint, then every test: unit, fuzz seed corpora, Ginkgo suites, browser
+test: lint
+	$(GO) test -timeout 12m ./...
+
+## conformance: the conformance suite alone, as QA runs it
+conformance:
+	$(GINKGO) --json-report=conformance.json --junit-report=conformance.xml ./suites/conformance
+
+## load: the load scenarios alone
+load:
+	$(GINKGO) --json-report=load.json --junit-report=load.xml ./suites/load
+
+## report: render $(REPORTS)/index.html again from the JSON already there
+report: build
+	./$(BIN) report --in $(REPORTS)
+
+## mock: serve the mock on 127.0.0.1:8080 (ARGS="--help" lists its settings)
+mock: build
+	./$(BIN) mock $(ARGS)
+
+## bench: the Go benchmarks
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+## lint: gofmt, go vet and staticcheck
+lint:
+	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
-	$(GO) test ./...
+	$(GO) tool staticcheck ./...
+
+build:
+	$(GO) build -buildvcs=$(BUILDVCS) -o $(BIN) ./cmd/harness

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"loginharness/internal/bench"
+	"loginharness/internal/results"
+)
+
+// moduleRoot walks up from the working directory to go.mod.
+func moduleRoot() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		if filepath.Dir(dir) == dir {
+			return "", fmt.Errorf("no go.mod above %s: run harness-bench from the module", wd)
+		}
+	}
+}
+
+func goTool() (string, error) {
+	path, err := exec.LookPath("go")
+	if err != nil {
+		return "", errors.New("the go command is not in PATH")
+	}
+	return path, nil
+}
+
+// suiteEnv is the environment without any HARNESS_* setting, so the suite
+// targets its in-process mock and never a live server, with its outputs
+// in dir.
+func suiteEnv(dir string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "HARNESS_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, results.OutDirEnv+"="+dir)
+}
+
+// runConformance: wall time of the conformance suite against the
+// in-process mock, per API and for both; the test binary is compiled first
+// and timed apart.
+func runConformance(ctx context.Context, p *plan, rep *bench.Report) []*bench.Table {
+	root, err := moduleRoot()
+	if err != nil {
+		rep.Notes = append(rep.Notes, "conformance: "+err.Error())
+		return nil
+	}
+	pkg := filepath.Join(root, "suites", "conformance")
+	if _, err := os.Stat(pkg); err != nil {
+		rep.Notes = append(rep.Notes, "conformance: skipped: suites/conformance does not exist yet")
+		return nil
+	}
+	tmp, err := os.MkdirTemp("", "harness-bench-conformance-")
+	if err != nil {
+		rep.Notes = append(rep.Notes, "conformance: "+err.Error())
+		return nil
+	}
+	defer os.RemoveAll(tmp)
+	t := &bench.Table{Title: "Conformance suite wall time against the in-process mock", Header: []string{"scope", "seconds", "passed", "note"}}
+	bin := filepath.Join(tmp, "conformance.test")
+	add := func(c bench.Conformance) {
+		rep.Conformance = append(rep.Conformance, c)
+		t.Add(c.Scope, f(c.Seconds), fmt.Sprint(c.Passed), c.Note)
+	}
+	gocmd, err := goTool()
+	if err != nil {
+		rep.Notes = append(rep.Notes, "conformance: skipped: "+err.Error())
+		return nil
+	}
+	p.logf("   go test -c ./suites/conformance")
+	start := time.Now()
+	out, err := command(ctx, root, suiteEnv(tmp), 5*time.Minute, gocmd, "test", "-c", "-o", bin, "./suites/conformance")
+	compile := bench.Conformance{Scope: "compile (go test -c)", Seconds: time.Since(start).Seconds(), Passed: err == nil, Note: "build cache warm after the first run"}
+	if err != nil {
+		compile.Note = "does not compile: " + lastLine(out)
+		add(compile)
+		rep.Notes = append(rep.Notes, "conformance: skipped: the suite does not compile: "+lastLine(out))
+		return []*bench.Table{t}
+	}
+	add(compile)
+	for _, scope := range []string{"webex", "commvault", "both"} {
+		if ctx.Err() != nil {
+			break
+		}
+		args := []string{"-test.count=1"}
+		if scope != "both" {
+			args = append(args, "-ginkgo.label-filter="+scope)
+		}
+		p.logf("   conformance %s", scope)
+		start := time.Now()
+		out, err := command(ctx, pkg, suiteEnv(tmp), 5*time.Minute, bin, args...)
+		c := bench.Conformance{Scope: scope, Seconds: time.Since(start).Seconds(), Passed: err == nil}
+		if err != nil {
+			c.Note = "failed: " + lastLine(out)
+		}
+		add(c)
+	}
+	t.Notes = append(t.Notes, "the compiled suite binary run in suites/conformance with no HARNESS_* variables (so: the in-process mock)")
+	return []*bench.Table{t}
+}
+
+// command runs name in dir with a time limit and returns its combined output.
+func command(ctx context.Context, dir string, env []string, limit time.Duration, name string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir, cmd.Env = dir, env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		err = fmt.Errorf("timed out after %v", limit)
+	}
+	return out.String(), err
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" {
+			return l
+		}
+	}
+	return "(no output)"
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"loginharness/internal/bench"
+	"loginharness/internal/contract"
+	"loginharness/internal/load"
+	"loginharness/internal/mock"
+	"loginharness/internal/target"
+)
+
+const (
+	plainMode   = bench.ModePlain
+	inlineMode  = bench.ModeInline
+	harnessMode = bench.ModeHarness
+)
+
+// runFidelity: requested against achieved rate at fixed rates against the
+// bare handler, with plain Vegeta and with every response validated.
+func runFidelity(ctx context.Context, p *plan, rep *bench.Report) []*bench.Table {
+	c, err := contract.Load()
+	if err != nil {
+		rep.Notes = append(rep.Notes, "fidelity: cannot load the specs: "+err.Error())
+		return nil
+	}
+	srv, err := p.startServer(ctx, "bare")
+	if err != nil {
+		rep.Notes = append(rep.Notes, "fidelity: bare server: "+err.Error())
+		return nil
+	}
+	defer stopServer(rep, "fidelity", srv)
+	req := webexLogin(srv.URL)
+	u, err := url.Parse(req.URL)
+	if err != nil {
+		rep.Notes = append(rep.Notes, "fidelity: "+err.Error())
+		return nil
+	}
+	t := &bench.Table{
+		Title:  "Load fidelity against the bare handler, open loop (goal: validating >= 0.9 of plain)",
+		Header: []string{"requested/s", "mode", "achieved/s", "sent/s", "p99 ms", "validated", "nonconforming", "vs plain"},
+	}
+	for i, rate := range p.rates {
+		modes := []string{plainMode, inlineMode, harnessMode}
+		if i%2 == 1 {
+			slices.Reverse(modes)
+		}
+		rows := map[string]bench.Fidelity{}
+		for _, mode := range modes {
+			if ctx.Err() != nil {
+				return []*bench.Table{t}
+			}
+			p.logf("   %s at %.0f/s", mode, rate)
+			if mode == harnessMode {
+				row, err := loadRunner(ctx, c, srv.URL, rate, p.fidelity)
+				if err != nil {
+					rep.Notes = append(rep.Notes, "fidelity: internal/load runner: "+err.Error())
+					continue
+				}
+				rows[mode] = row
+				continue
+			}
+			var validated, bad atomic.Int64
+			o := bench.AttackOptions{Rate: vegeta.Rate{Freq: int(rate), Per: time.Second}, Workers: 32, Duration: p.fidelity}
+			if mode == inlineMode {
+				o.Each = func(res *vegeta.Result) {
+					if res.Code == 0 {
+						return
+					}
+					ex := &contract.Exchange{
+						Method: req.Method, Path: u.Path, RawQuery: u.RawQuery,
+						RequestHeader: req.Header, RequestBody: req.Body,
+						Status: int(res.Code), Header: res.Headers, Body: res.Body,
+					}
+					validated.Add(1)
+					if !c.ValidateResponse(ctx, contract.Webex, ex).OK() {
+						bad.Add(1)
+					}
+				}
+			}
+			run := bench.Attack(ctx, req, o)
+			_, transport := non2xx(run.StatusCodes)
+			rows[mode] = bench.Fidelity{
+				Mode: mode, RequestedRate: rate, AchievedRate: run.RequestsPerSec, SentRate: run.Rate, Throughput: run.Throughput,
+				Requests: run.Requests, P99Ms: ms(run.P99), Validated: int(validated.Load()), Nonconforming: int(bad.Load()),
+				Errors: int(transport),
+			}
+		}
+		for _, mode := range []string{plainMode, inlineMode, harnessMode} {
+			r, ok := rows[mode]
+			if !ok {
+				continue
+			}
+			rep.Fidelity = append(rep.Fidelity, r)
+			ratio := ""
+			if mode != plainMode {
+				if v, ok := bench.Ratio(r.AchievedRate, rows[plainMode].AchievedRate); ok {
+					ratio = f(v)
+				}
+			}
+			t.Add(f(rate), mode, f(r.AchievedRate), f(r.SentRate), f(r.P99Ms), strconv.Itoa(r.Validated), strconv.Itoa(r.Nonconforming), ratio)
+		}
+	}
+	t.Notes = append(t.Notes,
+		"achieved = responses / (first request sent .. last response); sent = Vegeta's Rate",
+		"inline: contract.ValidateResponse on every result on Vegeta's collecting goroutine, serially",
+		"internal/load runner: the load suite's path (validator goroutines, redaction, Vegeta result file), its under-limit scenario aimed at the bare handler")
+	return []*bench.Table{t}
+}
+
+// loadRunner runs the load suite's under-limit scenario (half the limit,
+// so a limit of twice the rate) against the bare server, in a throw-away
+// output folder.
+func loadRunner(ctx context.Context, c *contract.Contract, base string, rate float64, d time.Duration) (bench.Fidelity, error) {
+	row := bench.Fidelity{Mode: harnessMode, RequestedRate: rate}
+	ops := c.Spec(contract.Webex).Operations()
+	if len(ops) != 1 {
+		return row, fmt.Errorf("the Webex spec has %d operations, want 1", len(ops))
+	}
+	tmp, err := os.MkdirTemp("", "harness-bench-load-")
+	if err != nil {
+		return row, err
+	}
+	defer os.RemoveAll(tmp)
+	tc := target.Config{Webex: target.WebexConfig{
+		URL:   base + strings.TrimSuffix(mock.WebexPath, ops[0].Path),
+		Token: mock.DemoWebexToken, Email: mock.DemoRedSkyEmail, Password: mock.DemoRedSkyPassword, RedSkyOrgID: demoRedSkyOrgID,
+	}}
+	t, err := load.LiveTarget(c, tc, load.LiveConfig{Allowed: true, MaxRate: rate, ExpectedLimit: 2 * rate})
+	if err != nil {
+		return row, err
+	}
+	defer t.Close()
+	sc, ok := load.ScenarioNamed(load.ScenarioUnderLimit)
+	if !ok {
+		return row, fmt.Errorf("no %q scenario", load.ScenarioUnderLimit)
+	}
+	r := load.NewRunner(c, load.WithOutDir(tmp), load.WithDuration(d), load.WithMaxRequests(uint64(2*rate*d.Seconds())+1000))
+	sum, err := r.Run(ctx, sc, t)
+	if err != nil {
+		return row, err
+	}
+	row.Requests = sum.Requests
+	row.SentRate = sum.AchievedRate
+	row.Throughput = sum.AcceptedRate
+	if sum.ElapsedSeconds > 0 {
+		row.AchievedRate = float64(sum.Requests) / sum.ElapsedSeconds
+	}
+	row.P99Ms = sum.Latency.P99
+	row.Validated = sum.Validated
+	for _, n := range sum.Nonconforming {
+		row.Nonconforming += n
+	}
+	row.Errors = sum.Errors
+	return row, nil
+}

@@ -1,0 +1,95 @@
+// Command harness checks that the Webex RedSky and Commvault login APIs keep
+// their documented contracts and rate-limit honestly, against an embedded
+// mock or live servers, and renders the outcome as one HTML page.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, as documented in README.md.
+const (
+	exitOK     = 0
+	exitFailed = 1 // a target broke its contract, a load verdict failed, or the run could not finish
+	exitUsage  = 2 // bad flag, variable value or spec: nothing was tested
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := execute(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// usageError marks a configuration problem found inside a command, which
+// exits 2 like cobra's own flag and argument errors.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// errFailed ends a command with exit 1 once it has said why.
+var errFailed = errors.New("failed")
+
+// execute runs the command line and maps its outcome to an exit code. Errors
+// raised before a command starts (unknown command, bad flag, wrong argument
+// count) and usageErrors exit 2; any other error means the command ran and
+// failed, exit 1.
+func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	started := false
+	root := newRootCmd(logger)
+	root.PersistentPreRun = func(*cobra.Command, []string) { started = true }
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	cmd, err := root.ExecuteContextC(ctx)
+	var usage usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errFailed):
+		return exitFailed
+	case !started || errors.As(err, &usage):
+		fmt.Fprintf(stderr, "harness: %v\nRun '%s --help' for usage.\n", err, cmd.CommandPath())
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "harness: %v\n", err)
+		return exitFailed
+	}
+}
+
+func newRootCmd(logger *slog.Logger) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "harness",
+		Short: "Contract and rate-limit tests for the Webex RedSky and Commvault login APIs",
+		Long: `harness checks that the Webex RedSky admin login and the Commvault Login API
+keep their OpenAPI contracts, status code by status code, and that their rate
+limiting (429 with Retry-After) is honest under load. It runs against an
+embedded mock unless HARNESS_*_URL points an API at a live server.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(
+		newRunCmd(logger),
+		newMockCmd(logger),
+		newReportCmd(),
+		newVersionCmd(),
+	)
+	return root
+}

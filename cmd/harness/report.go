@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"loginharness/internal/contract"
+	"loginharness/internal/report"
+	"loginharness/internal/results"
+)
+
+// pageFile is the report page's name in an output folder.
+const pageFile = "index.html"
+
+func newReportCmd() *cobra.Command {
+	var in, out string
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Render the HTML report again from a run's JSON outputs",
+		Long: `report renders index.html from an output folder: the Ginkgo JSON reports in it
+(written by 'harness run' or by 'go tool ginkgo --json-report'), the load
+summaries under load/, and run.json when present. Use it on CI artifacts.
+Where several Ginkgo reports hold the same spec, the newest result wins.
+It exits 0 once the page is written, whatever the verdict.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if info, err := os.Stat(in); err != nil || !info.IsDir() {
+				return usagef("--in %s: not a folder", in)
+			}
+			c, err := contract.Load()
+			if err != nil {
+				return err
+			}
+			page, err := report.Build(report.Source{Dir: in, Contract: c, Secrets: secrets()})
+			if err != nil {
+				return err
+			}
+			if out == "" {
+				out = filepath.Join(in, pageFile)
+			}
+			return publish(cmd.OutOrStdout(), page, out)
+		},
+	}
+	cmd.Flags().StringVar(&in, "in", results.OutDir(), "output folder of a run")
+	cmd.Flags().StringVar(&out, "out", "", "page to write (default IN/index.html)")
+	return cmd
+}
+
+// publish writes the page and tells the user what it says and where it is.
+func publish(w io.Writer, page *report.Page, path string) error {
+	if err := page.WriteHTML(path); err != nil {
+		return err
+	}
+	if err := page.WriteSummary(w); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "report: %s\n", path)
+	return err
+}

@@ -1,0 +1,129 @@
+package bench
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+)
+
+// The load fidelity modes: plain Vegeta, Vegeta validating each result
+// inline on its collecting goroutine, and the harness's own load path.
+const (
+	ModePlain   = "vegeta"
+	ModeInline  = "vegeta + ValidateResponse inline"
+	ModeHarness = "internal/load runner"
+)
+
+// The goals' targets (issue 7; the limiter's 5 % is issue 5's).
+const (
+	GoalThroughputRatio = 0.8  // mock/bare requests/s
+	GoalValidationMicro = 20.0 // µs per response
+	GoalFidelityRatio   = 0.9  // harness/plain achieved rate
+	GoalLimiterError    = 0.05 // |accepted/expected - 1|
+)
+
+// Goals judges the report against issue 7's targets (and issue 5's 5 %
+// for the limiter); ratios only, no absolute times but the validator's.
+func Goals(rep *Report) []Goal {
+	var out []Goal
+	// Throughput: mock/bare per source and connection count.
+	type key struct {
+		source string
+		conns  int
+	}
+	pairs := map[key]map[string]Throughput{}
+	var order []key
+	for _, r := range rep.Throughput {
+		k := key{r.Source, r.Connections}
+		if pairs[k] == nil {
+			pairs[k] = map[string]Throughput{}
+			order = append(order, k)
+		}
+		pairs[k][r.Server] = r
+	}
+	for _, k := range order {
+		bare, mock := pairs[k]["bare"], pairs[k]["mock"]
+		v, ok := mock.RatioToBare, mock.RatioToBare > 0 && bare.Skipped == ""
+		note := mock.Skipped
+		if ok && (mock.Non2xx > 0 || bare.Non2xx > 0) {
+			ok, note = false, "not every answer was a 200"
+		}
+		out = append(out, Judge(fmt.Sprintf("throughput mock/bare, %s %d conns", k.source, k.conns), v, ok, AtLeast, GoalThroughputRatio, "", note))
+	}
+	// Validation: the slowest response.
+	if len(rep.Validation) > 0 {
+		worst := slices.MaxFunc(rep.Validation, func(a, b Cost) int { return cmp.Compare(a.NsPerOp, b.NsPerOp) })
+		out = append(out, Judge("validation, slowest response ("+worst.Name+")", worst.NsPerOp/1000, worst.NsPerOp > 0, Below, GoalValidationMicro, " µs", ""))
+	}
+	// Fidelity: the harness load path against plain Vegeta, per requested rate.
+	plain := map[float64]float64{}
+	for _, r := range rep.Fidelity {
+		if r.Mode == ModePlain {
+			plain[r.RequestedRate] = r.AchievedRate
+		}
+	}
+	for _, r := range rep.Fidelity {
+		if r.Mode != ModeHarness {
+			continue
+		}
+		v, ok := Ratio(r.AchievedRate, plain[r.RequestedRate])
+		out = append(out, Judge("load fidelity harness/plain at "+strconv.FormatFloat(r.RequestedRate, 'f', 0, 64)+"/s", v, ok, AtLeast, GoalFidelityRatio, "", ""))
+	}
+	// Limiter: accepted within 5 % of the expectation, Retry-After honest.
+	for _, l := range rep.Limiter {
+		name := "limiter " + strconv.FormatFloat(l.Limit, 'f', 0, 64) + "/s"
+		out = append(out, Judge(name+" |accepted/expected - 1|", math.Abs(l.AcceptedError), l.Expected > 0, Below, GoalLimiterError, "", ""))
+		honest := 0.0
+		if l.Honest {
+			honest = 1
+		}
+		out = append(out, Judge(name+" Retry-After honest probes", honest, l.Probes > 0, AtLeast, 1, "", strconv.Itoa(l.Probes)+" probes"))
+	}
+	return out
+}
+
+// FoldRounds folds alternating rounds into one bare and one mock row of
+// source at conns: requests/s and latencies are medians over rounds,
+// counts are sums, and the mock row's RatioToBare is the median of the
+// rounds' paired ratios. A server without rounds gets a skipped row,
+// with failed[server] as the reason when known.
+func FoldRounds(source string, conns int, per map[string][]Throughput, ratios []float64, failed map[string]string) map[string]Throughput {
+	out := map[string]Throughput{}
+	for _, name := range []string{"bare", "mock"} {
+		row := Throughput{Source: source, Connections: conns, Server: name}
+		rounds := per[name]
+		if len(rounds) == 0 {
+			row.Skipped = failed[name]
+			if row.Skipped == "" {
+				row.Skipped = "not measured (interrupted)"
+			}
+			out[name] = row
+			continue
+		}
+		var rps, p50, p99 []float64
+		for _, m := range rounds {
+			row.Seconds += m.Seconds
+			row.Requests += m.Requests
+			row.Non2xx += m.Non2xx
+			row.Errors += m.Errors
+			for code, n := range m.StatusCodes {
+				if row.StatusCodes == nil {
+					row.StatusCodes = map[string]int{}
+				}
+				row.StatusCodes[code] += n
+			}
+			rps, p50, p99 = append(rps, m.RequestsPerSec), append(p50, m.P50Ms), append(p99, m.P99Ms)
+		}
+		row.Rounds = rps
+		row.RequestsPerSec, _ = Median(rps)
+		row.P50Ms, _ = Median(p50)
+		row.P99Ms, _ = Median(p99)
+		if name == "mock" {
+			row.RatioToBare, _ = Median(ratios)
+		}
+		out[name] = row
+	}
+	return out
+}

@@ -1,0 +1,104 @@
+package bench
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func statusOf(t *testing.T, gs []Goal, prefix string) Goal {
+	t.Helper()
+	for _, g := range gs {
+		if strings.HasPrefix(g.Name, prefix) {
+			return g
+		}
+	}
+	t.Fatalf("no goal named %q in %+v", prefix, gs)
+	return Goal{}
+}
+
+func TestGoals(t *testing.T) {
+	rep := &Report{
+		Throughput: []Throughput{
+			{Source: "vegeta", Connections: 8, Server: "bare", RequestsPerSec: 30000},
+			{Source: "vegeta", Connections: 8, Server: "mock", RequestsPerSec: 27000, RatioToBare: 0.9},
+			{Source: "vegeta", Connections: 32, Server: "bare", RequestsPerSec: 30000},
+			{Source: "vegeta", Connections: 32, Server: "mock", RequestsPerSec: 21000, RatioToBare: 0.7},
+			{Source: "vegeta", Connections: 128, Server: "bare", RequestsPerSec: 30000},
+			{Source: "vegeta", Connections: 128, Server: "mock", RequestsPerSec: 29000, RatioToBare: 0.95, Non2xx: 3},
+			{Source: "wrk", Connections: 64, Server: "bare", Skipped: ErrWrkMissing.Error()},
+			{Source: "wrk", Connections: 64, Server: "mock", Skipped: ErrWrkMissing.Error()},
+		},
+		Validation: []Cost{{Name: "webex 200", NsPerOp: 4000}, {Name: "commvault 200 CM", NsPerOp: 31000}},
+		Fidelity: []Fidelity{
+			{Mode: ModePlain, RequestedRate: 10000, AchievedRate: 10000},
+			{Mode: ModeInline, RequestedRate: 10000, AchievedRate: 6000}, // informative only
+			{Mode: ModeHarness, RequestedRate: 10000, AchievedRate: 9500},
+			{Mode: ModeHarness, RequestedRate: 5000, AchievedRate: 5000}, // no plain run to compare with
+		},
+		Limiter: []Limiter{
+			{Limit: 10, Expected: 30, AcceptedError: -0.02, Probes: 5, Honest: true},
+			{Limit: 100, Expected: 310, AcceptedError: 0.08, Probes: 5, Honest: false},
+		},
+	}
+	gs := Goals(rep)
+	for prefix, want := range map[string]string{
+		"throughput mock/bare, vegeta 8 conns":   Met,
+		"throughput mock/bare, vegeta 32 conns":  Missed,
+		"throughput mock/bare, vegeta 128 conns": Skipped, // a non-200 answer spoils the ratio
+		"throughput mock/bare, wrk 64 conns":     Skipped,
+		"validation, slowest response (commvault 200 CM)": Missed,
+		"load fidelity harness/plain at 10000/s":          Met,
+		"load fidelity harness/plain at 5000/s":           Skipped,
+		"limiter 10/s |accepted":                          Met,
+		"limiter 10/s Retry-After":                        Met,
+		"limiter 100/s |accepted":                         Missed,
+		"limiter 100/s Retry-After":                       Missed,
+	} {
+		if g := statusOf(t, gs, prefix); g.Status != want {
+			t.Errorf("%s: %s, want %s (%+v)", prefix, g.Status, want, g)
+		}
+	}
+	if g := statusOf(t, gs, "throughput mock/bare, wrk"); !strings.Contains(g.Note, "apt-get install -y wrk") {
+		t.Errorf("skipped wrk goal should say how to install wrk: %+v", g)
+	}
+	if n := len(gs); n != 4+1+2+4 {
+		t.Errorf("%d goals, want 11 (the inline mode is not a goal): %+v", n, gs)
+	}
+}
+
+func TestGoalsEmptyReport(t *testing.T) {
+	if gs := Goals(&Report{}); len(gs) != 0 {
+		t.Errorf("Goals of an empty report = %+v", gs)
+	}
+}
+
+func TestFoldRounds(t *testing.T) {
+	per := map[string][]Throughput{
+		"bare": {
+			{Seconds: 1, Requests: 100, RequestsPerSec: 100, P50Ms: 1, P99Ms: 9, StatusCodes: map[string]int{"200": 100}},
+			{Seconds: 1, Requests: 300, RequestsPerSec: 300, P50Ms: 3, P99Ms: 7, StatusCodes: map[string]int{"200": 300}},
+			{Seconds: 1, Requests: 200, RequestsPerSec: 200, P50Ms: 2, P99Ms: 8, StatusCodes: map[string]int{"200": 199, "0": 1}, Errors: 1, Non2xx: 1},
+		},
+	}
+	out := FoldRounds("vegeta", 8, per, []float64{0.9, 0.7, 0.8}, map[string]string{"mock": "connection refused"})
+	bare := out["bare"]
+	want := Throughput{
+		Source: "vegeta", Connections: 8, Server: "bare", Seconds: 3, Requests: 600,
+		RequestsPerSec: 200, P50Ms: 2, P99Ms: 8, Non2xx: 1, Errors: 1,
+		StatusCodes: map[string]int{"200": 599, "0": 1}, Rounds: []float64{100, 300, 200},
+	}
+	if !reflect.DeepEqual(bare, want) {
+		t.Errorf("bare = %+v\nwant %+v", bare, want)
+	}
+	if m := out["mock"]; m.Skipped != "connection refused" || m.RequestsPerSec != 0 || m.RatioToBare != 0 {
+		t.Errorf("mock without rounds = %+v, want skipped with the failure", m)
+	}
+	per["mock"] = per["bare"]
+	if m := FoldRounds("vegeta", 8, per, []float64{0.9, 0.7, 0.8}, nil)["mock"]; m.RatioToBare != 0.8 {
+		t.Errorf("mock RatioToBare = %v, want the median 0.8", m.RatioToBare)
+	}
+	if b := FoldRounds("wrk", 64, nil, nil, nil)["bare"]; !strings.Contains(b.Skipped, "not measured") {
+		t.Errorf("no rounds, no failure: %+v", b)
+	}
+}

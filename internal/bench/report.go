@@ -1,0 +1,128 @@
+package bench
+
+// ReportVersion is bumped when a field of Report changes meaning.
+const ReportVersion = 1
+
+// Report is reports/bench.json: every figure of one benchmark run.
+// Rates are requests per second, latencies milliseconds, memory KiB.
+type Report struct {
+	Version        int     `json:"version"`
+	StartedAt      string  `json:"startedAt"` // RFC 3339, UTC
+	ElapsedSeconds float64 `json:"elapsedSeconds"`
+	Quick          bool    `json:"quick"`
+	Command        string  `json:"command"`
+	Env            Env     `json:"env"`
+
+	Throughput  []Throughput  `json:"throughput"`
+	Handler     []Cost        `json:"handler"`
+	Validation  []Cost        `json:"validation"`
+	Fidelity    []Fidelity    `json:"fidelity"`
+	Limiter     []Limiter     `json:"limiter"`
+	Conformance []Conformance `json:"conformance"`
+	Memory      *Memory       `json:"memory,omitempty"`
+
+	Goals []Goal   `json:"goals"`
+	Notes []string `json:"notes,omitempty"` // skipped sections and why
+}
+
+// Env is the machine and tools of the run.
+type Env struct {
+	GoVersion  string `json:"goVersion"`
+	OS         string `json:"os"`
+	Arch       string `json:"arch"`
+	NumCPU     int    `json:"numCPU"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	Wrk        string `json:"wrk,omitempty"` // wrk's version line, "" when missing
+}
+
+// Throughput is one closed-loop run against one server.
+type Throughput struct {
+	Source         string         `json:"source"` // "vegeta" or "wrk"
+	Connections    int            `json:"connections"`
+	Server         string         `json:"server"` // "bare" or "mock"
+	Seconds        float64        `json:"seconds"`
+	Requests       int64          `json:"requests"`
+	RequestsPerSec float64        `json:"requestsPerSec"`
+	P50Ms          float64        `json:"p50Ms"`
+	P99Ms          float64        `json:"p99Ms"`
+	Non2xx         int64          `json:"non2xx"`
+	Errors         int64          `json:"errors"`
+	StatusCodes    map[string]int `json:"statusCodes,omitempty"`
+	Skipped        string         `json:"skipped,omitempty"` // why the row has no figures
+	// Rounds are the requests/s of each round; RequestsPerSec, P50Ms and
+	// P99Ms are the medians over rounds. Rounds of bare and mock alternate.
+	Rounds []float64 `json:"rounds,omitempty"`
+	// RatioToBare (mock rows) is the median over rounds of mock/bare
+	// requests/s, each round's pair run back to back.
+	RatioToBare float64 `json:"ratioToBare,omitempty"`
+}
+
+// Cost is the in-process cost of one call, from testing.Benchmark.
+type Cost struct {
+	Name        string  `json:"name"`
+	API         string  `json:"api,omitempty"`
+	Status      int     `json:"status,omitempty"`
+	Variant     string  `json:"variant,omitempty"`
+	NsPerOp     float64 `json:"nsPerOp"`
+	AllocsPerOp int64   `json:"allocsPerOp"`
+	BytesPerOp  int64   `json:"bytesPerOp"`
+	Iterations  int     `json:"iterations"`
+	Findings    int     `json:"findings"` // what the validator found (0: the response keeps the contract)
+}
+
+// Fidelity is one open-loop run against the bare handler.
+type Fidelity struct {
+	Mode          string  `json:"mode"` // "vegeta" or the harness's load path
+	RequestedRate float64 `json:"requestedRate"`
+	AchievedRate  float64 `json:"achievedRate"` // responses per second, first request sent to last response
+	SentRate      float64 `json:"sentRate"`     // requests sent per second (Vegeta's Rate)
+	Throughput    float64 `json:"throughput"`   // 2xx per second
+	Requests      int     `json:"requests"`
+	P99Ms         float64 `json:"p99Ms"`
+	Validated     int     `json:"validated"`
+	Nonconforming int     `json:"nonconforming"`
+	Errors        int     `json:"errors"`
+}
+
+// Limiter is one over-limit run against the mock and the Retry-After probes after it.
+type Limiter struct {
+	Limit         float64 `json:"limit"`
+	Burst         int     `json:"burst"`
+	OfferedRate   float64 `json:"offeredRate"`
+	Seconds       float64 `json:"seconds"`  // first to last request sent
+	Accepted      int     `json:"accepted"` // 2xx
+	Expected      float64 `json:"expected"` // burst + limit x seconds
+	AcceptedRate  float64 `json:"acceptedRate"`
+	AcceptedError float64 `json:"acceptedError"` // (accepted - expected) / expected
+	Responses429  int     `json:"responses429"`
+	Other         int     `json:"other"` // neither 2xx nor 429
+	// Retry-After values the 429s of the run carried (seconds).
+	RetryAfterMin float64 `json:"retryAfterMin"`
+	RetryAfterMax float64 `json:"retryAfterMax"`
+	// Probes: after a 429, poll until served; error = announced - actual wait
+	// (positive: the client waits longer than needed; negative: Retry-After lied).
+	Probes            int     `json:"probes"`
+	ActualWaitMeanMs  float64 `json:"actualWaitMeanMs"`
+	RetryAfterErrMean float64 `json:"retryAfterErrMeanSeconds"`
+	RetryAfterErrMin  float64 `json:"retryAfterErrMinSeconds"`
+	Honest            bool    `json:"honest"` // every probe was served by the announced time
+}
+
+// Conformance is one timed run of the conformance suite.
+type Conformance struct {
+	Scope   string  `json:"scope"` // "webex", "commvault", "both", or "compile"
+	Seconds float64 `json:"seconds"`
+	Passed  bool    `json:"passed"`
+	Note    string  `json:"note,omitempty"`
+}
+
+// Memory is the mock's peak memory after a flood of distinct client keys.
+type Memory struct {
+	Keys        int              `json:"keys"`
+	MaxKeys     int              `json:"maxKeys"` // the mock's cap of tracked keys
+	Seconds     float64          `json:"seconds"`
+	StatusCodes map[string]int64 `json:"statusCodes"`
+	RSSBeforeKB int64            `json:"rssBeforeKB"` // after start-up and a warm-up
+	HWMKB       int64            `json:"hwmKB"`       // VmHWM after the flood
+	RSSAfterKB  int64            `json:"rssAfterKB"`
+}

@@ -1,0 +1,70 @@
+package load
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"loginharness/internal/target"
+)
+
+func TestLiveConfigFromEnv(t *testing.T) {
+	cases := []struct {
+		name    string
+		env     map[string]string
+		want    LiveConfig
+		wantErr []string // each must appear in the error
+	}{
+		{name: "unset", env: nil, want: LiveConfig{}},
+		{name: "off ignores the rest", env: map[string]string{EnvAllowLiveLoad: "0", EnvLiveMaxRate: "oops"}, want: LiveConfig{}},
+		{name: "allowed", env: map[string]string{EnvAllowLiveLoad: "1", EnvLiveMaxRate: "20", EnvExpectedLimit: " 7.5 "},
+			want: LiveConfig{Allowed: true, MaxRate: 20, ExpectedLimit: 7.5}},
+		{name: "bad opt-in", env: map[string]string{EnvAllowLiveLoad: "yes"}, wantErr: []string{EnvAllowLiveLoad, `"yes"`}},
+		{name: "cap and limit required", env: map[string]string{EnvAllowLiveLoad: "1"},
+			wantErr: []string{EnvLiveMaxRate + " is required", EnvExpectedLimit + " is required"}},
+		{name: "not numbers", env: map[string]string{EnvAllowLiveLoad: "1", EnvLiveMaxRate: "fast", EnvExpectedLimit: "NaN"},
+			wantErr: []string{EnvLiveMaxRate + `="fast"`, EnvExpectedLimit + `="NaN"`}},
+		{name: "not positive", env: map[string]string{EnvAllowLiveLoad: "1", EnvLiveMaxRate: "0", EnvExpectedLimit: "-3"},
+			wantErr: []string{EnvLiveMaxRate + `="0"`, EnvExpectedLimit + `="-3"`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := LiveConfigFromEnv(func(k string) string { return tc.env[k] })
+			if len(tc.wantErr) == 0 {
+				if err != nil || got != tc.want {
+					t.Fatalf("got %+v, %v; want %+v", got, err, tc.want)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("got %+v, want an error", got)
+			}
+			for _, w := range tc.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestLiveLoadIsRefusedWithoutOptIn(t *testing.T) {
+	if err := (LiveConfig{}).Permit(false); err != nil {
+		t.Errorf("the mock needs no opt-in, got %v", err)
+	}
+	err := (LiveConfig{}).Permit(true)
+	if !errors.Is(err, ErrLiveLoadRefused) || !strings.Contains(err.Error(), EnvAllowLiveLoad+"=1") {
+		t.Errorf("got %v, want ErrLiveLoadRefused naming the opt-in", err)
+	}
+	tc := target.Config{Webex: target.WebexConfig{URL: "https://127.0.0.1:1/v1", Token: "t0ken-secret", Email: "a@example.com", Password: "pw-secret"}}
+	if _, err := LiveTarget(testContract(t), tc, LiveConfig{}); !errors.Is(err, ErrLiveLoadRefused) {
+		t.Errorf("LiveTarget without opt-in: got %v, want ErrLiveLoadRefused", err)
+	}
+	got, err := LiveTarget(testContract(t), tc, LiveConfig{Allowed: true, MaxRate: 5, ExpectedLimit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.MaxRate != 5 || got.Limit.Rate != 2 || got.Limit.Source != EnvExpectedLimit || got.capRate(100) != 5 {
+		t.Errorf("live target bounds: %+v", got)
+	}
+}

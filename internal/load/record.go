@@ -1,0 +1,310 @@
+package load
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"loginharness/internal/contract"
+	"loginharness/internal/ratelimit"
+)
+
+// record is what the analysis keeps of one result: timing, status and the
+// rate-limit fields, never a body or a credential.
+type record struct {
+	sent       time.Time
+	latency    time.Duration
+	code       int
+	retry      bool // a deferred retry of the obeying client
+	request    uint64
+	retryAfter retryAfterValue
+	policy     string // raw RateLimit-Policy, "" when absent
+	limit      string // raw RateLimit, "" when absent
+}
+
+func (r record) received() time.Time { return r.sent.Add(r.latency) }
+func (r record) ok() bool            { return r.code >= 200 && r.code < 300 }
+
+// retryAfterValue is a Retry-After as a client reads it.
+type retryAfterValue struct {
+	raw     string
+	present bool
+	wait    time.Duration
+	err     error
+}
+
+func (v retryAfterValue) usable() bool { return v.present && v.err == nil }
+
+// Response fields the records keep, canonical as net/http stores them.
+var (
+	retryAfterKey = http.CanonicalHeaderKey("Retry-After")
+	policyKey     = http.CanonicalHeaderKey("RateLimit-Policy")
+	limitKey      = http.CanonicalHeaderKey("RateLimit")
+)
+
+func newRecord(res *vegeta.Result) record {
+	rc := record{sent: res.Timestamp, latency: res.Latency, code: int(res.Code)}
+	rc.request, rc.retry = parseRequestTag(res.URL)
+	if vs := res.Headers[retryAfterKey]; len(vs) > 0 {
+		rc.retryAfter.present, rc.retryAfter.raw = true, vs[0]
+		rc.retryAfter.wait, rc.retryAfter.err = ratelimit.ParseRetryAfter(vs[0], rc.received())
+	}
+	rc.policy = strings.Join(res.Headers[policyKey], ", ")
+	rc.limit = strings.Join(res.Headers[limitKey], ", ")
+	return rc
+}
+
+// requestTag marks the requests of the obeying client in the URL fragment,
+// which Vegeta keeps in Result.URL but no HTTP client sends: results can be
+// matched to requests without touching what goes over the wire.
+const requestTag = "harness-request="
+
+func tagURL(u string, request uint64, retry bool) string {
+	kind := "new"
+	if retry {
+		kind = "retry"
+	}
+	return fmt.Sprintf("%s#%s%d.%s", u, requestTag, request, kind)
+}
+
+func parseRequestTag(u string) (request uint64, retry bool) {
+	_, frag, found := strings.Cut(u, "#"+requestTag)
+	if !found {
+		return 0, false
+	}
+	id, kind, _ := strings.Cut(frag, ".")
+	var n uint64
+	if _, err := fmt.Sscan(id, &n); err != nil {
+		return 0, false
+	}
+	return n, kind == "retry"
+}
+
+// recording streams the results of one or more attacks into one Vegeta
+// result file, validating every response against the contract on the way.
+// The attack loop only appends a record and hands the result on; checks,
+// redaction and encoding run on other goroutines, so they never slow the
+// attacker.
+type recording struct {
+	file    string // base name, <scenario>.bin
+	path    string
+	tmp     *os.File
+	pending chan *vegeta.Result
+
+	records []record
+	metrics vegeta.Metrics
+
+	workers   sync.WaitGroup
+	encoded   chan *vegeta.Result
+	encoder   sync.WaitGroup
+	encodeErr error
+	checks    []*checkCounts
+}
+
+// checkCounts is one validator's tally, merged when the recording closes.
+type checkCounts struct {
+	validated int
+	byCheck   map[string]int
+}
+
+// attackPlan is one attack: what to send, how fast, for how long.
+type attackPlan struct {
+	name        string
+	targeter    vegeta.Targeter
+	pacer       vegeta.Pacer
+	duration    time.Duration
+	maxRequests uint64
+	// observe sees each record as it arrives, on the attack's collecting
+	// goroutine; returning true stops the attack. It must be quick.
+	observe func(record) bool
+}
+
+const pendingResults = 1 << 14
+
+func (r *Runner) newRecording(file string, secrets []string) (*recording, error) {
+	dir := Dir(r.outDir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+file+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	rec := &recording{
+		file:    file,
+		path:    filepath.Join(dir, file),
+		tmp:     tmp,
+		pending: make(chan *vegeta.Result, pendingResults),
+		encoded: make(chan *vegeta.Result, pendingResults),
+	}
+	buf := bufio.NewWriterSize(tmp, 1<<16)
+	enc := vegeta.NewEncoder(buf)
+	rec.encoder.Add(1)
+	go func() {
+		defer rec.encoder.Done()
+		for res := range rec.encoded {
+			if rec.encodeErr == nil {
+				rec.encodeErr = enc.Encode(res)
+			}
+		}
+		if rec.encodeErr == nil {
+			rec.encodeErr = buf.Flush()
+		}
+	}()
+	for range r.validators {
+		counts := &checkCounts{byCheck: map[string]int{}}
+		rec.checks = append(rec.checks, counts)
+		rec.workers.Add(1)
+		go func() {
+			defer rec.workers.Done()
+			for res := range rec.pending {
+				r.check(res, counts)
+				redact(res, secrets)
+				rec.encoded <- res
+			}
+		}()
+	}
+	return rec, nil
+}
+
+// check validates one response against the Webex contract.
+func (r *Runner) check(res *vegeta.Result, counts *checkCounts) {
+	if res.Code == 0 {
+		return // a transport error: no response to judge
+	}
+	u, err := url.Parse(res.URL)
+	if err != nil {
+		return
+	}
+	verdict := r.contract.ValidateResponse(context.Background(), contract.Webex, &contract.Exchange{
+		Method: res.Method, Path: u.Path, RawQuery: u.RawQuery,
+		Status: int(res.Code), Header: res.Headers, Body: res.Body,
+	})
+	counts.validated++
+	seen := map[contract.Check]bool{}
+	for _, f := range verdict.Findings {
+		if !seen[f.Check] {
+			seen[f.Check] = true
+			counts.byCheck[string(f.Check)]++
+		}
+	}
+}
+
+// redact scrubs what Vegeta keeps of a response before it is written:
+// secret JSON values, secret headers and any credential the target uses.
+// Vegeta keeps no request headers or bodies, so the Authorization header
+// and the password never reach the file.
+func redact(res *vegeta.Result, secrets []string) {
+	res.Body = contract.RedactJSON(res.Body)
+	if len(secrets) > 0 {
+		res.Body = []byte(contract.Redact(string(res.Body), secrets...))
+		res.Error = contract.Redact(res.Error, secrets...)
+		res.URL = contract.Redact(res.URL, secrets...)
+	}
+	res.Headers = contract.RedactHeader(res.Headers)
+}
+
+// attack runs one attack into the recording and returns its records. It
+// ends at the plan's duration or request cap, when observe says so, or when
+// ctx ends; then it returns the partial records with ctx's error.
+func (rec *recording) attack(ctx context.Context, s *session, plan attackPlan) ([]record, error) {
+	atk := vegeta.NewAttacker(s.target.attackerOptions(s.timeout, s.maxBody)...)
+	done := make(chan struct{})
+	halt := sync.OnceFunc(func() {
+		close(done)
+		atk.Stop()
+	})
+	unwatch := context.AfterFunc(ctx, halt)
+	defer unwatch()
+	p := startProgress(s.progress, strings.TrimSuffix(rec.file, ResultsSuffix)+"/"+plan.name, plan.duration)
+	defer p.stop()
+	first := len(rec.records)
+	pacer := bounded{Pacer: plan.pacer, max: plan.maxRequests, done: done}
+	for res := range atk.Attack(plan.targeter, pacer, plan.duration, strings.TrimSuffix(rec.file, ResultsSuffix)+"/"+plan.name) {
+		rc := newRecord(res)
+		rec.records = append(rec.records, rc)
+		rec.metrics.Add(res)
+		p.add(rc.code)
+		if plan.observe != nil && plan.observe(rc) {
+			halt()
+		}
+		rec.pending <- res
+	}
+	return rec.records[first:], ctx.Err()
+}
+
+// close finishes the file (temp file renamed into place, so a reader never
+// sees half of it) and returns the contract tallies.
+func (rec *recording) close() (validated int, byCheck map[string]int, err error) {
+	close(rec.pending)
+	rec.workers.Wait()
+	close(rec.encoded)
+	rec.encoder.Wait()
+	rec.metrics.Close()
+	byCheck = map[string]int{}
+	for _, c := range rec.checks {
+		validated += c.validated
+		for k, n := range c.byCheck {
+			byCheck[k] += n
+		}
+	}
+	err = errors.Join(rec.encodeErr, rec.tmp.Chmod(0o644), rec.tmp.Close())
+	if err != nil {
+		os.Remove(rec.tmp.Name())
+		return validated, byCheck, fmt.Errorf("load: write %s: %w", rec.file, err)
+	}
+	if err := os.Rename(rec.tmp.Name(), rec.path); err != nil {
+		os.Remove(rec.tmp.Name())
+		return validated, byCheck, fmt.Errorf("load: %w", err)
+	}
+	return validated, byCheck, nil
+}
+
+// bounded wraps an attack's pacer: it stops after max hits or once done is
+// closed, and it sits out long pauses itself, where done cuts them short:
+// Vegeta's own sleep between hits cannot be interrupted, so a slow pacer
+// would otherwise send one more request after Stop or Ctrl-C.
+type bounded struct {
+	vegeta.Pacer
+	max  uint64
+	done <-chan struct{}
+}
+
+// interruptibleWait is the longest pause left to Vegeta's own sleep.
+const interruptibleWait = 20 * time.Millisecond
+
+func (b bounded) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	if b.max > 0 && hits >= b.max {
+		return 0, true
+	}
+	select {
+	case <-b.done:
+		return 0, true
+	default:
+	}
+	wait, stop := b.Pacer.Pace(elapsed, hits)
+	if stop || wait <= interruptibleWait {
+		return wait, stop
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return 0, false
+	case <-b.done:
+		return 0, true
+	}
+}
+
+func defaultValidators() int { return max(1, runtime.GOMAXPROCS(0)/2) }

@@ -1,0 +1,236 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"loginharness/internal/contract"
+	"loginharness/internal/mock"
+	"loginharness/internal/results"
+)
+
+// Runner runs scenarios with shared bounds and writes their outputs.
+type Runner struct {
+	contract    *contract.Contract
+	outDir      string
+	duration    time.Duration
+	maxRequests uint64
+	timeout     time.Duration
+	maxBody     int64
+	validators  int
+	progress    io.Writer
+	maxWait     time.Duration
+	fallback    time.Duration
+	window      time.Duration
+}
+
+// Option configures a Runner, as vegeta's attacker options do.
+type Option func(*Runner)
+
+// Defaults: a few seconds per attack, enough for the limiter to settle and
+// short enough for `make test`.
+const (
+	DefaultDuration    = 3 * time.Second
+	DefaultMaxRequests = 100_000
+	DefaultTimeout     = 5 * time.Second
+	DefaultMaxBody     = 64 << 10
+	DefaultMaxWait     = 30 * time.Second
+	// DefaultFallbackRetryAfter is how long the obeying client waits after a
+	// 429 without a usable Retry-After; Webex SDKs wait 5 to 15 s.
+	DefaultFallbackRetryAfter = 5 * time.Second
+	// DefaultWindow bounds a plausible Retry-After when the server declares
+	// no RateLimit-Policy window.
+	DefaultWindow = 60 * time.Second
+)
+
+// WithOutDir sets the output folder; load files go to its load/ folder.
+func WithOutDir(dir string) Option { return func(r *Runner) { r.outDir = dir } }
+
+// WithDuration sets how long each attack offers load.
+func WithDuration(d time.Duration) Option { return func(r *Runner) { r.duration = d } }
+
+// WithMaxRequests caps the requests of each attack.
+func WithMaxRequests(n uint64) Option { return func(r *Runner) { r.maxRequests = n } }
+
+// WithTimeout bounds each request, body included.
+func WithTimeout(d time.Duration) Option { return func(r *Runner) { r.timeout = d } }
+
+// WithMaxBody bounds how much of each response body is read and kept.
+func WithMaxBody(n int64) Option { return func(r *Runner) { r.maxBody = n } }
+
+// WithValidators sets how many goroutines check responses against the spec.
+func WithValidators(n int) Option { return func(r *Runner) { r.validators = max(1, n) } }
+
+// WithProgress prints a live progress line to w during attacks; pass a
+// terminal only (see Interactive), nil for none.
+func WithProgress(w io.Writer) Option { return func(r *Runner) { r.progress = w } }
+
+// WithMaxWait bounds how long a scenario waits for a Retry-After to pass.
+func WithMaxWait(d time.Duration) Option { return func(r *Runner) { r.maxWait = d } }
+
+// WithFallbackRetryAfter sets the obeying client's wait after a 429 that
+// carries no usable Retry-After.
+func WithFallbackRetryAfter(d time.Duration) Option { return func(r *Runner) { r.fallback = d } }
+
+// WithWindow bounds a plausible Retry-After when no policy window is declared.
+func WithWindow(d time.Duration) Option { return func(r *Runner) { r.window = d } }
+
+// NewRunner returns a Runner that validates responses against c and writes
+// under results.OutDir() unless told otherwise.
+func NewRunner(c *contract.Contract, opts ...Option) *Runner {
+	r := &Runner{
+		contract: c, outDir: results.OutDir(),
+		duration: DefaultDuration, maxRequests: DefaultMaxRequests, timeout: DefaultTimeout,
+		maxBody: DefaultMaxBody, validators: defaultValidators(), maxWait: DefaultMaxWait,
+		fallback: DefaultFallbackRetryAfter, window: DefaultWindow,
+	}
+	for _, opt := range opts {
+		opt(r)
+	}
+	return r
+}
+
+// Skipped is returned by Run when a scenario cannot be judged on its target,
+// such as a live rate cap too low to go over the limit. The suite skips it.
+type Skipped struct{ Reason string }
+
+func (s Skipped) Error() string { return "skipped: " + s.Reason }
+
+// Run runs sc against t, writes its summary (marked incomplete when ctx
+// ends first) and returns it. The error is ctx's, an output error, or
+// Skipped; verdicts are in the summary, not in the error.
+func (r *Runner) Run(ctx context.Context, sc Scenario, t *Target) (Summary, error) {
+	if t.Limit.Rate <= 0 {
+		return Summary{}, Skipped{Reason: "no limit to judge against: set " + EnvExpectedLimit}
+	}
+	if err := sleepUntil(ctx, minTime(t.quietUntil, time.Now().Add(r.maxWait))); err != nil {
+		return Summary{}, err
+	}
+	s := &session{Runner: r, target: t, scenario: sc, sum: newSummary(sc, t)}
+	runErr := sc.run(ctx, s)
+	var skip Skipped
+	if errors.As(runErr, &skip) {
+		return s.sum, runErr
+	}
+	if ctx.Err() != nil {
+		s.sum.Incomplete, s.sum.IncompleteReason = true, "interrupted: "+context.Cause(ctx).Error()
+	}
+	s.sum.Verdicts = append(s.sum.Verdicts, s.commonVerdicts()...)
+	writeErr := WriteSummary(Dir(r.outDir), s.sum)
+	return s.sum, errors.Join(runErr, writeErr, ctx.Err())
+}
+
+// Source opens the target of each scenario.
+type Source interface {
+	Open(ctx context.Context, sc Scenario) (*Target, error)
+}
+
+// MockSource starts a fresh in-process mock for each scenario, so none
+// inherits another's spent quota. A scenario may ask for its own limit.
+type MockSource struct {
+	Contract *contract.Contract
+	Config   mock.Config
+}
+
+// DefaultMockConfig is the mock the load suite uses: the demo accounts,
+// 100 req/s with a burst of 10 per token, lockout off (valid logins only).
+func DefaultMockConfig(drifts ...mock.Drift) mock.Config {
+	cfg := mock.DefaultConfig()
+	mock.WithRate(100, 10)(&cfg)
+	mock.WithKeyBy(mock.KeyByToken)(&cfg)
+	mock.WithLockout(0, 0, 0)(&cfg)
+	mock.WithDrift(drifts...)(&cfg)
+	return cfg
+}
+
+// Open starts the mock for sc.
+func (m MockSource) Open(ctx context.Context, sc Scenario) (*Target, error) {
+	cfg := m.Config
+	if sc.MockRate > 0 {
+		cfg.Rate, cfg.Burst = sc.MockRate, max(1, sc.MockBurst)
+	}
+	return StartMock(ctx, m.Contract, cfg)
+}
+
+// LiveSource hands every scenario the same live target.
+type LiveSource struct{ Target *Target }
+
+// Open returns the live target, the same each time, so each scenario
+// waits for the quota its predecessor spent; closing it is a no-op.
+func (l LiveSource) Open(context.Context, Scenario) (*Target, error) { return l.Target, nil }
+
+// session is one scenario run against one target.
+type session struct {
+	*Runner
+	target   *Target
+	scenario Scenario
+	sum      Summary
+}
+
+func newSummary(sc Scenario, t *Target) Summary {
+	return Summary{
+		Scenario: sc.Name, Description: sc.Description, API: string(contract.Webex),
+		Target: t.Info, Limit: t.Limit,
+		StartedAt:   time.Now().UTC().Format(time.RFC3339),
+		StatusCodes: map[string]int{}, Nonconforming: map[string]int{},
+	}
+}
+
+// record starts the Vegeta result file <scenario><suffix>.bin.
+func (s *session) record(suffix string) (*recording, error) {
+	return s.newRecording(s.scenario.Name+suffix+ResultsSuffix, s.target.secrets)
+}
+
+// finish closes rec and adds its file and contract tallies to the summary.
+func (s *session) finish(rec *recording) error {
+	validated, byCheck, err := rec.close()
+	s.target.noteQuota(rec.records)
+	s.sum.Files = append(s.sum.Files, rec.file)
+	s.sum.Validated += validated
+	for k, n := range byCheck {
+		s.sum.Nonconforming[k] += n
+	}
+	return err
+}
+
+// static targets the valid login, again and again.
+func (s *session) static() vegeta.Targeter { return vegeta.NewStaticTargeter(s.target.login) }
+
+// constant is Vegeta's constant pacer at rate req/s, fractions included.
+func constant(rate float64) vegeta.ConstantPacer {
+	if r := math.Round(rate); r >= 1 && math.Abs(rate-r) < 1e-9 {
+		return vegeta.ConstantPacer{Freq: int(r), Per: time.Second}
+	}
+	return vegeta.ConstantPacer{Freq: 1, Per: time.Duration(float64(time.Second) / rate)}
+}
+
+// plan is an attack of this session's bounds.
+func (s *session) plan(name string, tr vegeta.Targeter, p vegeta.Pacer) attackPlan {
+	return attackPlan{name: name, targeter: tr, pacer: p, duration: s.duration, maxRequests: s.maxRequests}
+}
+
+// sleepUntil waits for t or ctx, whichever comes first.
+func sleepUntil(ctx context.Context, t time.Time) error {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func statusText(code int) string {
+	if code == 0 {
+		return "a transport error"
+	}
+	return fmt.Sprintf("%d %s", code, http.StatusText(code))
+}

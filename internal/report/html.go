@@ -1,0 +1,121 @@
+package report
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tsenart/vegeta/v12/lib/plot"
+
+	"loginharness/internal/load"
+	"loginharness/internal/results"
+)
+
+//go:embed page.html.tmpl assets/report.css assets/report.js
+var files embed.FS
+
+// pageAssets are inlined into every page, so it opens offline from a CI
+// artifact. The chart library is the dygraphs build Vegeta ships for its
+// own `vegeta plot` pages, reused rather than vendored a second time.
+type pageAssets struct {
+	CSS, ChartCSS template.CSS
+	JS, ChartJS   template.JS
+}
+
+var loadAssets = sync.OnceValues(func() (pageAssets, error) {
+	var a pageAssets
+	for _, f := range []struct {
+		read func() ([]byte, error)
+		set  func(string)
+	}{
+		{embedded("assets/report.css"), func(s string) { a.CSS = template.CSS(s) }},
+		{embedded("assets/report.js"), func(s string) { a.JS = template.JS(s) }},
+		{vegetaAsset("/dygraph.css"), func(s string) { a.ChartCSS = template.CSS(s) }},
+		{vegetaAsset("/dygraph.min.js"), func(s string) { a.ChartJS = template.JS(s) }},
+	} {
+		data, err := f.read()
+		if err != nil {
+			return pageAssets{}, fmt.Errorf("report asset: %w", err)
+		}
+		f.set(string(data))
+	}
+	return a, nil
+})
+
+func embedded(name string) func() ([]byte, error) {
+	return func() ([]byte, error) { return files.ReadFile(name) }
+}
+
+func vegetaAsset(name string) func() ([]byte, error) {
+	return func() ([]byte, error) { return readAll(plot.Assets, name) }
+}
+
+func readAll(fsys http.FileSystem, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+var pageTemplate = template.Must(template.New("page.html.tmpl").Funcs(template.FuncMap{
+	"short":      func(s string) string { return truncate(s, 12) },
+	"stamp":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
+	"duration":   func(d time.Duration) string { return d.Round(time.Millisecond).String() },
+	"stateCSS":   func(s State) string { return strings.ReplaceAll(string(s), " ", "-") },
+	"verdictCSS": func(v Verdict) string { return strings.ReplaceAll(string(v), " ", "-") },
+	"symbol": func(s State) string {
+		return map[State]string{Passed: "✓", Failed: "✗", Skipped: "–", Interrupted: "!", NotRun: "·"}[s]
+	},
+	"hasFindings": func(s Spec) bool {
+		return slices.ContainsFunc(s.Exchanges, func(ex results.Exchange) bool { return len(ex.Findings) > 0 })
+	},
+	"client": func(name string, run load.ClientRun, naive bool) any {
+		return struct {
+			Name  string
+			Run   load.ClientRun
+			Naive bool
+			Width string
+		}{name, run, naive, fmt.Sprintf("%.1f%%", 100*min(max(run.GoodputOfLimit, 0), 1))}
+	},
+	"mul":     func(a, b float64) float64 { return a * b },
+	"percent": func(n, total int) string { return fmt.Sprintf("%.2f%%", 100*float64(n)/float64(max(total, 1))) },
+}).ParseFS(files, "page.html.tmpl"))
+
+// WriteHTML renders the page to path, atomically.
+func (p *Page) WriteHTML(path string) error {
+	var buf bytes.Buffer
+	if err := p.Render(&buf); err != nil {
+		return err
+	}
+	return results.WriteFileAtomic(path, buf.Bytes())
+}
+
+// Render writes the page's HTML to w.
+func (p *Page) Render(w io.Writer) error {
+	assets, err := loadAssets()
+	if err != nil {
+		return err
+	}
+	return pageTemplate.Execute(w, struct {
+		*Page
+		Assets pageAssets
+	}{p, assets})
+}
+
+// truncate cuts s to at most n runes, marking the cut.
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

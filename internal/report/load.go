@@ -1,0 +1,268 @@
+package report
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"time"
+
+	"loginharness/internal/load"
+)
+
+// Load is the page's load section: one entry per scenario summary.
+type Load struct {
+	Scenarios []Scenario
+}
+
+// Scenario is one load scenario as the page shows it.
+type Scenario struct {
+	load.Summary
+	State    State
+	Headline string   // one line for the console and the section's title
+	Figures  []Figure // the numbers to read first
+	Charts   []Chart
+}
+
+// Figure is one number with its label, e.g. "accepted" "100.3/s".
+type Figure struct {
+	Label, Value, Note string
+	Bad                bool
+}
+
+// Chart is what assets/report.js hands to dygraphs: a table of rows whose
+// first column is x, one series per further column.
+type Chart struct {
+	ID      string   `json:"id"`
+	Title   string   `json:"title"`
+	X       string   `json:"x"`
+	Y       string   `json:"y"`
+	Labels  []string `json:"labels"`
+	Rows    [][]any  `json:"rows"`             // nil is a gap
+	Colors  []string `json:"colors,omitempty"` // one per series; the script's palette when empty
+	Stacked bool     `json:"stacked,omitempty"`
+	Marks   []Mark   `json:"marks,omitempty"`
+}
+
+// Mark is a labelled vertical line, such as a ramp's knee.
+type Mark struct {
+	X     float64 `json:"x"`
+	Label string  `json:"label"`
+}
+
+// readLoad reads the load summaries in dir written since the run began; an
+// older summary belongs to an earlier run (this one skipped or filtered
+// out its scenario) and is left out. It returns nil when none is left.
+func readLoad(dir string, since time.Time, redact func(string) string) (*Load, error) {
+	summaries, err := load.ReadSummaries(dir)
+	if err != nil {
+		return nil, err
+	}
+	var l Load
+	for _, s := range summaries {
+		started, err := time.Parse(time.RFC3339Nano, s.StartedAt)
+		if err == nil && started.Before(since.Truncate(time.Second)) {
+			continue
+		}
+		l.Scenarios = append(l.Scenarios, newScenario(s, redact))
+	}
+	if len(l.Scenarios) == 0 {
+		return nil, nil
+	}
+	return &l, nil
+}
+
+func newScenario(s load.Summary, redact func(string) string) Scenario {
+	s.Target.URL = redact(s.Target.URL)
+	s.IncompleteReason = redact(s.IncompleteReason)
+	s.Verdicts = slices.Clone(s.Verdicts)
+	for i := range s.Verdicts {
+		s.Verdicts[i].Message = redact(s.Verdicts[i].Message)
+	}
+	s.RetryAfter.Examples = redactAll(s.RetryAfter.Examples, redact)
+	s.RateLimit.Policies = redactAll(s.RateLimit.Policies, redact)
+	s.RateLimit.LimitSamples = redactAll(s.RateLimit.LimitSamples, redact)
+
+	sc := Scenario{Summary: s, State: Passed}
+	switch {
+	case s.Incomplete:
+		sc.State = Interrupted
+	case !s.Passed():
+		sc.State = Failed
+	}
+	sc.Headline = headline(s)
+	sc.Figures = figures(s)
+	sc.Charts = charts(s)
+	return sc
+}
+
+func redactAll(xs []string, redact func(string) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = redact(x)
+	}
+	return out
+}
+
+func headline(s load.Summary) string {
+	h := fmt.Sprintf("offered %s, accepted %s (limit %s), 429s %s", rate(s.OfferedRate), rate(s.AcceptedRate), rate(s.Limit.Rate), pct(s.Ratio429))
+	if f := s.Failures(); len(f) > 0 {
+		h += "; " + truncate(f[0], 100)
+	}
+	if s.Incomplete {
+		h += "; incomplete: " + s.IncompleteReason
+	}
+	return h
+}
+
+func figures(s load.Summary) []Figure {
+	fs := []Figure{
+		{Label: "offered", Value: rate(s.OfferedRate), Note: s.Pacer},
+		{Label: "accepted (2xx)", Value: rate(s.AcceptedRate), Note: "limit " + rate(s.Limit.Rate) + " (" + s.Limit.Source + ")"},
+		{Label: "429 ratio", Value: pct(s.Ratio429), Note: strconv.Itoa(s.StatusCodes["429"]) + " of " + strconv.Itoa(s.Requests)},
+		{Label: "latency p50 / p99", Value: ms(s.Latency.P50) + " / " + ms(s.Latency.P99), Note: "max " + ms(s.Latency.Max)},
+	}
+	if ra := s.RetryAfter; ra.Responses429 > 0 {
+		fs = append(fs, Figure{
+			Label: "Retry-After", Value: secondsRange(ra.MinSeconds, ra.MaxSeconds),
+			Note: fmt.Sprintf("%d missing, %d unparsable, %d implausible", ra.Missing, ra.Unparsable, ra.Implausible),
+			Bad:  ra.Missing+ra.Unparsable+ra.Implausible > 0,
+		})
+	}
+	bad := 0
+	for _, n := range s.Nonconforming {
+		bad += n
+	}
+	fs = append(fs, Figure{Label: "nonconforming", Value: strconv.Itoa(bad), Note: "of " + strconv.Itoa(s.Validated) + " validated", Bad: bad > 0})
+	if s.Errors > 0 {
+		fs = append(fs, Figure{Label: "transport errors", Value: strconv.Itoa(s.Errors), Bad: true})
+	}
+	if k := s.Knee; k != nil && k.Found {
+		fs = append(fs, Figure{Label: "knee", Value: rate(k.Rate), Note: fmt.Sprintf("429s began at %.1f s; limit %s", k.AtSeconds, rate(k.LimitRate))})
+	}
+	return fs
+}
+
+// charts draws the timeline: responses by status and latency percentiles
+// over time.
+func charts(s load.Summary) []Chart {
+	id := "chart-" + s.Scenario
+	codes := statusCodes(s)
+	status := Chart{ID: id + "-status", Title: "Responses per second by status code", X: "seconds", Y: "responses/s", Labels: append([]string{"seconds"}, codes...), Stacked: true}
+	for _, c := range codes {
+		status.Colors = append(status.Colors, statusColor(c))
+	}
+	latency := Chart{ID: id + "-latency", Title: "Latency percentiles", X: "seconds", Y: "ms", Labels: []string{"seconds", "p50", "p90", "p99"},
+		Colors: []string{"#54aeff", "#0969da", "#0a3069"}}
+	for _, b := range s.Timeline {
+		row := []any{b.StartSeconds}
+		for _, c := range codes {
+			row = append(row, float64(b.StatusCodes[c])/max(b.WidthSeconds, 1e-9))
+		}
+		status.Rows = append(status.Rows, row)
+		if b.Requests == 0 {
+			latency.Rows = append(latency.Rows, []any{b.StartSeconds, nil, nil, nil})
+			continue
+		}
+		latency.Rows = append(latency.Rows, []any{b.StartSeconds, b.Latency.P50, b.Latency.P90, b.Latency.P99})
+	}
+	if k := s.Knee; k != nil && k.Found {
+		status.Marks = []Mark{{X: k.AtSeconds, Label: "knee: 429s from " + rate(k.Rate)}}
+	}
+	return []Chart{status, latency}
+}
+
+// statusColor keeps a code's colour the same on every chart: served green,
+// rate-limited amber, other refusals orange, server errors red.
+func statusColor(code string) string {
+	switch n, _ := strconv.Atoi(code); {
+	case n == 429:
+		return "#d4a72c"
+	case n >= 200 && n < 300:
+		return "#1a7f37"
+	case n >= 400 && n < 500:
+		return "#bc4c00"
+	case n >= 500:
+		return "#cf222e"
+	default: // 0: no response
+		return "#8c959f"
+	}
+}
+
+// statusCodes are the codes of the timeline, in numeric order.
+func statusCodes(s load.Summary) []string {
+	seen := map[string]bool{}
+	for _, b := range s.Timeline {
+		for c := range b.StatusCodes {
+			seen[c] = true
+		}
+	}
+	codes := slices.Collect(maps.Keys(seen))
+	slices.SortFunc(codes, func(a, b string) int {
+		x, _ := strconv.Atoi(a)
+		y, _ := strconv.Atoi(b)
+		return x - y
+	})
+	return codes
+}
+
+// Charts lists every chart of the section, for the page's script.
+func (l *Load) Charts() []Chart {
+	var out []Chart
+	for _, s := range l.Scenarios {
+		out = append(out, s.Charts...)
+	}
+	return out
+}
+
+// RetryAfterBars are the histogram of a scenario's Retry-After values,
+// each bar's width relative to the largest.
+func (s Scenario) RetryAfterBars() []Bar {
+	most := 0
+	for _, v := range s.RetryAfter.Histogram {
+		most = max(most, v.Count)
+	}
+	var out []Bar
+	for _, v := range s.RetryAfter.Histogram {
+		out = append(out, Bar{Label: strconv.FormatFloat(v.Seconds, 'f', -1, 64) + " s", Count: v.Count, Width: pct(float64(v.Count) / float64(most))})
+	}
+	return out
+}
+
+// Bar is one bar of a small HTML histogram.
+type Bar struct {
+	Label string
+	Count int
+	Width string // CSS width, e.g. "42.0%"
+}
+
+// Counts tallies the scenarios by state.
+func (l *Load) Counts() Counts {
+	var c Counts
+	for _, s := range l.Scenarios {
+		c.add(s.State)
+	}
+	return c
+}
+
+// count is how many scenarios ended in state.
+func (l *Load) count(state State) int {
+	n := 0
+	for _, s := range l.Scenarios {
+		if s.State == state {
+			n++
+		}
+	}
+	return n
+}
+
+func secondsRange(lo, hi float64) string {
+	if lo == hi {
+		return fmt.Sprintf("%g s", lo)
+	}
+	return fmt.Sprintf("%g–%g s", lo, hi)
+}
+
+func rate(r float64) string { return strconv.FormatFloat(r, 'f', 1, 64) + "/s" }
+func pct(r float64) string  { return strconv.FormatFloat(100*r, 'f', 1, 64) + "%" }
+func ms(v float64) string   { return strconv.FormatFloat(v, 'f', 1, 64) + " ms" }

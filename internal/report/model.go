@@ -1,0 +1,487 @@
+package report
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"loginharness/internal/contract"
+	"loginharness/internal/results"
+)
+
+// State is the outcome of a spec or of a matrix cell.
+type State string
+
+// The states, in the order a cell takes the worst of its specs'.
+const (
+	Failed      State = "failed"
+	Interrupted State = "interrupted"
+	Passed      State = "passed"
+	Skipped     State = "skipped"
+	NotRun      State = "not run" // no spec of the run covered it (filtered out)
+)
+
+func (s State) rank() int {
+	return slices.Index([]State{Failed, Interrupted, Passed, Skipped, NotRun}, s)
+}
+
+// stateOf folds Ginkgo's states into the report's: every way of failing is a
+// failure, except an interruption, which says nothing about the target. A
+// spec skipped without a reason was filtered out or never reached (the run
+// was interrupted first): not run; one that called Skip says why.
+func stateOf(sr types.SpecReport) State {
+	switch s := sr.State; {
+	case s.Is(types.SpecStatePassed):
+		return Passed
+	case s.Is(types.SpecStateInterrupted | types.SpecStateAborted):
+		return Interrupted
+	case s.Is(types.SpecStateFailureStates):
+		return Failed
+	case sr.Failure.Message == "":
+		return NotRun
+	default:
+		return Skipped
+	}
+}
+
+// Verdict is the one-word answer at the top of the report.
+type Verdict string
+
+// The verdicts, from best to worst.
+const (
+	Pass       Verdict = "PASS"
+	Fail       Verdict = "FAIL"
+	Incomplete Verdict = "INCOMPLETE"
+	NoResults  Verdict = "NO RESULTS"
+)
+
+// Spec is one Ginkgo spec as the report shows it.
+type Spec struct {
+	ID        string // anchor of its failure, when it failed
+	API       string // "" when it belongs to no single API
+	Text      string
+	Labels    []string
+	State     State
+	Reason    string // skip reason or first line of the failure
+	Duration  time.Duration
+	Load      bool
+	Status    int // the documented code it covers, 0 for none
+	Failure   string
+	Location  string
+	Exchanges []results.Exchange
+}
+
+// Cell is one API x status code x target outcome of the coverage matrix.
+type Cell struct {
+	State  State
+	Reason string // why skipped, or which checks failed
+	Spec   string // ID of the spec that decided the state, for a link to its failure
+}
+
+// MatrixRow is one documented status code of an API.
+type MatrixRow struct {
+	Status int
+	Text   string // http.StatusText
+	Cells  []Cell // one per target of the matrix
+}
+
+// Matrix is the coverage of one API: its documented codes against its targets.
+type Matrix struct {
+	API        string
+	Operations []string // "POST /Login (login)"
+	Targets    []Target
+	Rows       []MatrixRow
+	Notes      []Note // the cells that did not pass, grouped by why
+}
+
+// Note groups the codes of one target that share a state and a reason, so
+// ten codes skipped for one reason read as one line.
+type Note struct {
+	Target Target
+	State  State
+	Reason string
+	Codes  []int
+}
+
+// Variant is one documented oneOf variant and how often each target answered with it.
+type Variant struct {
+	API     string
+	Status  int
+	Name    string
+	Seen    []int // per target of the API's matrix
+	Matched bool  // seen at least once on some target
+}
+
+// Counts tallies specs by state.
+type Counts struct {
+	Passed, Failed, Skipped, Interrupted, NotRun int
+}
+
+func (c *Counts) add(s State) {
+	switch s {
+	case Passed:
+		c.Passed++
+	case Failed:
+		c.Failed++
+	case Skipped:
+		c.Skipped++
+	case Interrupted:
+		c.Interrupted++
+	case NotRun:
+		c.NotRun++
+	}
+}
+
+// Total is the number of specs counted.
+func (c Counts) Total() int { return c.Passed + c.Failed + c.Skipped + c.Interrupted + c.NotRun }
+
+// APISummary is the per-API line of the console summary and the report's header.
+type APISummary struct {
+	API    string
+	Target Target
+	Specs  Counts // every spec of the API
+	Codes  Counts // the matrix cells of the API
+}
+
+// Page is everything the report shows, built from a run's output folder.
+type Page struct {
+	Generated time.Time
+	Run       RunInfo
+	Verdict   Verdict
+	Reasons   []string // why the verdict is not PASS
+	APIs      []APISummary
+	Matrices  []Matrix
+	Variants  []Variant
+	Specs     []Spec
+	Failures  []Spec
+	Load      *Load // nil when no load scenario ran
+	Sources   []string
+}
+
+// conformance builds the spec list, matrices and variants from the spec
+// reports, using the contract for what is documented.
+func (p *Page) conformance(c *contract.Contract, specs []types.SpecReport, redact func(string) string) {
+	apis := contract.APIs()
+	for i, sr := range specs {
+		if sr.LeafNodeType != types.NodeTypeIt && !sr.Failed() {
+			continue // set-up and reporting nodes matter only when they fail
+		}
+		s := newSpec(i, sr, apis, redact)
+		p.Specs = append(p.Specs, s)
+		if s.State == Failed || (s.State == Interrupted && s.Failure != "") {
+			p.Failures = append(p.Failures, s)
+		}
+	}
+	// Conformance failures first: they say which code broke, load failures
+	// repeat what the load section shows.
+	slices.SortStableFunc(p.Failures, func(a, b Spec) int { return boolRank(a.Load) - boolRank(b.Load) })
+	for _, api := range apis {
+		spec := c.Spec(api)
+		if spec == nil {
+			continue
+		}
+		m := p.matrix(string(api), spec.Operations())
+		p.Matrices = append(p.Matrices, m)
+		p.Variants = append(p.Variants, p.variants(m, spec.Operations())...)
+		p.APIs = append(p.APIs, p.apiSummary(m))
+	}
+}
+
+func newSpec(i int, sr types.SpecReport, apis []contract.API, redact func(string) string) Spec {
+	s := Spec{
+		ID:       fmt.Sprintf("spec-%d", i+1),
+		Text:     redact(sr.FullText()),
+		Labels:   sr.Labels(),
+		State:    stateOf(sr),
+		Duration: sr.RunTime,
+		Location: sr.LeafNodeLocation.String(),
+	}
+	if s.Text == "" {
+		s.Text = sr.LeafNodeType.String()
+	}
+	for _, l := range s.Labels {
+		switch {
+		case l == "load":
+			s.Load = true
+		case strings.HasPrefix(l, "status:"):
+			s.Status, _ = strconv.Atoi(strings.TrimPrefix(l, "status:"))
+		case slices.Contains(apis, contract.API(l)):
+			s.API = l
+		}
+	}
+	if sr.State != types.SpecStatePassed {
+		s.Failure = redact(sr.Failure.Message)
+		s.Reason = firstLine(s.Failure)
+	}
+	if sr.Failure.Location.FileName != "" {
+		s.Location = sr.Failure.Location.String()
+	}
+	for _, ex := range exchanges(sr) {
+		s.Exchanges = append(s.Exchanges, redactExchange(ex, redact))
+	}
+	return s
+}
+
+func redactExchange(ex results.Exchange, redact func(string) string) results.Exchange {
+	ex.TargetURL = redact(ex.TargetURL)
+	ex.Path = redact(ex.Path)
+	ex.Case = redact(ex.Case)
+	ex.Excerpt = redact(ex.Excerpt)
+	ex.Findings = slices.Clone(ex.Findings)
+	for i, f := range ex.Findings {
+		ex.Findings[i] = results.Finding{
+			Check:    f.Check,
+			Pointer:  redact(f.Pointer),
+			Expected: redact(f.Expected),
+			Actual:   redact(f.Actual),
+			Message:  redact(f.Message),
+		}
+	}
+	return ex
+}
+
+// targets returns where an API's requests went: the live URLs and the mock
+// seen in its exchanges, else the configured target, else the mock.
+func (p *Page) targets(api string) []Target {
+	var ts []Target
+	for _, s := range p.Specs {
+		for _, ex := range s.Exchanges {
+			if ex.API != api {
+				continue
+			}
+			t := Target{API: api}
+			if ex.Target == "live" {
+				t.URL = ex.TargetURL
+			}
+			if !slices.Contains(ts, t) {
+				ts = append(ts, t)
+			}
+		}
+	}
+	if len(ts) > 0 {
+		return ts
+	}
+	for _, t := range p.Run.Targets {
+		if t.API == api {
+			return []Target{t}
+		}
+	}
+	return []Target{{API: api}}
+}
+
+// targetOf is the target a spec ran against: that of its exchanges, or the
+// API's only target when it sent nothing (skipped before any request).
+func targetOf(s Spec, ts []Target) (Target, bool) {
+	for _, ex := range s.Exchanges {
+		if ex.API == s.API {
+			if ex.Target == "live" {
+				return Target{API: s.API, URL: ex.TargetURL}, true
+			}
+			return Target{API: s.API}, true
+		}
+	}
+	if len(ts) == 1 {
+		return ts[0], true
+	}
+	return Target{}, false
+}
+
+func (p *Page) matrix(api string, ops []contract.Operation) Matrix {
+	m := Matrix{API: api, Targets: p.targets(api)}
+	var codes []int
+	for _, op := range ops {
+		m.Operations = append(m.Operations, fmt.Sprintf("%s %s (%s)", op.Method, op.Path, op.ID))
+		codes = append(codes, op.Statuses...)
+	}
+	slices.Sort(codes)
+	for _, code := range slices.Compact(codes) {
+		row := MatrixRow{Status: code, Text: http.StatusText(code)}
+		for _, t := range m.Targets {
+			row.Cells = append(row.Cells, p.cell(api, code, t, m.Targets))
+		}
+		m.Rows = append(m.Rows, row)
+	}
+	m.Notes = notes(m)
+	return m
+}
+
+func notes(m Matrix) []Note {
+	var out []Note
+	for i, t := range m.Targets {
+		for _, r := range m.Rows {
+			c := r.Cells[i]
+			if c.State == Passed {
+				continue
+			}
+			j := slices.IndexFunc(out, func(n Note) bool { return n.Target == t && n.State == c.State && n.Reason == c.Reason })
+			if j < 0 {
+				out = append(out, Note{Target: t, State: c.State, Reason: c.Reason})
+				j = len(out) - 1
+			}
+			out[j].Codes = append(out[j].Codes, r.Status)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Note) int { return a.State.rank() - b.State.rank() })
+	return out
+}
+
+// cell takes the worst state of the specs that cover api, code and target.
+func (p *Page) cell(api string, code int, t Target, ts []Target) Cell {
+	c := Cell{State: NotRun, Reason: "no spec of this run covered it"}
+	for _, s := range p.Specs {
+		if s.API != api || s.Status != code || s.Load {
+			continue
+		}
+		if st, ok := targetOf(s, ts); !ok || st != t {
+			continue
+		}
+		switch {
+		case s.State.rank() < c.State.rank():
+			c.State, c.Reason, c.Spec = s.State, cellReason(s), s.ID
+		case s.State == c.State && c.Reason == "":
+			c.Reason = cellReason(s)
+		}
+	}
+	return c
+}
+
+// cellReason says briefly why a cell is what it is: the failed checks, or
+// the skip reason.
+func cellReason(s Spec) string {
+	switch s.State {
+	case Failed:
+		var checks []string
+		for _, ex := range s.Exchanges {
+			for _, f := range ex.Findings {
+				if !slices.Contains(checks, f.Check) {
+					checks = append(checks, f.Check)
+				}
+			}
+		}
+		if len(checks) > 0 {
+			return strings.Join(checks, ", ")
+		}
+		return s.Reason
+	case Passed:
+		return ""
+	default:
+		return s.Reason
+	}
+}
+
+// variants lists every documented response variant of an API's operations
+// and how often each target answered with it.
+func (p *Page) variants(m Matrix, ops []contract.Operation) []Variant {
+	var out []Variant
+	for _, op := range ops {
+		statuses := make([]int, 0, len(op.ResponseVariants))
+		for code := range op.ResponseVariants {
+			statuses = append(statuses, code)
+		}
+		slices.Sort(statuses)
+		for _, code := range statuses {
+			for _, name := range op.ResponseVariants[code] {
+				v := Variant{API: m.API, Status: code, Name: name, Seen: make([]int, len(m.Targets))}
+				for _, s := range p.Specs {
+					for _, ex := range s.Exchanges {
+						if ex.API != m.API || ex.Status != code || ex.Variant != name {
+							continue
+						}
+						if t, ok := targetOf(Spec{API: m.API, Exchanges: []results.Exchange{ex}}, m.Targets); ok {
+							if i := slices.Index(m.Targets, t); i >= 0 {
+								v.Seen[i]++
+								v.Matched = true
+							}
+						}
+					}
+				}
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+func (p *Page) apiSummary(m Matrix) APISummary {
+	sum := APISummary{API: m.API, Target: m.Targets[0]}
+	for _, s := range p.Specs {
+		if s.API == m.API && !s.Load {
+			sum.Specs.add(s.State)
+		}
+	}
+	for _, r := range m.Rows {
+		for _, c := range r.Cells {
+			sum.Codes.add(c.State)
+		}
+	}
+	return sum
+}
+
+// verdict decides the headline from the specs, the load scenarios and how
+// the run ended, and says why when it is not PASS.
+func (p *Page) verdict(suiteFailures []string) {
+	var all, conformance, loadSpecs Counts
+	for _, s := range p.Specs {
+		all.add(s.State)
+		if s.Load {
+			loadSpecs.add(s.State)
+		} else {
+			conformance.add(s.State)
+		}
+	}
+	p.Reasons = append(p.Reasons, suiteFailures...)
+	if conformance.Failed > 0 {
+		p.Reasons = append(p.Reasons, plural(conformance.Failed, "conformance spec failed", "conformance specs failed"))
+	}
+	interrupted := p.Run.Incomplete || all.Interrupted > 0
+	switch {
+	case p.Load != nil && p.Load.count(Failed) > 0:
+		p.Reasons = append(p.Reasons, plural(p.Load.count(Failed), "load scenario failed", "load scenarios failed"))
+	case loadSpecs.Failed > 0: // failed before writing a summary
+		p.Reasons = append(p.Reasons, plural(loadSpecs.Failed, "load spec failed", "load specs failed"))
+	}
+	if p.Load != nil {
+		interrupted = interrupted || p.Load.count(Interrupted) > 0
+	}
+	if interrupted {
+		p.Reasons = append(p.Reasons, "the run was interrupted: results are partial")
+	}
+	switch {
+	case interrupted:
+		p.Verdict = Incomplete
+	case len(p.Reasons) > 0:
+		p.Verdict = Fail
+	case all.Passed == 0:
+		p.Verdict = NoResults
+		p.Reasons = append(p.Reasons, "no spec passed: nothing ran, or everything was skipped")
+	default:
+		p.Verdict = Pass
+	}
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return truncate(s, 160)
+}

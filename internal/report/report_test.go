@@ -1,0 +1,320 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"loginharness/internal/contract"
+	"loginharness/internal/results"
+)
+
+const plantedSecret = "planted-S3cr3t-value"
+
+var t0 = time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC)
+
+func loadContract(t *testing.T) *contract.Contract {
+	t.Helper()
+	c, err := contract.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// suite builds Ginkgo spec reports the way the conformance suite records
+// them: one spec per documented code, labelled with API and status.
+type suite struct {
+	specs []types.SpecReport
+}
+
+func (s *suite) add(state types.SpecState, labels []string, failure string, exs ...results.Exchange) {
+	sr := types.SpecReport{
+		ContainerHierarchyTexts:  []string{"conformance"},
+		ContainerHierarchyLabels: [][]string{nil},
+		LeafNodeType:             types.NodeTypeIt,
+		LeafNodeText:             strings.Join(labels, " "),
+		LeafNodeLabels:           labels,
+		LeafNodeLocation:         types.CodeLocation{FileName: "suites/conformance/suite.go", LineNumber: len(s.specs) + 1},
+		State:                    state,
+		RunTime:                  3 * time.Millisecond,
+		Failure:                  types.Failure{Message: failure},
+	}
+	for _, ex := range exs {
+		sr.ReportEntries = append(sr.ReportEntries, types.ReportEntry{Name: results.ExchangeEntry, Value: types.WrapEntryValue(ex)})
+	}
+	s.specs = append(s.specs, sr)
+}
+
+// passAll adds a passing spec for every documented code of every API, each
+// answered with the code's first documented variant.
+func (s *suite) passAll(c *contract.Contract, target string) {
+	for _, api := range contract.APIs() {
+		for _, op := range c.Spec(api).Operations() {
+			for _, code := range op.Statuses {
+				ex := results.Exchange{API: string(api), Target: target, TargetURL: "http://127.0.0.1:1", Method: op.Method, Path: op.Path, Status: code, Want: code}
+				if vs := op.ResponseVariants[code]; len(vs) > 0 {
+					ex.Variant = vs[0]
+				}
+				s.add(types.SpecStatePassed, []string{string(api), "status:" + strconv.Itoa(code)}, "", ex)
+			}
+		}
+	}
+}
+
+// set replaces the state of the spec covering api and code.
+func (s *suite) set(api string, code int, state types.SpecState, failure string, exs ...results.Exchange) {
+	for i, sr := range s.specs {
+		if sr.LeafNodeText == api+" status:"+strconv.Itoa(code) {
+			s.specs[i].State = state
+			s.specs[i].Failure.Message = failure
+			if len(exs) > 0 {
+				s.specs[i].ReportEntries = nil
+				for _, ex := range exs {
+					s.specs[i].ReportEntries = append(s.specs[i].ReportEntries, types.ReportEntry{Name: results.ExchangeEntry, Value: types.WrapEntryValue(ex)})
+				}
+			}
+		}
+	}
+}
+
+func (s *suite) write(t *testing.T, dir, name string, started time.Time, special ...string) string {
+	t.Helper()
+	r := types.Report{
+		SuitePath:                  "/work/main/suites/conformance",
+		SuiteDescription:           "loginharness",
+		StartTime:                  started,
+		EndTime:                    started.Add(time.Second),
+		SpecReports:                s.specs,
+		SpecialSuiteFailureReasons: special,
+	}
+	data, err := json.Marshal([]types.Report{r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func build(t *testing.T, src Source) *Page {
+	t.Helper()
+	if src.Contract == nil {
+		src.Contract = loadContract(t)
+	}
+	src.Now = func() time.Time { return t0 }
+	p, err := Build(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func render(t *testing.T, p *Page) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := p.Render(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+func cellOf(t *testing.T, p *Page, api string, code int) Cell {
+	t.Helper()
+	for _, m := range p.Matrices {
+		if m.API != api {
+			continue
+		}
+		for _, r := range m.Rows {
+			if r.Status == code {
+				return r.Cells[0]
+			}
+		}
+	}
+	t.Fatalf("no matrix cell for %s %d", api, code)
+	return Cell{}
+}
+
+func TestEveryDocumentedCodeIsARowAndPassingRunPasses(t *testing.T) {
+	c := loadContract(t)
+	dir := t.TempDir()
+	var s suite
+	s.passAll(c, "mock")
+	s.write(t, dir, "ginkgo.json", t0)
+
+	p := build(t, Source{Dir: dir, Contract: c})
+
+	if p.Verdict != Pass {
+		t.Fatalf("verdict = %s %v, want PASS", p.Verdict, p.Reasons)
+	}
+	for _, api := range contract.APIs() {
+		for _, op := range c.Spec(api).Operations() {
+			for _, code := range op.Statuses {
+				if cell := cellOf(t, p, string(api), code); cell.State != Passed {
+					t.Errorf("%s %d: %s, want passed", api, code, cell.State)
+				}
+			}
+		}
+	}
+	for _, v := range p.Variants {
+		if !v.Matched && v.Name == c.Spec(contract.Commvault).Operations()[0].ResponseVariants[v.Status][0] {
+			t.Errorf("variant %s not seen", v.Name)
+		}
+	}
+	if p.Load != nil {
+		t.Errorf("load = %+v, want none without summaries", p.Load)
+	}
+	html := render(t, p)
+	for _, want := range []string{`id="verdict">PASS<`, `id="no-failures"`, `id="no-load"`, `class="matrix" data-api="webex"`, `class="matrix" data-api="commvault"`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+}
+
+func TestFailureShowsInMatrixWithFindingsAndNoSecret(t *testing.T) {
+	c := loadContract(t)
+	dir := t.TempDir()
+	var s suite
+	s.passAll(c, "mock")
+	broken := results.Exchange{
+		API: "webex", Target: "mock", Method: "POST", Path: "/v1/telephony/config/redSky/actions/login/invoke", Status: 429, Want: 429,
+		Findings: []results.Finding{{Check: "header", Pointer: "/header/Retry-After", Expected: "delay-seconds or HTTP-date", Actual: "missing", Message: "429 lacks Retry-After"}},
+		Excerpt:  `{"message":"slow down","password":"` + plantedSecret + `"}`,
+	}
+	s.set("webex", 429, types.SpecStateFailed, "webex 429: header /header/Retry-After: token "+plantedSecret, broken)
+	s.set("webex", 503, types.SpecStateSkipped, "live target: nothing provokes 503 without Prefer")
+	s.write(t, dir, "ginkgo.json", t0)
+
+	p := build(t, Source{Dir: dir, Contract: c, Secrets: []string{plantedSecret}})
+
+	if p.Verdict != Fail {
+		t.Fatalf("verdict = %s, want FAIL", p.Verdict)
+	}
+	if cell := cellOf(t, p, "webex", 429); cell.State != Failed || cell.Reason != "header" {
+		t.Errorf("webex 429 = %+v, want failed by header", cell)
+	}
+	if cell := cellOf(t, p, "webex", 503); cell.State != Skipped || !strings.Contains(cell.Reason, "Prefer") {
+		t.Errorf("webex 503 = %+v, want skipped with reason", cell)
+	}
+	if len(p.Failures) != 1 || p.Failures[0].Exchanges[0].Findings[0].Pointer != "/header/Retry-After" {
+		t.Fatalf("failures = %+v", p.Failures)
+	}
+	html := render(t, p)
+	if strings.Contains(html, plantedSecret) {
+		t.Error("page shows the planted secret")
+	}
+	for _, want := range []string{`id="verdict">FAIL<`, `data-state="failed"`, `href="#` + p.Failures[0].ID + `"`, `/header/Retry-After`, `[REDACTED]`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+	var sum bytes.Buffer
+	if err := p.WriteSummary(&sum); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sum.String(), "verdict: FAIL") || !strings.Contains(sum.String(), "1 failed") {
+		t.Errorf("summary:\n%s", sum.String())
+	}
+}
+
+func TestInterruptedRunIsIncomplete(t *testing.T) {
+	c := loadContract(t)
+	for name, src := range map[string]func(dir string) Source{
+		"ginkgo says interrupted": func(dir string) Source {
+			var s suite
+			s.passAll(c, "mock")
+			s.set("commvault", 200, types.SpecStateInterrupted, "interrupted by user")
+			s.write(t, dir, "ginkgo.json", t0, "Interrupted by User")
+			return Source{Dir: dir}
+		},
+		"run info says incomplete": func(dir string) Source {
+			var s suite
+			s.passAll(c, "mock")
+			s.write(t, dir, "ginkgo.json", t0)
+			return Source{Dir: dir, Run: &RunInfo{Started: t0, Incomplete: true}}
+		},
+		"no ginkgo report at all": func(dir string) Source {
+			return Source{Dir: dir, Run: &RunInfo{Started: t0, Incomplete: true}}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := build(t, src(t.TempDir()))
+			if p.Verdict != Incomplete {
+				t.Fatalf("verdict = %s, want INCOMPLETE", p.Verdict)
+			}
+			if html := render(t, p); !strings.Contains(html, "interrupted: partial results") {
+				t.Error("page does not say the results are partial")
+			}
+		})
+	}
+}
+
+func TestFolderReadsNewestResultOfEachSpecAndSkipsOtherJSON(t *testing.T) {
+	c := loadContract(t)
+	dir := t.TempDir()
+	var old suite
+	old.passAll(c, "mock")
+	old.set("webex", 401, types.SpecStateFailed, "old failure")
+	old.write(t, dir, "conformance.json", t0)
+	var fresh suite
+	fresh.passAll(c, "mock")
+	fresh.write(t, dir, "ginkgo.json", t0.Add(time.Hour))
+	if err := os.WriteFile(filepath.Join(dir, "bench.json"), []byte(`{"rows":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteRunInfo(dir, RunInfo{HarnessVersion: "v1.2.3", Started: t0}); err != nil {
+		t.Fatal(err)
+	}
+
+	p := build(t, Source{Dir: dir, Contract: c})
+
+	if p.Verdict != Pass || len(p.Sources) != 2 || p.Run.HarnessVersion != "v1.2.3" {
+		t.Fatalf("verdict %s, sources %v, run %+v", p.Verdict, p.Sources, p.Run)
+	}
+}
+
+func TestNothingRunIsNoResults(t *testing.T) {
+	dir := t.TempDir()
+	var s suite
+	s.add(types.SpecStateSkipped, []string{"webex", "status:200"}, "filtered")
+	s.write(t, dir, "ginkgo.json", t0)
+	if p := build(t, Source{Dir: dir}); p.Verdict != NoResults {
+		t.Fatalf("verdict = %s, want NO RESULTS", p.Verdict)
+	}
+}
+
+func TestWriteHTMLIsAtomicAndSelfContained(t *testing.T) {
+	dir := t.TempDir()
+	var s suite
+	s.passAll(loadContract(t), "mock")
+	s.write(t, dir, "ginkgo.json", t0)
+	path := filepath.Join(dir, "index.html")
+	if err := build(t, Source{Dir: dir}).WriteHTML(path); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, remote := range []string{"http://", "https://", "//cdn"} {
+		for _, attr := range []string{`src="` + remote, `href="` + remote} {
+			if bytes.Contains(data, []byte(attr)) {
+				t.Errorf("page loads %s", attr)
+			}
+		}
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(dir, ".index.html.tmp-*"))
+	if len(leftovers) > 0 {
+		t.Errorf("temporary files left: %v", leftovers)
+	}
+}

@@ -1,0 +1,258 @@
+// Package target says where the suites send their requests: for each API a
+// base URL, the credentials to use and a bounded HTTP client, either a live
+// server named by the HARNESS_* variables or the in-process mock. The live
+// client carries the safety rails a real login endpoint needs (no Prefer,
+// one wrong password per account, Retry-After obeyed), so no test can forget
+// them.
+package target
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"loginharness/internal/contract"
+	"loginharness/internal/mock"
+)
+
+// Variable is one HARNESS_* setting. The CLI binds one flag per Variable,
+// so the environment and `harness run` flags stay one list.
+type Variable struct {
+	Env    string // HARNESS_WEBEX_URL
+	Flag   string // webex-url
+	Help   string
+	Secret bool // never echo the value: not in --help defaults, logs or errors
+}
+
+// The variables FromEnv reads.
+const (
+	EnvWebexURL            = "HARNESS_WEBEX_URL"
+	EnvWebexToken          = "HARNESS_WEBEX_TOKEN"
+	EnvWebexTokenNoScope   = "HARNESS_WEBEX_TOKEN_NO_SCOPE"
+	EnvWebexOrgID          = "HARNESS_WEBEX_ORG_ID"
+	EnvRedSkyEmail         = "HARNESS_REDSKY_EMAIL"
+	EnvRedSkyPassword      = "HARNESS_REDSKY_PASSWORD"
+	EnvRedSkyOrgID         = "HARNESS_REDSKY_ORG_ID"
+	EnvCommvaultURL        = "HARNESS_COMMVAULT_URL"
+	EnvCommvaultUsername   = "HARNESS_COMMVAULT_USERNAME"
+	EnvCommvaultPassword   = "HARNESS_COMMVAULT_PASSWORD"
+	EnvCommvaultVariant    = "HARNESS_COMMVAULT_VARIANT"
+	EnvCommvaultDomain     = "HARNESS_COMMVAULT_DOMAIN"
+	EnvCommvaultCommserver = "HARNESS_COMMVAULT_COMMSERVER"
+	EnvInsecureTLS         = "HARNESS_INSECURE_TLS"
+	EnvMockDrift           = "HARNESS_MOCK_DRIFT"
+)
+
+var variables = []Variable{
+	{EnvWebexURL, "webex-url", "Webex base URL up to /v1, e.g. https://webexapis.com/v1; unset tests Webex on the in-process mock", false},
+	{EnvWebexToken, "webex-token", "Webex bearer token of a full admin with spark-admin:telephony_config_write", true},
+	{EnvWebexTokenNoScope, "webex-token-no-scope", "Webex bearer token without the write scope; enables the live 403 check", true},
+	{EnvWebexOrgID, "webex-org-id", "orgId query parameter of the Webex login", false},
+	{EnvRedSkyEmail, "redsky-email", "RedSky admin email", false},
+	{EnvRedSkyPassword, "redsky-password", "RedSky admin password", true},
+	{EnvRedSkyOrgID, "redsky-org-id", "redSkyOrgId body field (a UUID)", false},
+	{EnvCommvaultURL, "commvault-url", "Commvault web-service base, e.g. https://host/commandcenter/api; unset tests Commvault on the in-process mock", false},
+	{EnvCommvaultUsername, "commvault-username", "Commvault user name (an email for saas)", false},
+	{EnvCommvaultPassword, "commvault-password", "Commvault password, plain (the harness Base64-encodes it)", true},
+	{EnvCommvaultVariant, "commvault-variant", "saas or customer-managed", false},
+	{EnvCommvaultDomain, "commvault-domain", "Commvault domain of a domain user (customer-managed)", false},
+	{EnvCommvaultCommserver, "commvault-commserver", `remote CommServe as "<host name>*<CommServe name>" (customer-managed)`, false},
+	{EnvInsecureTLS, "insecure-tls", "1 skips TLS certificate verification of live servers", false},
+	{EnvMockDrift, "mock-drift", "comma-separated drift modes of the in-process mock, to see the suites catch a broken contract", false},
+}
+
+// Variables lists every variable FromEnv reads, in a stable order.
+func Variables() []Variable { return slices.Clone(variables) }
+
+// Variant is the edition of a Commvault server, which decides the shape of
+// its sign-in request and answer.
+type Variant string
+
+// The Commvault variants, as HARNESS_COMMVAULT_VARIANT spells them.
+const (
+	SaaS            Variant = "saas"
+	CustomerManaged Variant = "customer-managed"
+)
+
+// Variants lists the Commvault variants in a stable order.
+func Variants() []Variant { return []Variant{SaaS, CustomerManaged} }
+
+// ParseVariant reads a HARNESS_COMMVAULT_VARIANT value.
+func ParseVariant(s string) (Variant, error) {
+	for _, v := range Variants() {
+		if string(v) == s {
+			return v, nil
+		}
+	}
+	return "", fmt.Errorf("unknown Commvault variant %q: valid variants are %s, %s", s, SaaS, CustomerManaged)
+}
+
+// Config is the whole target configuration of a run. An API whose URL is
+// empty is tested on the in-process mock.
+type Config struct {
+	Webex       WebexConfig
+	Commvault   CommvaultConfig
+	InsecureTLS bool
+	MockDrifts  []mock.Drift // applied to every in-process mock
+}
+
+// WebexConfig is how to reach and sign in to a live Webex.
+type WebexConfig struct {
+	URL                 string // base up to /v1, no trailing slash; "" for the mock
+	Token, TokenNoScope string
+	OrgID               string
+	Email, Password     string // the RedSky admin account
+	RedSkyOrgID         string
+}
+
+// CommvaultConfig is how to reach and sign in to a live Commvault.
+type CommvaultConfig struct {
+	URL                string // web-service base, no trailing slash; "" for the mock
+	Username, Password string // Password is plain text
+	Variant            Variant
+	Domain, Commserver string
+}
+
+// Live tells whether api is tested against a live server.
+func (c Config) Live(api contract.API) bool { return c.URL(api) != "" }
+
+// URL is the live base URL of api, "" when it is tested on the mock.
+func (c Config) URL(api contract.API) string {
+	switch api {
+	case contract.Webex:
+		return c.Webex.URL
+	case contract.Commvault:
+		return c.Commvault.URL
+	}
+	return ""
+}
+
+// FromEnv reads the HARNESS_* variables through getenv (os.Getenv, or a map
+// in tests). It reports every bad value at once, naming the variable and
+// never echoing a secret.
+func FromEnv(getenv func(string) string) (Config, error) {
+	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	var errs []error
+	var c Config
+
+	c.Webex = WebexConfig{
+		Token: get(EnvWebexToken), TokenNoScope: get(EnvWebexTokenNoScope), OrgID: get(EnvWebexOrgID),
+		Email: get(EnvRedSkyEmail), Password: getenv(EnvRedSkyPassword), RedSkyOrgID: get(EnvRedSkyOrgID),
+	}
+	if raw := get(EnvWebexURL); raw != "" {
+		u, err := baseURL(EnvWebexURL, raw)
+		errs = append(errs, err)
+		c.Webex.URL = u
+		errs = append(errs, required(EnvWebexURL, map[string]string{
+			EnvWebexToken: c.Webex.Token, EnvRedSkyEmail: c.Webex.Email, EnvRedSkyPassword: c.Webex.Password,
+		}))
+		if c.Webex.Email != "" && !looksLikeEmail(c.Webex.Email) {
+			errs = append(errs, fmt.Errorf("%s %q is not an email address", EnvRedSkyEmail, c.Webex.Email))
+		}
+		if c.Webex.RedSkyOrgID != "" && !uuidPattern.MatchString(c.Webex.RedSkyOrgID) {
+			errs = append(errs, fmt.Errorf("%s %q is not a UUID", EnvRedSkyOrgID, c.Webex.RedSkyOrgID))
+		}
+	}
+
+	c.Commvault = CommvaultConfig{
+		Username: get(EnvCommvaultUsername), Password: getenv(EnvCommvaultPassword),
+		Domain: get(EnvCommvaultDomain), Commserver: get(EnvCommvaultCommserver),
+	}
+	variant := get(EnvCommvaultVariant)
+	if raw := get(EnvCommvaultURL); raw != "" {
+		u, err := baseURL(EnvCommvaultURL, raw)
+		errs = append(errs, err)
+		c.Commvault.URL = u
+		errs = append(errs, required(EnvCommvaultURL, map[string]string{
+			EnvCommvaultUsername: c.Commvault.Username, EnvCommvaultPassword: c.Commvault.Password,
+			EnvCommvaultVariant: variant,
+		}))
+		errs = append(errs, c.Commvault.readVariant(variant))
+	}
+
+	switch v := get(EnvInsecureTLS); v {
+	case "", "0", "false":
+	case "1", "true":
+		c.InsecureTLS = true
+	default:
+		errs = append(errs, fmt.Errorf("%s=%q: use 1 to skip TLS verification, or leave it unset", EnvInsecureTLS, v))
+	}
+	drifts, err := mock.ParseDrifts(get(EnvMockDrift))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", EnvMockDrift, err))
+	}
+	c.MockDrifts = drifts
+	return c, errors.Join(errs...)
+}
+
+// readVariant checks the variant and that the other values fit it, since
+// the request's shape, not a flag, tells the server which edition it is.
+func (c *CommvaultConfig) readVariant(raw string) error {
+	if raw == "" {
+		return nil // reported as missing
+	}
+	v, err := ParseVariant(raw)
+	if err != nil {
+		return fmt.Errorf("%s: %w", EnvCommvaultVariant, err)
+	}
+	c.Variant = v
+	var errs []error
+	if v == SaaS && c.Username != "" && !looksLikeEmail(c.Username) {
+		errs = append(errs, fmt.Errorf("%s=saas needs an email address in %s", EnvCommvaultVariant, EnvCommvaultUsername))
+	}
+	if v == SaaS && (c.Domain != "" || c.Commserver != "") {
+		errs = append(errs, fmt.Errorf("%s and %s are customer-managed fields, but %s=saas", EnvCommvaultDomain, EnvCommvaultCommserver, EnvCommvaultVariant))
+	}
+	if c.Commserver != "" && !commserverPattern.MatchString(c.Commserver) {
+		errs = append(errs, fmt.Errorf(`%s %q is not written "<host name>*<CommServe name>"`, EnvCommvaultCommserver, c.Commserver))
+	}
+	return errors.Join(errs...)
+}
+
+var (
+	uuidPattern       = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	commserverPattern = regexp.MustCompile(`^[^*]+\*[^*]+$`)
+)
+
+func looksLikeEmail(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && local != "" && domain != "" && !strings.ContainsAny(s, " \t") && !strings.Contains(domain, "@")
+}
+
+// baseURL checks a live base URL: http or https, a host, no credentials, no
+// query, and returns it without a trailing slash.
+func baseURL(name, raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("%s is not a URL: %w", name, err)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", fmt.Errorf("%s %q must be an http:// or https:// URL", name, u.Redacted())
+	case u.Host == "":
+		return "", fmt.Errorf("%s %q names no host", name, u.Redacted())
+	case u.User != nil:
+		return "", fmt.Errorf("%s must not carry credentials in the URL; use the token and password variables", name)
+	case u.RawQuery != "" || u.Fragment != "":
+		return "", fmt.Errorf("%s %q must be a base URL without query or fragment", name, u.Redacted())
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// required names every empty value that a set URL makes necessary.
+func required(because string, values map[string]string) error {
+	var missing []string
+	for name, v := range values {
+		if strings.TrimSpace(v) == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	slices.Sort(missing)
+	return fmt.Errorf("%s is set, so %s must be set too", because, strings.Join(missing, ", "))
+}

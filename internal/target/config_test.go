@@ -1,0 +1,135 @@
+package target
+
+import (
+	"strings"
+	"testing"
+
+	"loginharness/internal/contract"
+	"loginharness/internal/mock"
+)
+
+// Planted secrets: no error message may contain them.
+const (
+	plantedToken    = "planted-token-6f1c"
+	plantedPassword = "planted-password-9b2e"
+)
+
+func liveVars() map[string]string {
+	return map[string]string{
+		EnvWebexURL:          "https://webex.example.com/v1/",
+		EnvWebexToken:        plantedToken,
+		EnvRedSkyEmail:       "admin@example.com",
+		EnvRedSkyPassword:    plantedPassword,
+		EnvCommvaultURL:      "http://cv.example.com/commandcenter/api",
+		EnvCommvaultUsername: "admin",
+		EnvCommvaultPassword: plantedPassword,
+		EnvCommvaultVariant:  "customer-managed",
+	}
+}
+
+func fromMap(m map[string]string) (Config, error) {
+	return FromEnv(func(k string) string { return m[k] })
+}
+
+func TestFromEnvDefaultsToTheMock(t *testing.T) {
+	cfg, err := fromMap(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, api := range contract.APIs() {
+		if cfg.Live(api) {
+			t.Errorf("%s is live with no variable set", api)
+		}
+	}
+}
+
+func TestFromEnvReadsALiveConfiguration(t *testing.T) {
+	vars := liveVars()
+	vars[EnvMockDrift] = "wrong-type"
+	vars[EnvInsecureTLS] = "1"
+	cfg, err := fromMap(vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Webex.URL != "https://webex.example.com/v1" {
+		t.Errorf("Webex URL %q keeps its trailing slash", cfg.Webex.URL)
+	}
+	if !cfg.Live(contract.Webex) || !cfg.Live(contract.Commvault) || cfg.Commvault.Variant != CustomerManaged || !cfg.InsecureTLS {
+		t.Errorf("config %+v does not reflect the variables", cfg)
+	}
+	if len(cfg.MockDrifts) != 1 || cfg.MockDrifts[0] != mock.DriftWrongType {
+		t.Errorf("drifts %v", cfg.MockDrifts)
+	}
+}
+
+func TestFromEnvRejectsBadValuesClearly(t *testing.T) {
+	tests := map[string]struct {
+		set  map[string]string
+		want []string // in the error
+	}{
+		"not http":           {map[string]string{EnvWebexURL: "ftp://webex.example.com/v1"}, []string{EnvWebexURL, "http:// or https://"}},
+		"no host":            {map[string]string{EnvCommvaultURL: "https:///api"}, []string{EnvCommvaultURL, "no host"}},
+		"credentials in URL": {map[string]string{EnvWebexURL: "https://u:" + plantedPassword + "@webex.example.com/v1"}, []string{EnvWebexURL, "credentials"}},
+		"query in URL":       {map[string]string{EnvWebexURL: "https://webex.example.com/v1?orgId=x"}, []string{"without query"}},
+		"missing token":      {map[string]string{EnvWebexToken: ""}, []string{EnvWebexURL + " is set", EnvWebexToken}},
+		"unknown variant":    {map[string]string{EnvCommvaultVariant: "cloud"}, []string{EnvCommvaultVariant, `"cloud"`, "saas, customer-managed"}},
+		"missing variant":    {map[string]string{EnvCommvaultVariant: ""}, []string{EnvCommvaultVariant}},
+		"saas without email": {map[string]string{EnvCommvaultVariant: "saas"}, []string{"email address", EnvCommvaultUsername}},
+		"saas with domain":   {map[string]string{EnvCommvaultVariant: "saas", EnvCommvaultUsername: "a@example.com", EnvCommvaultDomain: "corp"}, []string{"customer-managed fields"}},
+		"bad commserver":     {map[string]string{EnvCommvaultCommserver: "host-only"}, []string{EnvCommvaultCommserver}},
+		"bad email":          {map[string]string{EnvRedSkyEmail: "admin"}, []string{EnvRedSkyEmail}},
+		"bad RedSky org":     {map[string]string{EnvRedSkyOrgID: "org-1"}, []string{EnvRedSkyOrgID, "UUID"}},
+		"bad insecure TLS":   {map[string]string{EnvInsecureTLS: "yes"}, []string{EnvInsecureTLS}},
+		"unknown drift":      {map[string]string{EnvMockDrift: "nosuch"}, []string{EnvMockDrift, "nosuch"}},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			vars := liveVars()
+			for k, v := range tt.set {
+				vars[k] = v
+			}
+			_, err := fromMap(vars)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not say %q", err, want)
+				}
+			}
+			for _, secret := range []string{plantedToken, plantedPassword} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error %q shows a secret", err)
+				}
+			}
+		})
+	}
+}
+
+// TestVariablesAreOneListWithTheFlags keeps the table the CLI binds in step
+// with what FromEnv reads.
+func TestVariablesAreOneListWithTheFlags(t *testing.T) {
+	read := map[string]bool{}
+	_, _ = FromEnv(func(k string) string { read[k] = true; return "" })
+	seen := map[string]bool{}
+	for _, v := range Variables() {
+		if seen[v.Env] {
+			t.Errorf("%s listed twice", v.Env)
+		}
+		seen[v.Env] = true
+		if want := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(v.Env, "HARNESS_"), "_", "-")); v.Flag != want {
+			t.Errorf("%s: flag %q, want %q", v.Env, v.Flag, want)
+		}
+		if secret := strings.Contains(v.Env, "TOKEN") || strings.Contains(v.Env, "PASSWORD"); secret != v.Secret {
+			t.Errorf("%s: Secret = %v", v.Env, v.Secret)
+		}
+		if !read[v.Env] {
+			t.Errorf("%s is listed but FromEnv never reads it", v.Env)
+		}
+	}
+	for k := range read {
+		if !seen[k] {
+			t.Errorf("FromEnv reads %s, which Variables does not list", k)
+		}
+	}
+}

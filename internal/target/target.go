@@ -1,0 +1,301 @@
+package target
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"loginharness/internal/contract"
+	"loginharness/internal/mock"
+)
+
+// Mode says whether a target is a live server or the in-process mock.
+type Mode string
+
+// The modes of a target.
+const (
+	ModeMock Mode = "mock"
+	ModeLive Mode = "live"
+)
+
+// Account is what a suite signs in with.
+type Account struct {
+	Variant             Variant // the Commvault edition it signs in as; "" for Webex
+	User, Password      string  // RedSky email or Commvault user name; the password in plain text
+	Token, TokenNoScope string  // Webex bearer tokens; TokenNoScope may be ""
+	OrgID, RedSkyOrgID  string  // Webex, optional
+	Domain, Commserver  string  // Commvault customer-managed, optional
+}
+
+// Target is one API's server: where it is, who to sign in as, and the
+// client that talks to it. Close releases it.
+type Target struct {
+	API      contract.API
+	Mode     Mode
+	BaseURL  string    // what the operations' paths are appended to
+	Accounts []Account // Webex: one; Commvault: one per variant it can sign in as
+
+	client *Client
+	server *http.Server  // the mock's, nil when live
+	clock  *manualClock  // the mock's, nil when live
+	reset  time.Duration // how far Reset moves the mock's clock
+
+	mu       sync.Mutex
+	observed map[int]Attempt // the first attempt seen with each status
+}
+
+// Option adjusts Open.
+type Option func(*options)
+
+type options struct {
+	client clientOptions
+	mock   []mock.Option
+}
+
+// WithMockOptions configures the in-process mock (a low burst, a small lock
+// threshold, planted credentials); a live target ignores them.
+func WithMockOptions(opts ...mock.Option) Option {
+	return func(o *options) { o.mock = append(o.mock, opts...) }
+}
+
+// WithTimeout bounds each attempt, body included.
+func WithTimeout(d time.Duration) Option { return func(o *options) { o.client.timeout = d } }
+
+// WithMaxBodyBytes bounds each response body.
+func WithMaxBodyBytes(n int64) Option { return func(o *options) { o.client.maxBody = n } }
+
+// WithRetryPolicy replaces the live client's LiveRetryPolicy.
+func WithRetryPolicy(p RetryPolicy) Option { return func(o *options) { o.client.retry = &p } }
+
+// WithSleep replaces how the client waits before a retry, for tests.
+func WithSleep(sleep func(context.Context, time.Duration) error) Option {
+	return func(o *options) { o.client.sleep = sleep }
+}
+
+// Open returns the target of api: live when cfg names its URL, else a fresh
+// in-process mock on 127.0.0.1 with a port of its own.
+func Open(cfg Config, api contract.API, opts ...Option) (*Target, error) {
+	o := options{client: clientOptions{
+		timeout: DefaultTimeout, maxBody: DefaultMaxBodyBytes, sleep: sleepContext, insecureTLS: cfg.InsecureTLS,
+	}}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	switch api {
+	case contract.Webex, contract.Commvault:
+	default:
+		return nil, fmt.Errorf("no target for unknown API %q", api)
+	}
+	if cfg.Live(api) {
+		return openLive(cfg, api, o)
+	}
+	return openMock(cfg, api, o)
+}
+
+func openLive(cfg Config, api contract.API, o options) (*Target, error) {
+	if o.client.retry == nil {
+		o.client.retry = &LiveRetryPolicy
+	}
+	t := &Target{API: api, Mode: ModeLive, BaseURL: cfg.URL(api), observed: map[int]Attempt{}}
+	r := &rails{api: api, base: t.BaseURL, passwords: map[string]string{}}
+	switch api {
+	case contract.Webex:
+		w := cfg.Webex
+		t.Accounts = []Account{{User: w.Email, Password: w.Password, Token: w.Token, TokenNoScope: w.TokenNoScope, OrgID: w.OrgID, RedSkyOrgID: w.RedSkyOrgID}}
+		r.userField = "email"
+	case contract.Commvault:
+		c := cfg.Commvault
+		t.Accounts = []Account{{Variant: c.Variant, User: c.Username, Password: c.Password, Domain: c.Domain, Commserver: c.Commserver}}
+		r.userField, r.base64 = "username", true
+	}
+	for _, a := range t.Accounts {
+		r.passwords[a.User] = a.Password
+	}
+	client, err := newClient(api, t.BaseURL, o.client, r)
+	if err != nil {
+		return nil, err
+	}
+	t.client = client
+	return t, nil
+}
+
+func openMock(cfg Config, api contract.API, o options) (*Target, error) {
+	clock := &manualClock{now: time.Now()}
+	mc := mock.DefaultConfig()
+	mc.Drifts = append(mc.Drifts, cfg.MockDrifts...)
+	for _, opt := range o.mock {
+		opt(&mc)
+	}
+	mc.Clock = clock
+	if err := mc.Validate(); err != nil {
+		return nil, fmt.Errorf("%s mock: %w", api, err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("%s mock: %w", api, err)
+	}
+	server := &http.Server{Handler: mock.New(mc), ReadHeaderTimeout: dialTimeout}
+	go func() { _ = server.Serve(ln) }() // ends with ErrServerClosed on Close
+	root := "http://" + ln.Addr().String()
+	t := &Target{
+		API: api, Mode: ModeMock, server: server, clock: clock, observed: map[int]Attempt{},
+		reset: max(mc.LockWindow, mc.LockDuration, time.Duration(float64(mc.Burst)/mc.Rate*float64(time.Second))) + time.Hour,
+	}
+	switch api {
+	case contract.Webex:
+		t.BaseURL = root + strings.TrimSuffix(mock.WebexPath, webexOperationPath)
+		t.Accounts = mockWebexAccounts(mc)
+	case contract.Commvault:
+		t.BaseURL = root + strings.TrimSuffix(mock.CommvaultPath, commvaultOperationPath)
+		t.Accounts = mockCommvaultAccounts(mc)
+	}
+	if len(t.Accounts) == 0 {
+		server.Close()
+		return nil, fmt.Errorf("%s mock: no account to sign in with", api)
+	}
+	client, err := newClient(api, t.BaseURL, o.client, nil)
+	if err != nil {
+		server.Close()
+		return nil, err
+	}
+	t.client = client
+	return t, nil
+}
+
+// The operations' path templates, as the specs write them; the mock's
+// paths end with them.
+const (
+	webexOperationPath     = "/telephony/config/redSky/actions/login/invoke"
+	commvaultOperationPath = "/Login"
+)
+
+func mockWebexAccounts(mc mock.Config) []Account {
+	a := Account{OrgID: first(mc.WebexOrgIDs), Token: first(mc.WebexTokens), TokenNoScope: first(mc.WebexTokensNoScope)}
+	if len(mc.RedSkyAccounts) > 0 {
+		a.User, a.Password = mc.RedSkyAccounts[0].Email, mc.RedSkyAccounts[0].Password
+	}
+	return []Account{a}
+}
+
+// mockCommvaultAccounts picks one account per variant: the first with an
+// email user name signs in as SaaS, the first without as customer-managed.
+func mockCommvaultAccounts(mc mock.Config) []Account {
+	var out []Account
+	for _, v := range Variants() {
+		for _, a := range mc.CommvaultAccounts {
+			if looksLikeEmail(a.Username) == (v == SaaS) {
+				out = append(out, Account{Variant: v, User: a.Username, Password: a.Password})
+				break
+			}
+		}
+	}
+	return out
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+// Live tells whether the target is a live server.
+func (t *Target) Live() bool { return t.Mode == ModeLive }
+
+// Account returns the account that signs in as v ("" for Webex).
+func (t *Target) Account(v Variant) (Account, bool) {
+	for _, a := range t.Accounts {
+		if a.Variant == v {
+			return a, true
+		}
+	}
+	return Account{}, false
+}
+
+// Do sends req through the target's client and remembers the statuses seen.
+func (t *Target) Do(ctx context.Context, req Request) ([]Attempt, error) {
+	attempts, err := t.client.Do(ctx, req)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, a := range attempts {
+		if _, seen := t.observed[a.Exchange.Status]; !seen {
+			t.observed[a.Exchange.Status] = a
+		}
+	}
+	return attempts, err
+}
+
+// Observed returns the first attempt answered with status, if any: how a
+// live run shows a status it may not provoke, such as a natural 429.
+func (t *Target) Observed(status int) (Attempt, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	a, ok := t.observed[status]
+	return a, ok
+}
+
+// Reset makes the mock forget rate and lock state by moving its clock past
+// every window, so each check starts fresh without sleeping. A live
+// server's state is not the harness's to reset: there it does nothing.
+func (t *Target) Reset() {
+	if t.clock != nil {
+		t.clock.advance(t.reset)
+	}
+}
+
+// Wait lets d pass as the server sees it: the mock's clock moves at once, a
+// live server is waited for.
+func (t *Target) Wait(ctx context.Context, d time.Duration) error {
+	if t.clock != nil {
+		t.clock.advance(d)
+		return nil
+	}
+	return sleepContext(ctx, d)
+}
+
+// Secrets lists the credentials of the target's accounts, for redaction.
+// contract.Redact also covers their Base64 forms.
+func (t *Target) Secrets() []string {
+	var out []string
+	for _, a := range t.Accounts {
+		for _, s := range []string{a.Password, a.Token, a.TokenNoScope} {
+			if s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// Close stops the mock; a live target has nothing to stop.
+func (t *Target) Close() {
+	if t.server != nil {
+		t.server.Close()
+	}
+}
+
+// manualClock is the mock's clock: it stands still until advanced, so rate
+// windows and locks behave the same on any machine and never need a sleep.
+type manualClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *manualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Sleep advances the clock instead of waiting: injected latency costs no time.
+func (c *manualClock) Sleep(_ context.Context, d time.Duration) { c.advance(d) }
+
+func (c *manualClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}

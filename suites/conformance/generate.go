@@ -1,0 +1,308 @@
+package conformance
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"loginharness/internal/contract"
+	"loginharness/internal/target"
+)
+
+// Labels QA slices a run with, besides the API's name and status:NNN.
+const (
+	LabelNegative = "negative"
+	LabelLiveSafe = "live-safe"
+)
+
+// Table is one DescribeTable's worth of cases.
+type Table struct {
+	Name  string
+	Cases []*Case
+}
+
+// Tables derives every case of api from its spec: one per documented status
+// code, positive inputs per request variant, and negative inputs from the
+// request schema. A code or property added to the spec becomes a case here
+// with no new code.
+func Tables(c *contract.Contract, api contract.API) ([]Table, error) {
+	spec := c.Spec(api)
+	if spec == nil {
+		return nil, fmt.Errorf("no spec is loaded for %s", api)
+	}
+	var tables []Table
+	for _, op := range spec.Operations() {
+		variants, err := requestVariants(spec.Doc, op)
+		if err != nil {
+			return nil, err
+		}
+		tables = append(tables,
+			Table{op.ID + ": every documented status code", statusCases(op)},
+			Table{op.ID + ": positive inputs", positiveCases(op, variants)},
+			Table{op.ID + ": negative inputs", negativeCases(op, variants)},
+		)
+	}
+	return tables, nil
+}
+
+// requestVariant is one shape of the request body: a oneOf member, or the
+// whole schema when there is no oneOf (Name "").
+type requestVariant struct {
+	Name    string
+	Edition target.Variant
+	Schema  *openapi3.Schema
+}
+
+func requestVariants(doc *openapi3.T, op contract.Operation) ([]requestVariant, error) {
+	item := doc.Paths.Find(op.Path)
+	var o *openapi3.Operation
+	if item != nil {
+		o = item.GetOperation(op.Method)
+	}
+	if o == nil || o.RequestBody == nil || o.RequestBody.Value == nil {
+		return nil, fmt.Errorf("%s: no request body is documented", op.ID)
+	}
+	mt := o.RequestBody.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
+		return nil, fmt.Errorf("%s: no application/json request schema is documented", op.ID)
+	}
+	schema := mt.Schema.Value
+	if len(schema.OneOf) == 0 {
+		return []requestVariant{{Schema: schema}}, nil
+	}
+	var out []requestVariant
+	for i, ref := range schema.OneOf {
+		if ref == nil || ref.Value == nil {
+			return nil, fmt.Errorf("%s: request oneOf member %d is unresolved", op.ID, i)
+		}
+		name := ref.Ref[strings.LastIndexByte(ref.Ref, '/')+1:]
+		if name == "" {
+			name = fmt.Sprintf("oneOf[%d]", i)
+		}
+		out = append(out, requestVariant{Name: name, Edition: editionOf(name), Schema: ref.Value})
+	}
+	return out, nil
+}
+
+// provocationSpec is how a real client gets a status.
+type provocationSpec struct {
+	provoke  provocation
+	liveSafe bool
+}
+
+// provocations lists the statuses a real client's request gets on purpose;
+// every other documented status is asked of the mock with Prefer.
+var provocations = map[contract.API]map[int]provocationSpec{
+	contract.Webex: {
+		http.StatusOK:                   {validLogin, true},
+		http.StatusBadRequest:           {emptyObject, true},
+		http.StatusUnauthorized:         {badTokens, true},
+		http.StatusForbidden:            {noScopeToken, true},
+		http.StatusNotFound:             {unknownOrg, true},
+		http.StatusMethodNotAllowed:     {wrongMethod, true},
+		http.StatusUnsupportedMediaType: {wrongContentType, true},
+		http.StatusLocked:               {lockOut, false},
+		http.StatusTooManyRequests:      {burst, false},
+	},
+	contract.Commvault: {
+		http.StatusOK: {validLogin, true},
+	},
+}
+
+func statusCases(op contract.Operation) []*Case {
+	var cases []*Case
+	for _, code := range op.Statuses {
+		cs := &Case{API: op.API, Op: op, Name: fmt.Sprintf("status %d", code), Want: code, Observable: true, Labels: []string{statusLabel(code)}}
+		if p, ok := provocations[op.API][code]; ok {
+			cs.provoke, cs.LiveSafe = p.provoke, p.liveSafe
+		} else {
+			cs.provoke = preferred(code)
+		}
+		cases = append(cases, withLiveSafe(cs))
+	}
+	return cases
+}
+
+func positiveCases(op contract.Operation, variants []requestVariant) []*Case {
+	var cases []*Case
+	for _, v := range variants {
+		prefix, labels := variantPrefix(v)
+		base := Case{
+			API: op.API, Op: op, Want: http.StatusOK, RequestVariant: v.Name,
+			WantVariant: successVariant(op, v.Edition), Labels: append(labels, statusLabel(http.StatusOK)),
+		}
+		minimal := base
+		minimal.Name, minimal.LiveSafe, minimal.provoke = prefix+"valid sign-in", true, signIn(v, nil)
+		cases = append(cases, withLiveSafe(&minimal))
+		if optional := optionalFillers(v.Schema); len(optional) > 0 {
+			full := base
+			full.Name, full.provoke = prefix+"valid sign-in with every optional field", signIn(v, optional)
+			full.liveSkip = "the optional fields get made-up values, which a real account would refuse"
+			full.Labels = slices.Clone(base.Labels)
+			cases = append(cases, &full)
+		}
+	}
+	return cases
+}
+
+func negativeCases(op contract.Operation, variants []requestVariant) []*Case {
+	refusal := func(name string, labels []string, want int, p provocation) *Case {
+		cs := &Case{API: op.API, Op: op, Name: name, Negative: true, LiveSafe: true, provoke: p,
+			Labels: append([]string{LabelNegative}, labels...)}
+		switch {
+		case want != 0 && slices.Contains(op.Statuses, want):
+			cs.Want = want
+		case want == http.StatusMethodNotAllowed:
+			cs.Want = want // HTTP's own answer, documented or not
+		default:
+			cs.Rejection = true
+		}
+		if cs.Want != 0 {
+			cs.Labels = append(cs.Labels, statusLabel(cs.Want))
+		}
+		return withLiveSafe(cs)
+	}
+	var cases []*Case
+	for _, v := range variants {
+		prefix, labels := variantPrefix(v)
+		for _, m := range mutations(v.Schema) {
+			cases = append(cases, refusal(prefix+m.name, labels, http.StatusBadRequest, mutated(v, m)))
+		}
+	}
+	cases = append(cases,
+		refusal("empty body", nil, http.StatusBadRequest, rawBody(func([]byte) []byte { return nil })),
+		refusal("malformed JSON", nil, http.StatusBadRequest, rawBody(func(b []byte) []byte { return b[:max(len(b)-1, 0)] })),
+		refusal("a JSON array instead of an object", nil, http.StatusBadRequest, rawBody(func(b []byte) []byte { return []byte("[" + string(b) + "]") })),
+		refusal("wrong content type (text/plain)", nil, http.StatusUnsupportedMediaType, wrongContentType),
+		refusal("wrong method (GET)", nil, http.StatusMethodNotAllowed, wrongMethod),
+	)
+	oversized := refusal("a body over 1 MiB", nil, 0, oversize)
+	oversized.Rejection, oversized.Negative = false, false // the spec sets no size limit: any documented answer but a 5xx will do
+	wrong := refusal("wrong password", nil, 0, wrongPasswordLogin)
+	wrong.Negative = false // well-formed: only the server knows the password is wrong
+	return append(cases, oversized, wrong)
+}
+
+func variantPrefix(v requestVariant) (string, []string) {
+	if v.Name == "" {
+		return "", nil
+	}
+	var labels []string
+	if v.Edition != "" {
+		labels = []string{variantLabel(v.Edition)}
+	}
+	return v.Name + ": ", labels
+}
+
+func withLiveSafe(cs *Case) *Case {
+	if cs.LiveSafe {
+		cs.Labels = append(cs.Labels, LabelLiveSafe)
+	}
+	return cs
+}
+
+// mutation breaks one property of a valid body.
+type mutation struct {
+	name   string
+	prop   string
+	drop   bool  // remove the property
+	values []any // candidates: the first the spec rejects is sent
+}
+
+// mutations derives the negative inputs of a request schema: a missing
+// required property, a wrong type, and a value breaking each format,
+// pattern, length or minimum the schema sets.
+func mutations(s *openapi3.Schema) []mutation {
+	var out []mutation
+	for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
+		ref := s.Properties[name]
+		if ref == nil || ref.Value == nil {
+			continue
+		}
+		p := ref.Value
+		if slices.Contains(s.Required, name) {
+			out = append(out, mutation{name: "missing " + name, prop: name, drop: true})
+		}
+		if p.Type != nil && len(p.Type.Slice()) > 0 {
+			out = append(out, mutation{name: "wrong type " + name, prop: name, values: wrongTypes(p.Type.Slice()[0])})
+		}
+		if bad, ok := badFormats[p.Format]; ok {
+			out = append(out, mutation{name: bad.name + " " + name, prop: name, values: bad.values})
+		}
+		if p.Pattern != "" {
+			out = append(out, mutation{name: name + " breaking its pattern", prop: name, values: []any{"loginharness", "a*b*c", ""}})
+		}
+		if p.MinLength > 0 {
+			out = append(out, mutation{name: "empty " + name, prop: name, values: []any{""}})
+		}
+		if p.Min != nil {
+			out = append(out, mutation{name: name + " below its minimum", prop: name, values: []any{*p.Min - 1}})
+		}
+	}
+	return out
+}
+
+// badFormats are values breaking each string format the specs use.
+var badFormats = map[string]struct {
+	name   string
+	values []any
+}{
+	"email": {"bad email", []any{"not-an-email", "user@", "@example.com"}},
+	"byte":  {"non-Base64", []any{"not base64!", "Zm9v=", "abc"}},
+	"uuid":  {"bad UUID", []any{"not-a-uuid", "610af8f4a4ed4be3ae6fefcdcd4895a8"}},
+}
+
+func wrongTypes(typ string) []any {
+	switch typ {
+	case openapi3.TypeString:
+		return []any{12345, true}
+	case openapi3.TypeInteger:
+		return []any{"thirty", 1.5}
+	case openapi3.TypeNumber:
+		return []any{"one"}
+	case openapi3.TypeBoolean:
+		return []any{"yes"}
+	}
+	return []any{"a string"}
+}
+
+// fillers are valid values of the optional properties the specs name; a
+// property without one gets a value of its type, and the case checks that
+// the request is still valid.
+var fillers = map[string]any{
+	"redSkyOrgId": "610af8f4-a4ed-4be3-ae6f-efcdcd4895a8",
+	"commserver":  "commserve.example.com*CommServe",
+	"domain":      "corp",
+	"deviceId":    "loginharness-device",
+	"timeout":     30,
+}
+
+func optionalFillers(s *openapi3.Schema) body {
+	out := body{}
+	for name, ref := range s.Properties {
+		if slices.Contains(s.Required, name) || ref == nil || ref.Value == nil {
+			continue
+		}
+		if v, ok := fillers[name]; ok {
+			out[name] = v
+			continue
+		}
+		switch p := ref.Value; {
+		case p.Type == nil:
+		case p.Type.Is(openapi3.TypeInteger), p.Type.Is(openapi3.TypeNumber):
+			out[name] = 1
+			if p.Min != nil {
+				out[name] = max(*p.Min, 1)
+			}
+		case p.Type.Is(openapi3.TypeBoolean):
+			out[name] = true
+		case p.Type.Is(openapi3.TypeString):
+			out[name] = "loginharness"
+		}
+	}
+	return out
+}
