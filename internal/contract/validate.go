@@ -222,7 +222,7 @@ func (h headerCheck) check(ctx context.Context, status int, header http.Header, 
 	if v := header.Get(h.name); strings.EqualFold(h.name, "Retry-After") && v != "" {
 		if err := checkRetryAfter(v); err != nil {
 			findings = append(findings, Finding{Check: CheckHeader, Pointer: pointer, Expected: retryAfterForms, Actual: describe(v, false),
-				Message: "Retry-After " + err.Error()})
+				Message: err.Error()})
 		}
 	}
 	return findings
