@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -47,72 +46,47 @@ func runFidelity(ctx context.Context, p *plan, rep *bench.Report) []*bench.Table
 		return nil
 	}
 	t := &bench.Table{
-		Title:  "Load fidelity against the bare handler, open loop (goal: validating >= 0.9 of plain)",
+		Title:  "Load fidelity against the bare handler, open loop (goal: internal/load runner >= 0.9 of plain)",
 		Header: []string{"requested/s", "mode", "achieved/s", "sent/s", "p99 ms", "validated", "nonconforming", "vs plain"},
 	}
-	for i, rate := range p.rates {
-		modes := []string{plainMode, inlineMode, harnessMode}
-		if i%2 == 1 {
-			slices.Reverse(modes)
-		}
-		rows := map[string]bench.Fidelity{}
-		for _, mode := range modes {
-			if ctx.Err() != nil {
-				return []*bench.Table{t}
-			}
-			p.logf("   %s at %.0f/s", mode, rate)
-			if mode == harnessMode {
-				row, err := loadRunner(ctx, c, srv.URL, rate, p.fidelity)
+	modes := []string{plainMode, inlineMode, harnessMode}
+	for _, rate := range p.rates {
+		per := map[string][]bench.Fidelity{}
+		ratios := map[string][]float64{}
+		for r := range p.fidelityRounds {
+			round := map[string]float64{}
+			for k := range modes {
+				mode := modes[(k+r)%len(modes)] // each mode leads in turn
+				if ctx.Err() != nil {
+					return []*bench.Table{t}
+				}
+				p.logf("   %s at %.0f/s, round %d", mode, rate, r+1)
+				row, err := fidelityRun(ctx, c, srv.URL, req, u, mode, rate, p.fidelity)
 				if err != nil {
-					rep.Notes = append(rep.Notes, "fidelity: internal/load runner: "+err.Error())
+					rep.Notes = append(rep.Notes, fmt.Sprintf("fidelity: %s at %.0f/s: %v", mode, rate, err))
 					continue
 				}
-				rows[mode] = row
-				continue
+				per[mode] = append(per[mode], row)
+				round[mode] = row.AchievedRate
 			}
-			var validated, bad atomic.Int64
-			o := bench.AttackOptions{Rate: vegeta.Rate{Freq: int(rate), Per: time.Second}, Workers: 32, Duration: p.fidelity}
-			if mode == inlineMode {
-				o.Each = func(res *vegeta.Result) {
-					if res.Code == 0 {
-						return
-					}
-					ex := &contract.Exchange{
-						Method: req.Method, Path: u.Path, RawQuery: u.RawQuery,
-						RequestHeader: req.Header, RequestBody: req.Body,
-						Status: int(res.Code), Header: res.Headers, Body: res.Body,
-					}
-					validated.Add(1)
-					if !c.ValidateResponse(ctx, contract.Webex, ex).OK() {
-						bad.Add(1)
-					}
+			for _, mode := range modes[1:] {
+				if v, ok := bench.Ratio(round[mode], round[plainMode]); ok {
+					ratios[mode] = append(ratios[mode], v)
 				}
-			}
-			run := bench.Attack(ctx, req, o)
-			_, transport := non2xx(run.StatusCodes)
-			rows[mode] = bench.Fidelity{
-				Mode: mode, RequestedRate: rate, AchievedRate: run.RequestsPerSec, SentRate: run.Rate, Throughput: run.Throughput,
-				Requests: run.Requests, P99Ms: ms(run.P99), Validated: int(validated.Load()), Nonconforming: int(bad.Load()),
-				Errors: int(transport),
 			}
 		}
-		for _, mode := range []string{plainMode, inlineMode, harnessMode} {
-			r, ok := rows[mode]
-			if !ok {
-				continue
-			}
-			rep.Fidelity = append(rep.Fidelity, r)
+		for _, row := range bench.FoldFidelity(rate, modes, per, ratios) {
+			rep.Fidelity = append(rep.Fidelity, row)
 			ratio := ""
-			if mode != plainMode {
-				if v, ok := bench.Ratio(r.AchievedRate, rows[plainMode].AchievedRate); ok {
-					ratio = f(v)
-				}
+			if row.RatioToPlain > 0 {
+				ratio = f(row.RatioToPlain)
 			}
-			t.Add(f(rate), mode, f(r.AchievedRate), f(r.SentRate), f(r.P99Ms), strconv.Itoa(r.Validated), strconv.Itoa(r.Nonconforming), ratio)
+			t.Add(f(rate), row.Mode, f(row.AchievedRate), f(row.SentRate), f(row.P99Ms), strconv.Itoa(row.Validated), strconv.Itoa(row.Nonconforming), ratio)
 		}
 	}
 	t.Notes = append(t.Notes,
-		"achieved = responses / (first request sent .. last response); sent = Vegeta's Rate",
+		"achieved = responses / (first request sent .. last response); sent = Vegeta's Rate; medians of "+strconv.Itoa(p.fidelityRounds)+" rounds, modes taking turns to lead",
+		"vs plain: median of the rounds' ratios to plain Vegeta's achieved rate",
 		"inline: contract.ValidateResponse on every result on Vegeta's collecting goroutine, serially",
 		"internal/load runner: the load suite's path (validator goroutines, redaction, Vegeta result file), its under-limit scenario aimed at the bare handler")
 	return []*bench.Table{t}
@@ -163,4 +137,36 @@ func loadRunner(ctx context.Context, c *contract.Contract, base string, rate flo
 	}
 	row.Errors = sum.Errors
 	return row, nil
+}
+
+// fidelityRun is one open-loop run of one mode at rate against the bare server.
+func fidelityRun(ctx context.Context, c *contract.Contract, base string, req bench.Request, u *url.URL, mode string, rate float64, d time.Duration) (bench.Fidelity, error) {
+	if mode == harnessMode {
+		return loadRunner(ctx, c, base, rate, d)
+	}
+	var validated, bad atomic.Int64
+	o := bench.AttackOptions{Rate: vegeta.Rate{Freq: int(rate), Per: time.Second}, Workers: 32, Duration: d}
+	if mode == inlineMode {
+		o.Each = func(res *vegeta.Result) {
+			if res.Code == 0 {
+				return
+			}
+			ex := &contract.Exchange{
+				Method: req.Method, Path: u.Path, RawQuery: u.RawQuery,
+				RequestHeader: req.Header, RequestBody: req.Body,
+				Status: int(res.Code), Header: res.Headers, Body: res.Body,
+			}
+			validated.Add(1)
+			if !c.ValidateResponse(ctx, contract.Webex, ex).OK() {
+				bad.Add(1)
+			}
+		}
+	}
+	run := bench.Attack(ctx, req, o)
+	_, transport := non2xx(run.StatusCodes)
+	return bench.Fidelity{
+		Mode: mode, RequestedRate: rate, AchievedRate: run.RequestsPerSec, SentRate: run.Rate, Throughput: run.Throughput,
+		Requests: run.Requests, P99Ms: ms(run.P99), Validated: int(validated.Load()), Nonconforming: int(bad.Load()),
+		Errors: int(transport),
+	}, nil
 }

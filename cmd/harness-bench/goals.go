@@ -2,6 +2,7 @@ package main
 
 import (
 	"slices"
+	"strings"
 
 	"loginharness/internal/bench"
 )
@@ -17,6 +18,11 @@ func sortedCodes(m map[string]int64) []string {
 
 func goalTable(gs []bench.Goal) *bench.Table {
 	t := &bench.Table{Title: "Goals", Header: []string{"goal", "value", "target", "status"}}
+	for _, g := range gs {
+		if g.Note != "" && g.Status != bench.Met || strings.Contains(g.Note, "saturated") {
+			t.Notes = append(t.Notes, g.Name+": "+g.Note)
+		}
+	}
 	for _, g := range gs {
 		v := "-"
 		if g.Status != bench.Skipped {

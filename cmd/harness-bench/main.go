@@ -44,25 +44,26 @@ var sections = []string{"handler", "validation", "throughput", "fidelity", "limi
 
 // plan is how long and how hard each section measures.
 type plan struct {
-	quick       bool
-	load        time.Duration // each closed-loop Vegeta round
-	wrkLoad     time.Duration // each wrk round (whole seconds)
-	rounds      int           // alternating bare/mock rounds per throughput figure
-	warm        time.Duration // warm-up before each throughput run
-	benchTime   time.Duration // testing.Benchmark's -test.benchtime
-	fidelity    time.Duration // each open-loop run
-	limiter     time.Duration // each over-limit run
-	probes      int           // Retry-After probes per limit
-	keys        int           // distinct client keys of the memory run
-	workers     []uint64      // Vegeta closed-loop worker counts
-	wrkConns    int
-	wrkThreads  int
-	rates       []float64 // fidelity requested rates
-	limits      []float64 // limiter limits
-	burst       int
-	mockProfile string // CPU profile of the throughput mock
-	exe         string // this program, for serve
-	verbose     io.Writer
+	quick          bool
+	load           time.Duration // each closed-loop Vegeta round
+	wrkLoad        time.Duration // each wrk round (whole seconds)
+	rounds         int           // alternating bare/mock rounds per throughput figure
+	warm           time.Duration // warm-up before each throughput run
+	benchTime      time.Duration // testing.Benchmark's -test.benchtime
+	fidelity       time.Duration // each open-loop run
+	fidelityRounds int           // rounds of the three modes per rate
+	limiter        time.Duration // each over-limit run
+	probes         int           // Retry-After probes per limit
+	keys           int           // distinct client keys of the memory run
+	workers        []uint64      // Vegeta closed-loop worker counts
+	wrkConns       int
+	wrkThreads     int
+	rates          []float64 // fidelity requested rates
+	limits         []float64 // limiter limits
+	burst          int
+	mockProfile    string // CPU profile of the throughput mock
+	exe            string // this program, for serve
+	verbose        io.Writer
 }
 
 func benchMain(args []string, stdout, stderr io.Writer) int {
@@ -154,6 +155,7 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 		}
 		p.logf("   %s took %.1f s", name, time.Since(t0).Seconds())
 	}
+	rep.Env.LoadAvgEnd = loadAvg()
 	rep.Goals = bench.Goals(rep)
 	rep.ElapsedSeconds = time.Since(start).Seconds()
 	fmt.Fprintln(stdout, goalTable(rep.Goals).Render())
@@ -182,12 +184,12 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 func newPlan(quick bool) *plan {
 	p := &plan{
 		quick: quick, load: time.Second, wrkLoad: time.Second, rounds: 5, warm: 300 * time.Millisecond, benchTime: 500 * time.Millisecond,
-		fidelity: 3 * time.Second, limiter: 3 * time.Second, probes: 5, keys: 1_000_000,
+		fidelity: time.Second, fidelityRounds: 3, limiter: 3 * time.Second, probes: 5, keys: 1_000_000,
 		wrkThreads: 2, rates: []float64{1000, 5000, 10000}, limits: []float64{10, 100, 1000}, burst: 10,
 	}
 	if quick {
 		p.load, p.rounds, p.warm, p.benchTime = 500*time.Millisecond, 2, 200*time.Millisecond, 100*time.Millisecond
-		p.fidelity, p.limiter, p.probes, p.keys = time.Second, 2*time.Second, 3, 200_000
+		p.fidelity, p.fidelityRounds, p.limiter, p.probes, p.keys = 500*time.Millisecond, 2, 2*time.Second, 3, 200_000
 	}
 	return p
 }
@@ -233,9 +235,20 @@ func env() bench.Env {
 	if v, err := bench.WrkVersion(); err == nil {
 		e.Wrk = v
 	}
+	e.LoadAvgStart = loadAvg()
 	return e
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func f(v float64) string { return bench.FormatFloat(v) }
+
+// loadAvg is the 1-minute load average, "" when unknown.
+func loadAvg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	first, _, _ := strings.Cut(string(data), " ")
+	return first
+}

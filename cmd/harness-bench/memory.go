@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -14,12 +15,42 @@ import (
 // bearer tokens. The mock keys its limiter by token before it checks the
 // token, so every request makes (or recycles) one limiter key.
 func runMemory(ctx context.Context, p *plan, rep *bench.Report) []*bench.Table {
-	srv, err := p.startServer(ctx, "mock", "--key-by", "token")
-	if err != nil {
-		rep.Notes = append(rep.Notes, "memory: mock server: "+err.Error())
-		return nil
+	t := &bench.Table{Title: "Mock memory after distinct client keys (Webex, keyed by token)", Header: []string{"keys", "max-keys", "seconds", "RSS before MiB", "peak RSS MiB", "RSS after MiB", "B/tracked key", "answers"}}
+	t.Notes = append(t.Notes, "peak RSS is VmHWM of the mock's process; demo limits (50/s, burst 10); B/tracked key = (peak - before) / min(keys, max-keys)")
+	caps := []int{mock.DefaultConfig().MaxKeys}
+	if !p.quick {
+		caps = append(caps, p.keys) // every key tracked: what a key costs
 	}
-	defer stopServer(rep, "memory", srv)
+	for _, maxKeys := range caps {
+		if ctx.Err() != nil {
+			break
+		}
+		m, err := memoryRun(ctx, p, maxKeys)
+		if err != nil {
+			rep.Notes = append(rep.Notes, "memory: "+err.Error())
+			continue
+		}
+		rep.Memory = append(rep.Memory, *m)
+		var answers []string
+		for _, c := range sortedCodes(m.StatusCodes) {
+			answers = append(answers, c+":"+strconv.FormatInt(m.StatusCodes[c], 10))
+		}
+		perKey := ""
+		if tracked := min(m.Keys, m.MaxKeys); tracked > 0 {
+			perKey = f(float64(m.HWMKB-m.RSSBeforeKB) * 1024 / float64(tracked))
+		}
+		t.Add(strconv.Itoa(m.Keys), strconv.Itoa(m.MaxKeys), f(m.Seconds), f(float64(m.RSSBeforeKB)/1024), f(float64(m.HWMKB)/1024), f(float64(m.RSSAfterKB)/1024), perKey, strings.Join(answers, " "))
+	}
+	return []*bench.Table{t}
+}
+
+// memoryRun floods a fresh mock tracking at most maxKeys keys.
+func memoryRun(ctx context.Context, p *plan, maxKeys int) (*bench.Memory, error) {
+	srv, err := p.startServer(ctx, "mock", "--key-by", "token", "--max-keys", strconv.Itoa(maxKeys))
+	if err != nil {
+		return nil, fmt.Errorf("mock server: %w", err)
+	}
+	defer func() { _ = srv.Stop() }()
 	host := strings.TrimPrefix(srv.URL, "http://")
 	login := webexLogin("")
 	body := login.Body
@@ -34,41 +65,28 @@ func runMemory(ctx context.Context, p *plan, rep *bench.Report) []*bench.Table {
 	// Warm up on a handful of keys, so "before" includes the runtime and
 	// connection buffers, not the keys.
 	if _, err := bench.Flood(ctx, bench.FloodOptions{Addr: host, Requests: 1000, Connections: 4, Build: build("warm-")}); err != nil {
-		rep.Notes = append(rep.Notes, "memory: warm-up: "+err.Error())
-		return nil
+		return nil, fmt.Errorf("warm-up: %w", err)
 	}
 	before, err := bench.ReadProcMemory(srv.PID)
 	if err != nil {
-		rep.Notes = append(rep.Notes, "memory: "+err.Error())
-		return nil
+		return nil, err
 	}
-	p.logf("   %d distinct keys", p.keys)
+	p.logf("   %d distinct keys, max-keys %d", p.keys, maxKeys)
 	res, err := bench.Flood(ctx, bench.FloodOptions{Addr: host, Requests: p.keys, Connections: 4, Build: build("bench-key-")})
 	if err != nil {
-		rep.Notes = append(rep.Notes, "memory: flood: "+err.Error())
-		return nil
+		return nil, fmt.Errorf("flood: %w", err)
 	}
 	time.Sleep(100 * time.Millisecond)
 	after, err := bench.ReadProcMemory(srv.PID)
 	if err != nil {
-		rep.Notes = append(rep.Notes, "memory: "+err.Error())
-		return nil
+		return nil, err
 	}
 	codes := map[string]int64{}
 	for c, n := range res.StatusCodes {
 		codes[strconv.Itoa(c)] = n
 	}
-	m := &bench.Memory{
-		Keys: int(res.Sent), MaxKeys: mock.DefaultConfig().MaxKeys, Seconds: res.Elapsed.Seconds(), StatusCodes: codes,
+	return &bench.Memory{
+		Keys: int(res.Sent), MaxKeys: maxKeys, Seconds: res.Elapsed.Seconds(), StatusCodes: codes,
 		RSSBeforeKB: before.VmRSS, HWMKB: after.VmHWM, RSSAfterKB: after.VmRSS,
-	}
-	rep.Memory = m
-	t := &bench.Table{Title: "Mock memory after distinct client keys (Webex, keyed by token)", Header: []string{"keys", "max-keys", "seconds", "RSS before MiB", "peak RSS MiB", "RSS after MiB", "answers"}}
-	var answers []string
-	for _, c := range sortedCodes(codes) {
-		answers = append(answers, c+":"+strconv.FormatInt(codes[c], 10))
-	}
-	t.Add(strconv.Itoa(m.Keys), strconv.Itoa(m.MaxKeys), f(m.Seconds), f(float64(m.RSSBeforeKB)/1024), f(float64(m.HWMKB)/1024), f(float64(m.RSSAfterKB)/1024), strings.Join(answers, " "))
-	t.Notes = append(t.Notes, "peak RSS is VmHWM of the mock's process; the demo config (50/s, burst 10) tracks at most max-keys keys")
-	return []*bench.Table{t}
+	}, nil
 }

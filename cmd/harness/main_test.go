@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	harnessBin = filepath.Join(dir, "harness")
-	build := exec.Command("go", "build", "-o", harnessBin, ".")
+	build := exec.Command("go", "build", "-buildvcs=false", "-o", harnessBin, ".")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building harness:", err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"log/slog"
+	"net"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +25,9 @@ shuts it down gracefully.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := cfg.Validate(); err != nil {
 				return usageError{err}
+			}
+			if _, _, err := net.SplitHostPort(addr); err != nil {
+				return usagef("--addr %q: want host:port, e.g. 127.0.0.1:8080: %v", addr, err)
 			}
 			return mock.ListenAndServe(cmd.Context(), addr, mock.New(cfg), logger)
 		},

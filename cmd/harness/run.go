@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/types"
@@ -40,7 +41,8 @@ as 'go tool ginkgo ./suites/...') against the embedded mock, or against a live
 server for each API whose URL is set, then writes index.html, ginkgo.json,
 junit.xml and run.json to the output folder and prints a summary.
 
-Every HARNESS_* variable has a flag of the same name; a flag beats its variable.
+Each HARNESS_* variable has a flag, named after it (HARNESS_WEBEX_URL is
+--webex-url, HARNESS_MOCK_DRIFT is --drift); a flag beats its variable.
 Exit status: 0 everything conforms, 1 a conformance or load failure (or an
 interrupted run), 2 a usage or configuration error.`,
 		Example: `  harness run
@@ -144,7 +146,8 @@ func (o *runOptions) filter() (string, error) {
 	}
 	f := labelFilter(only, noLoad, o.labelFilter)
 	if _, err := types.ParseLabelFilter(f); err != nil {
-		return "", usagef("--label-filter %q: %w", o.labelFilter, err)
+		// Ginkgo colours its parse errors: plain text for a plain message.
+		return "", usagef("--label-filter %q: %s", o.labelFilter, strings.TrimSpace(ansi.ReplaceAllString(err.Error(), "")))
 	}
 	return f, nil
 }
@@ -190,7 +193,7 @@ func (o *runOptions) outDir() (string, error) {
 		return "", err
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return "", fmt.Errorf("output folder: %w", err)
+		return "", usagef("--out: %w", err)
 	}
 	return out, os.Setenv(results.OutDirEnv, out)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 
@@ -72,7 +73,15 @@ func (s suiteRun) run() (jsonPath string, passed bool, err error) {
 
 	gomega.RegisterFailHandler(ginkgo.Fail)
 	t := &recordingT{}
+	// Ginkgo prints to formatter.ColorableStdOut: leave out the goroutine
+	// stacks of the progress report it prints on Ctrl-C.
+	console := newStackFilter(formatter.ColorableStdOut)
+	formatter.ColorableStdOut = console
 	ginkgo.RunSpecs(t, "loginharness", suite, reporter)
+	formatter.ColorableStdOut = console.w
+	if err := console.Flush(); err != nil {
+		return "", false, err
+	}
 
 	wroteJSON, err := json.publish()
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -17,8 +18,8 @@ func buildVersion() string {
 		return "unknown"
 	}
 	v := info.Main.Version
-	if rev := setting(info, "vcs.revision"); rev != "" && !strings.Contains(v, truncateRevision(rev)) {
-		v += " " + truncateRevision(rev)
+	if rev := setting(info, "vcs.revision"); rev != "" && !strings.Contains(v, shortRevision(rev)) {
+		v += " " + shortRevision(rev)
 	}
 	if setting(info, "vcs.modified") == "true" && !strings.HasSuffix(v, "+dirty") {
 		v += "+dirty"
@@ -26,7 +27,7 @@ func buildVersion() string {
 	return v
 }
 
-func truncateRevision(rev string) string { return rev[:min(12, len(rev))] }
+func shortRevision(rev string) string { return rev[:min(12, len(rev))] }
 
 func setting(info *debug.BuildInfo, key string) string {
 	for _, s := range info.Settings {
@@ -36,6 +37,9 @@ func setting(info *debug.BuildInfo, key string) string {
 	}
 	return ""
 }
+
+// engines are the modules whose versions decide what a run checks and how.
+var engines = []string{"github.com/onsi/ginkgo/v2", "github.com/tsenart/vegeta/v12", "github.com/getkin/kin-openapi"}
 
 func newVersionCmd() *cobra.Command {
 	return &cobra.Command{
@@ -56,10 +60,8 @@ func newVersionCmd() *cobra.Command {
 				}
 			}
 			for _, dep := range info.Deps {
-				for _, name := range []string{"github.com/onsi/ginkgo/v2", "github.com/tsenart/vegeta/v12", "github.com/getkin/kin-openapi"} {
-					if dep.Path == name {
-						fmt.Fprintf(w, "  %s %s\n", dep.Path, dep.Version)
-					}
+				if slices.Contains(engines, dep.Path) {
+					fmt.Fprintf(w, "  %s %s\n", dep.Path, dep.Version)
 				}
 			}
 			return nil

@@ -32,9 +32,10 @@ func TestGoals(t *testing.T) {
 		Validation: []Cost{{Name: "webex 200", NsPerOp: 4000}, {Name: "commvault 200 CM", NsPerOp: 31000}},
 		Fidelity: []Fidelity{
 			{Mode: ModePlain, RequestedRate: 10000, AchievedRate: 10000},
-			{Mode: ModeInline, RequestedRate: 10000, AchievedRate: 6000}, // informative only
-			{Mode: ModeHarness, RequestedRate: 10000, AchievedRate: 9500},
+			{Mode: ModeInline, RequestedRate: 10000, AchievedRate: 6000, RatioToPlain: 0.6}, // informative only
+			{Mode: ModeHarness, RequestedRate: 10000, AchievedRate: 9500, RatioToPlain: 0.95},
 			{Mode: ModeHarness, RequestedRate: 5000, AchievedRate: 5000}, // no plain run to compare with
+			{Mode: ModeHarness, RequestedRate: 1000, AchievedRate: 850, RatioToPlain: 0.85},
 		},
 		Limiter: []Limiter{
 			{Limit: 10, Expected: 30, AcceptedError: -0.02, Probes: 5, Honest: true},
@@ -43,13 +44,14 @@ func TestGoals(t *testing.T) {
 	}
 	gs := Goals(rep)
 	for prefix, want := range map[string]string{
-		"throughput mock/bare, vegeta 8 conns":   Met,
-		"throughput mock/bare, vegeta 32 conns":  Missed,
-		"throughput mock/bare, vegeta 128 conns": Skipped, // a non-200 answer spoils the ratio
-		"throughput mock/bare, wrk 64 conns":     Skipped,
+		"throughput mock/bare, vegeta 8 conns":            Met,
+		"throughput mock/bare, vegeta 32 conns":           Missed,
+		"throughput mock/bare, vegeta 128 conns":          Skipped, // a non-200 answer spoils the ratio
+		"throughput mock/bare, wrk 64 conns":              Skipped,
 		"validation, slowest response (commvault 200 CM)": Missed,
 		"load fidelity harness/plain at 10000/s":          Met,
 		"load fidelity harness/plain at 5000/s":           Skipped,
+		"load fidelity harness/plain at 1000/s":           Missed,
 		"limiter 10/s |accepted":                          Met,
 		"limiter 10/s Retry-After":                        Met,
 		"limiter 100/s |accepted":                         Missed,
@@ -62,8 +64,11 @@ func TestGoals(t *testing.T) {
 	if g := statusOf(t, gs, "throughput mock/bare, wrk"); !strings.Contains(g.Note, "apt-get install -y wrk") {
 		t.Errorf("skipped wrk goal should say how to install wrk: %+v", g)
 	}
-	if n := len(gs); n != 4+1+2+4 {
-		t.Errorf("%d goals, want 11 (the inline mode is not a goal): %+v", n, gs)
+	if g := statusOf(t, gs, "load fidelity harness/plain at 10000/s"); g.Note != "" {
+		t.Errorf("plain reached the requested rate, yet the goal says %q", g.Note)
+	}
+	if n := len(gs); n != 4+1+3+4 {
+		t.Errorf("%d goals, want 12 (the inline mode is not a goal): %+v", n, gs)
 	}
 }
 
@@ -100,5 +105,59 @@ func TestFoldRounds(t *testing.T) {
 	}
 	if b := FoldRounds("wrk", 64, nil, nil, nil)["bare"]; !strings.Contains(b.Skipped, "not measured") {
 		t.Errorf("no rounds, no failure: %+v", b)
+	}
+}
+
+func TestFoldFidelity(t *testing.T) {
+	modes := []string{ModePlain, ModeInline, ModeHarness}
+	per := map[string][]Fidelity{
+		ModePlain: {
+			{AchievedRate: 1000, SentRate: 1001, Throughput: 1000, P99Ms: 1, Requests: 1000},
+			{AchievedRate: 990, SentRate: 995, Throughput: 990, P99Ms: 3, Requests: 990},
+			{AchievedRate: 500, SentRate: 600, Throughput: 500, P99Ms: 900, Requests: 500, Errors: 2}, // a noisy round
+		},
+		ModeHarness: {
+			{AchievedRate: 950, Requests: 950, Validated: 950},
+			{AchievedRate: 1000, Requests: 1000, Validated: 999, Nonconforming: 1},
+		},
+	}
+	ratios := map[string][]float64{ModeHarness: {0.95, 1.01}}
+	out := FoldFidelity(1000, modes, per, ratios)
+	if len(out) != 2 || out[0].Mode != ModePlain || out[1].Mode != ModeHarness {
+		t.Fatalf("FoldFidelity = %+v, want plain then harness (inline had no rounds)", out)
+	}
+	plain, harness := out[0], out[1]
+	if plain.AchievedRate != 990 || plain.SentRate != 995 || plain.P99Ms != 3 || plain.Requests != 2490 || plain.Errors != 2 || plain.RatioToPlain != 0 || plain.RequestedRate != 1000 {
+		t.Errorf("plain = %+v: want medians (the noisy round outvoted) and sums", plain)
+	}
+	if harness.AchievedRate != 975 || harness.Validated != 1949 || harness.Nonconforming != 1 || harness.RatioToPlain != 0.98 {
+		t.Errorf("harness = %+v", harness)
+	}
+}
+
+func TestValidationGoalPrefersCPUTime(t *testing.T) {
+	rep := &Report{Validation: []Cost{
+		{Name: "slow wall, cheap CPU", NsPerOp: 30000, CPUNsPerOp: 9000}, // descheduled by other work
+		{Name: "costly", NsPerOp: 19000, CPUNsPerOp: 21000},
+		{Name: "no CPU figure", NsPerOp: 15000},
+	}}
+	g := Goals(rep)[0]
+	if !strings.Contains(g.Name, "(costly)") || g.Status != Missed || g.Value != 21 || !strings.Contains(g.Note, "CPU") {
+		t.Errorf("goal = %+v, want the costliest CPU time judged (21 µs, missed)", g)
+	}
+	rep.Validation = rep.Validation[2:]
+	if g := Goals(rep)[0]; g.Status != Met || g.Value != 15 || !strings.Contains(g.Note, "wall") {
+		t.Errorf("goal = %+v, want wall time used when CPU time is missing", g)
+	}
+}
+
+func TestFidelityGoalNotesASaturatedMachine(t *testing.T) {
+	rep := &Report{Fidelity: []Fidelity{
+		{Mode: ModePlain, RequestedRate: 10000, AchievedRate: 3400},
+		{Mode: ModeHarness, RequestedRate: 10000, AchievedRate: 3300, RatioToPlain: 0.97},
+	}}
+	g := Goals(rep)[0]
+	if g.Status != Met || !strings.Contains(g.Note, "34%") || !strings.Contains(g.Note, "saturated") {
+		t.Errorf("goal = %+v, want met with a note that plain Vegeta fell short", g)
 	}
 }

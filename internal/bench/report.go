@@ -19,7 +19,7 @@ type Report struct {
 	Fidelity    []Fidelity    `json:"fidelity"`
 	Limiter     []Limiter     `json:"limiter"`
 	Conformance []Conformance `json:"conformance"`
-	Memory      *Memory       `json:"memory,omitempty"`
+	Memory      []Memory      `json:"memory"`
 
 	Goals []Goal   `json:"goals"`
 	Notes []string `json:"notes,omitempty"` // skipped sections and why
@@ -33,6 +33,10 @@ type Env struct {
 	NumCPU     int    `json:"numCPU"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
 	Wrk        string `json:"wrk,omitempty"` // wrk's version line, "" when missing
+	// LoadAvg is /proc/loadavg's 1-minute figure at the start and the end:
+	// well above NumCPU means other work shared the machine.
+	LoadAvgStart string `json:"loadAvgStart,omitempty"`
+	LoadAvgEnd   string `json:"loadAvgEnd,omitempty"`
 }
 
 // Throughput is one closed-loop run against one server.
@@ -63,7 +67,8 @@ type Cost struct {
 	API         string  `json:"api,omitempty"`
 	Status      int     `json:"status,omitempty"`
 	Variant     string  `json:"variant,omitempty"`
-	NsPerOp     float64 `json:"nsPerOp"`
+	NsPerOp     float64 `json:"nsPerOp"`              // wall time
+	CPUNsPerOp  float64 `json:"cpuNsPerOp,omitempty"` // process CPU time (user+system), steadier when other work shares the machine
 	AllocsPerOp int64   `json:"allocsPerOp"`
 	BytesPerOp  int64   `json:"bytesPerOp"`
 	Iterations  int     `json:"iterations"`
@@ -82,6 +87,12 @@ type Fidelity struct {
 	Validated     int     `json:"validated"`
 	Nonconforming int     `json:"nonconforming"`
 	Errors        int     `json:"errors"`
+	// Rounds are the achieved rates of each round; AchievedRate, SentRate,
+	// Throughput and P99Ms are medians over rounds, counts are sums.
+	Rounds []float64 `json:"rounds,omitempty"`
+	// RatioToPlain (modes other than plain) is the median over rounds of
+	// this mode's achieved rate over plain Vegeta's in the same round.
+	RatioToPlain float64 `json:"ratioToPlain,omitempty"`
 }
 
 // Limiter is one over-limit run against the mock and the Retry-After probes after it.
@@ -110,10 +121,13 @@ type Limiter struct {
 
 // Conformance is one timed run of the conformance suite.
 type Conformance struct {
-	Scope   string  `json:"scope"` // "webex", "commvault", "both", or "compile"
-	Seconds float64 `json:"seconds"`
-	Passed  bool    `json:"passed"`
-	Note    string  `json:"note,omitempty"`
+	Scope        string  `json:"scope"`   // "webex", "commvault", "both", or "compile"
+	Seconds      float64 `json:"seconds"` // wall time of the process
+	Passed       bool    `json:"passed"`
+	Specs        int     `json:"specs,omitempty"`        // specs run
+	OfSpecs      int     `json:"ofSpecs,omitempty"`      // specs in the suite
+	SuiteSeconds float64 `json:"suiteSeconds,omitempty"` // Ginkgo's own "in S seconds"
+	Note         string  `json:"note,omitempty"`
 }
 
 // Memory is the mock's peak memory after a flood of distinct client keys.

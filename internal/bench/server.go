@@ -35,6 +35,7 @@ type Server struct {
 func StartServer(ctx context.Context, timeout time.Duration, name string, args ...string) (*Server, error) {
 	cmd := exec.Command(name, args...)
 	cmd.Env = os.Environ()
+	orphanGuard(cmd)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err

@@ -293,6 +293,32 @@ func servedRate(recs []record, from, to time.Time) (rate float64, served int) {
 	return float64(served) / to.Sub(from).Seconds(), served
 }
 
+// sliceWidth is the resolution of steadyRate: wide enough that one
+// request more or less moves a slice by 2% at 100 req/s.
+const sliceWidth = 500 * time.Millisecond
+
+// steadyRate is the median of the 2xx rates of consecutive slices of
+// [from, to): a stall of the load generator (a busy machine, a GC pause)
+// spoils one slice, not the verdict, while a server that holds a wrong
+// limit moves every slice. Windows shorter than two slices get the mean.
+func steadyRate(recs []record, from, to time.Time) float64 {
+	n := int(to.Sub(from) / sliceWidth)
+	if n < 2 {
+		rate, _ := servedRate(recs, from, to)
+		return rate
+	}
+	rates := make([]float64, n)
+	for i := range rates {
+		start := from.Add(time.Duration(i) * sliceWidth)
+		rates[i], _ = servedRate(recs, start, start.Add(sliceWidth))
+	}
+	slices.Sort(rates)
+	if n%2 == 1 {
+		return rates[n/2]
+	}
+	return (rates[n/2-1] + rates[n/2]) / 2
+}
+
 // lastSent is the latest send time of recs.
 func lastSent(recs []record) time.Time {
 	var t time.Time

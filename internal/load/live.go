@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"loginharness/internal/target"
 )
 
 // The variables that allow and bound load against a live server.
@@ -21,6 +23,16 @@ const (
 var ErrLiveLoadRefused = errors.New("live load refused: the Webex target is live and " + EnvAllowLiveLoad +
 	" is not 1; set " + EnvAllowLiveLoad + "=1, " + EnvLiveMaxRate + "=<req/s cap> and " + EnvExpectedLimit +
 	"=<req/s the server should enforce> to allow it, or skip the load scenarios (harness run --skip-load, ginkgo --label-filter='!load')")
+
+// Variables lists the live-load variables in the form target.Variables
+// uses, so the CLI binds one flag per variable for both lists.
+func Variables() []target.Variable {
+	return []target.Variable{
+		{Env: EnvAllowLiveLoad, Flag: "allow-live-load", Help: "1 allows load against a live Webex (never without a rate cap)"},
+		{Env: EnvLiveMaxRate, Flag: "live-max-rate", Help: "requests/s no live load attack exceeds; required with " + EnvAllowLiveLoad + "=1"},
+		{Env: EnvExpectedLimit, Flag: "expected-limit", Help: "requests/s the live Webex should enforce, to judge against; required with " + EnvAllowLiveLoad + "=1"},
+	}
+}
 
 // LiveConfig is the opt-in and the bounds of load against a live server.
 type LiveConfig struct {

@@ -43,7 +43,7 @@ type Summary struct {
 	// Pacer describes the offered load, e.g. "constant 300/s" or "linear 10/s +40/s/s".
 	Pacer           string  `json:"pacer"`
 	OfferedRate     float64 `json:"offeredRate"`     // requested rate; for a ramp, the final rate
-	StartedAt       string  `json:"startedAt"`       // RFC 3339, UTC
+	StartedAt       string  `json:"startedAt"`       // RFC 3339 (nanoseconds), UTC
 	DurationSeconds float64 `json:"durationSeconds"` // planned attack duration
 	ElapsedSeconds  float64 `json:"elapsedSeconds"`  // first request to last response
 
@@ -64,7 +64,8 @@ type Summary struct {
 	RateLimit  RateLimitFields `json:"rateLimit"`
 
 	// Clients compares a client that obeys Retry-After with a naive one; set by
-	// the scenario that runs both.
+	// the scenario that runs both, whose other figures are the obeying
+	// client's (Validated and Nonconforming count both).
 	Clients *Clients `json:"clients,omitempty"`
 	// Knee is where a ramp first met 429s; set by the ramp scenario.
 	Knee *Knee `json:"knee,omitempty"`
@@ -184,8 +185,12 @@ type Knee struct {
 	Found        bool    `json:"found"`
 	Rate         float64 `json:"rate"`         // offered rate when 429s began, req/s
 	AtSeconds    float64 `json:"atSeconds"`    // since the ramp started
-	AcceptedRate float64 `json:"acceptedRate"` // 2xx/s once over the knee
+	AcceptedRate float64 `json:"acceptedRate"` // 2xx/s once over the knee, median of 500 ms slices
 	LimitRate    float64 `json:"limitRate"`    // Limit.Rate, for side-by-side reading
+	// BurstAdjustedRate is where the offered load crossed what the server
+	// sustains: a token bucket lends its burst first, so 429s begin
+	// sqrt(2*burst*slope) req/s above the limit. 0 when the burst is unknown.
+	BurstAdjustedRate float64 `json:"burstAdjustedRate,omitempty"`
 }
 
 // Probe is one request timed against a Retry-After.

@@ -7,19 +7,19 @@ package report
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/load"
 )
 
 // Source says what a page is built from.
 type Source struct {
 	// Dir is the output folder: run.json, Ginkgo JSON reports, load/.
 	Dir string
-	// GinkgoFiles are the Ginkgo JSON reports to read; none means every
-	// one in Dir, the newest result of each spec winning.
+	// GinkgoFiles are the Ginkgo JSON reports to read (see
+	// FindGinkgoReports); where several hold a spec, the newest result wins.
 	GinkgoFiles []string
 	// Run describes the run; nil means Dir/run.json, when present.
 	Run *RunInfo
@@ -43,10 +43,15 @@ func Build(src Source) (*Page, error) {
 	}
 	p := &Page{Generated: now().UTC()}
 
-	files, err := ginkgoFiles(src)
-	if err != nil {
-		return nil, err
+	var files []ginkgoFile
+	for _, path := range src.GinkgoFiles {
+		f, err := readGinkgoFile(path)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
 	}
+	var err error
 	if src.Run != nil {
 		p.Run = *src.Run
 	} else if p.Run, err = readRunInfo(src.Dir); err != nil {
@@ -61,31 +66,18 @@ func Build(src Source) (*Page, error) {
 
 	redact := func(s string) string { return contract.Redact(s, src.Secrets...) }
 	p.conformance(src.Contract, latestSpecs(files), redact)
-	if p.Load, err = readLoad(filepath.Join(src.Dir, "load"), p.Run.Started, redact); err != nil {
-		return nil, err
-	}
+	var loadErr error
+	p.Load, loadErr = readLoad(load.Dir(src.Dir), p.Run.Started, redact)
 	for _, f := range files {
 		p.Sources = append(p.Sources, f.Path)
 	}
 	reasons, interrupted := suiteFailures(files)
+	if loadErr != nil {
+		reasons = append(reasons, "unreadable load summaries: "+redact(loadErr.Error()))
+	}
 	p.Run.Incomplete = p.Run.Incomplete || interrupted
 	p.verdict(reasons)
 	return p, nil
-}
-
-func ginkgoFiles(src Source) ([]ginkgoFile, error) {
-	if len(src.GinkgoFiles) == 0 {
-		return readGinkgoFiles(src.Dir)
-	}
-	var files []ginkgoFile
-	for _, path := range src.GinkgoFiles {
-		f, err := readGinkgoFile(path)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, f)
-	}
-	return files, nil
 }
 
 // SpecInfos lists the version and hash of each API's spec.

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -30,32 +31,18 @@ type pageAssets struct {
 }
 
 var loadAssets = sync.OnceValues(func() (pageAssets, error) {
-	var a pageAssets
-	for _, f := range []struct {
-		read func() ([]byte, error)
-		set  func(string)
-	}{
-		{embedded("assets/report.css"), func(s string) { a.CSS = template.CSS(s) }},
-		{embedded("assets/report.js"), func(s string) { a.JS = template.JS(s) }},
-		{vegetaAsset("/dygraph.css"), func(s string) { a.ChartCSS = template.CSS(s) }},
-		{vegetaAsset("/dygraph.min.js"), func(s string) { a.ChartJS = template.JS(s) }},
-	} {
-		data, err := f.read()
-		if err != nil {
-			return pageAssets{}, fmt.Errorf("report asset: %w", err)
-		}
-		f.set(string(data))
+	css, cssErr := files.ReadFile("assets/report.css")
+	js, jsErr := files.ReadFile("assets/report.js")
+	chartCSS, chartCSSErr := readAll(plot.Assets, "/dygraph.css")
+	chartJS, chartJSErr := readAll(plot.Assets, "/dygraph.min.js")
+	if err := errors.Join(cssErr, jsErr, chartCSSErr, chartJSErr); err != nil {
+		return pageAssets{}, fmt.Errorf("report assets: %w", err)
 	}
-	return a, nil
+	return pageAssets{
+		CSS: template.CSS(css), JS: template.JS(js),
+		ChartCSS: template.CSS(chartCSS), ChartJS: template.JS(chartJS),
+	}, nil
 })
-
-func embedded(name string) func() ([]byte, error) {
-	return func() ([]byte, error) { return files.ReadFile(name) }
-}
-
-func vegetaAsset(name string) func() ([]byte, error) {
-	return func() ([]byte, error) { return readAll(plot.Assets, name) }
-}
 
 func readAll(fsys http.FileSystem, name string) ([]byte, error) {
 	f, err := fsys.Open(name)

@@ -33,15 +33,15 @@ type Figure struct {
 // Chart is what assets/report.js hands to dygraphs: a table of rows whose
 // first column is x, one series per further column.
 type Chart struct {
-	ID      string   `json:"id"`
-	Title   string   `json:"title"`
-	X       string   `json:"x"`
-	Y       string   `json:"y"`
-	Labels  []string `json:"labels"`
-	Rows    [][]any  `json:"rows"`             // nil is a gap
-	Colors  []string `json:"colors,omitempty"` // one per series; the script's palette when empty
-	Stacked bool     `json:"stacked,omitempty"`
-	Marks   []Mark   `json:"marks,omitempty"`
+	ID     string   `json:"id"`
+	Title  string   `json:"title"`
+	X      string   `json:"x"`
+	Y      string   `json:"y"`
+	Labels []string `json:"labels"`
+	Rows   [][]any  `json:"rows"`             // nil is a gap
+	Colors []string `json:"colors,omitempty"` // one per series; the script's palette when empty
+	Marks  []Mark   `json:"marks,omitempty"`  // vertical lines at x
+	Levels []Level  `json:"levels,omitempty"` // horizontal lines at y
 }
 
 // Mark is a labelled vertical line, such as a ramp's knee.
@@ -50,14 +50,18 @@ type Mark struct {
 	Label string  `json:"label"`
 }
 
+// Level is a labelled horizontal line, such as the rate limit.
+type Level struct {
+	Y     float64 `json:"y"`
+	Label string  `json:"label"`
+}
+
 // readLoad reads the load summaries in dir written since the run began; an
 // older summary belongs to an earlier run (this one skipped or filtered
-// out its scenario) and is left out. It returns nil when none is left.
+// out its scenario) and is left out. It returns nil when none is left, and
+// the readable summaries along with the error of any unreadable one.
 func readLoad(dir string, since time.Time, redact func(string) string) (*Load, error) {
 	summaries, err := load.ReadSummaries(dir)
-	if err != nil {
-		return nil, err
-	}
 	var l Load
 	for _, s := range summaries {
 		started, err := time.Parse(time.RFC3339Nano, s.StartedAt)
@@ -67,9 +71,9 @@ func readLoad(dir string, since time.Time, redact func(string) string) (*Load, e
 		l.Scenarios = append(l.Scenarios, newScenario(s, redact))
 	}
 	if len(l.Scenarios) == 0 {
-		return nil, nil
+		return nil, err
 	}
-	return &l, nil
+	return &l, err
 }
 
 func newScenario(s load.Summary, redact func(string) string) Scenario {
@@ -143,21 +147,26 @@ func figures(s load.Summary) []Figure {
 	return fs
 }
 
-// charts draws the timeline: responses by status and latency percentiles
-// over time.
+// charts draws the timeline: the rate sent and the rate answered with each
+// status against the limit, and latency percentiles, over time.
 func charts(s load.Summary) []Chart {
 	id := "chart-" + s.Scenario
 	codes := statusCodes(s)
-	status := Chart{ID: id + "-status", Title: "Responses per second by status code", X: "seconds", Y: "responses/s", Labels: append([]string{"seconds"}, codes...), Stacked: true}
+	status := Chart{
+		ID: id + "-status", Title: "Requests sent and answers by status code, per second", X: "seconds", Y: "per second",
+		Labels: append([]string{"seconds", "sent"}, codes...), Colors: []string{"#8c959f"},
+		Levels: []Level{{Y: s.Limit.Rate, Label: "limit " + rate(s.Limit.Rate)}},
+	}
 	for _, c := range codes {
 		status.Colors = append(status.Colors, statusColor(c))
 	}
 	latency := Chart{ID: id + "-latency", Title: "Latency percentiles", X: "seconds", Y: "ms", Labels: []string{"seconds", "p50", "p90", "p99"},
 		Colors: []string{"#54aeff", "#0969da", "#0a3069"}}
 	for _, b := range s.Timeline {
-		row := []any{b.StartSeconds}
+		width := max(b.WidthSeconds, 1e-9)
+		row := []any{b.StartSeconds, float64(b.Requests) / width}
 		for _, c := range codes {
-			row = append(row, float64(b.StatusCodes[c])/max(b.WidthSeconds, 1e-9))
+			row = append(row, float64(b.StatusCodes[c])/width)
 		}
 		status.Rows = append(status.Rows, row)
 		if b.Requests == 0 {

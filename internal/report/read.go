@@ -90,29 +90,29 @@ type ginkgoFile struct {
 	Reports []types.Report
 }
 
-// readGinkgoFiles reads every Ginkgo JSON report directly in dir. Other JSON
-// files there (run.json, a benchmark table) are not Ginkgo reports and are
-// passed over, so a whole reports folder can be handed in as it is.
-func readGinkgoFiles(dir string) ([]ginkgoFile, error) {
+// FindGinkgoReports lists the Ginkgo JSON reports directly in dir. Other
+// JSON files there (run.json, a benchmark table) are passed over, so a whole
+// reports folder can be handed in as it is.
+func FindGinkgoReports(dir string) ([]string, error) {
 	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
 		return nil, err
 	}
-	var files []ginkgoFile
+	var found []string
 	for _, path := range paths {
 		if filepath.Base(path) == RunInfoFile {
 			continue
 		}
-		f, err := readGinkgoFile(path)
+		_, err := readGinkgoFile(path)
 		if errors.Is(err, errNotGinkgo) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, f)
+		found = append(found, path)
 	}
-	return files, nil
+	return found, nil
 }
 
 var errNotGinkgo = errors.New("not a Ginkgo JSON report")
@@ -123,7 +123,17 @@ func readGinkgoFile(path string) (ginkgoFile, error) {
 		return ginkgoFile{}, err
 	}
 	var reports []types.Report
-	if json.Unmarshal(data, &reports) != nil || !isGinkgo(reports) {
+	if err := json.Unmarshal(data, &reports); err != nil {
+		// Broken JSON is a damaged file (cut short by a full disk, a
+		// killed run, a partial upload), not another kind of JSON: name
+		// it rather than render "no results" in silence.
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) {
+			return ginkgoFile{}, fmt.Errorf("%s: not valid JSON, a damaged or truncated report? %w", path, err)
+		}
+		return ginkgoFile{}, fmt.Errorf("%s: %w", path, errNotGinkgo)
+	}
+	if !isGinkgo(reports) {
 		return ginkgoFile{}, fmt.Errorf("%s: %w", path, errNotGinkgo)
 	}
 	return ginkgoFile{Path: path, Reports: reports}, nil

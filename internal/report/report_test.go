@@ -112,6 +112,13 @@ func build(t *testing.T, src Source) *Page {
 		src.Contract = loadContract(t)
 	}
 	src.Now = func() time.Time { return t0 }
+	if src.GinkgoFiles == nil {
+		files, err := FindGinkgoReports(src.Dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.GinkgoFiles = files
+	}
 	p, err := Build(src)
 	if err != nil {
 		t.Fatal(err)
@@ -280,6 +287,38 @@ func TestFolderReadsNewestResultOfEachSpecAndSkipsOtherJSON(t *testing.T) {
 
 	if p.Verdict != Pass || len(p.Sources) != 2 || p.Run.HarnessVersion != "v1.2.3" {
 		t.Fatalf("verdict %s, sources %v, run %+v", p.Verdict, p.Sources, p.Run)
+	}
+}
+
+func TestUnreadableLoadSummaryFailsButThePageIsWritten(t *testing.T) {
+	dir := t.TempDir()
+	var s suite
+	s.passAll(loadContract(t), "mock")
+	s.write(t, dir, "ginkgo.json", t0)
+	writeLoadFixtures(t, filepath.Join(dir, "load"), t0)
+	if err := os.WriteFile(filepath.Join(dir, "load", "broken.summary.json"), []byte(`{"scenario":`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	p := build(t, Source{Dir: dir})
+
+	if p.Verdict != Fail || p.Load == nil || len(p.Load.Scenarios) != 3 {
+		t.Fatalf("verdict %s %v, load %+v", p.Verdict, p.Reasons, p.Load)
+	}
+	if html := render(t, p); !strings.Contains(html, "broken.summary.json") {
+		t.Error("the page does not name the unreadable summary")
+	}
+}
+
+func TestStaleLoadSummariesAreLeftOut(t *testing.T) {
+	dir := t.TempDir()
+	var s suite
+	s.passAll(loadContract(t), "mock")
+	s.write(t, dir, "ginkgo.json", t0)
+	writeLoadFixtures(t, filepath.Join(dir, "load"), t0.Add(-24*time.Hour))
+
+	if p := build(t, Source{Dir: dir, Run: &RunInfo{Started: t0}}); p.Load != nil {
+		t.Fatalf("yesterday's summaries shown: %d", len(p.Load.Scenarios))
 	}
 }
 

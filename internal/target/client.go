@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"loginharness/internal/contract"
@@ -41,6 +42,11 @@ type RetryPolicy struct {
 	MaxRetries int           // retries of one request
 	MaxWait    time.Duration // the longest wait; a longer Retry-After ends the retries
 	MaxTotal   time.Duration // cap of all waits of one request
+	// MaxRunWait caps all waits of one client, over every request of the
+	// run (0: no cap): a server that answers everything with 429 and a long
+	// Retry-After would otherwise hold a run for MaxTotal per request.
+	// Once it is spent, answers are returned as they are, 429s included.
+	MaxRunWait time.Duration
 	// DefaultWait and DefaultJitter make the wait of a 429 without a usable
 	// Retry-After: DefaultWait plus up to DefaultJitter (the SDKs' 5 to 15 s).
 	DefaultWait, DefaultJitter time.Duration
@@ -51,6 +57,7 @@ var LiveRetryPolicy = RetryPolicy{
 	MaxRetries:    3,
 	MaxWait:       60 * time.Second,
 	MaxTotal:      2 * time.Minute,
+	MaxRunWait:    5 * time.Minute,
 	DefaultWait:   5 * time.Second,
 	DefaultJitter: 10 * time.Second,
 }
@@ -81,6 +88,7 @@ type Client struct {
 	rails   *rails // nil for the mock
 	sleep   func(context.Context, time.Duration) error
 	jitter  func() float64
+	waited  atomic.Int64 // all waits so far, in nanoseconds, against MaxRunWait
 }
 
 type clientOptions struct {
@@ -152,13 +160,29 @@ func (c *Client) Do(ctx context.Context, req Request) ([]Attempt, error) {
 		a.Waited = waited
 		attempts = append(attempts, a)
 		wait, retry := c.retryAfter(&a.Exchange, try, total)
-		if !retry {
+		if !retry || !c.spend(wait) {
 			return attempts, nil
 		}
 		if err := c.sleep(ctx, wait); err != nil {
 			return attempts, fmt.Errorf("%s target %s: waiting %s to retry: %w", c.api, c.base.Redacted(), wait, err)
 		}
 		waited, total = wait, total+wait
+	}
+}
+
+// spend takes wait from the run's budget of waits, if it has that much left.
+func (c *Client) spend(wait time.Duration) bool {
+	if c.retry.MaxRunWait <= 0 {
+		return true
+	}
+	for {
+		old := c.waited.Load()
+		if time.Duration(old)+wait > c.retry.MaxRunWait {
+			return false
+		}
+		if c.waited.CompareAndSwap(old, old+int64(wait)) {
+			return true
+		}
 	}
 }
 

@@ -219,6 +219,39 @@ func TestLiveClientObeysRetryAfterWithinBounds(t *testing.T) {
 	}
 }
 
+// TestLiveClientBoundsTheRunsWaits: against a server that answers every
+// request with 429 and a long Retry-After, the waits of the whole run stop
+// at MaxRunWait; later 429s are returned at once, to be judged as they are.
+func TestLiveClientBoundsTheRunsWaits(t *testing.T) {
+	ts := httptest.NewServer(&recorder{answer: func(_ int, w http.ResponseWriter) {
+		w.Header().Set("Retry-After", "50")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}})
+	defer ts.Close()
+	s := &sleeps{}
+	policy := RetryPolicy{MaxRetries: 3, MaxWait: time.Minute, MaxTotal: 2 * time.Minute, MaxRunWait: 3 * time.Minute}
+	tg := openLiveAt(t, contract.Webex, ts.URL, WithRetryPolicy(policy), WithSleep(s.sleep))
+	var tries []int
+	for range 4 {
+		attempts, err := tg.Do(t.Context(), Request{Path: "/x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tries = append(tries, len(attempts))
+	}
+	var total time.Duration
+	for _, w := range s.waits {
+		total += w
+	}
+	// 50 s waits: two per request fit MaxTotal, three the run's budget.
+	if !slices.Equal(tries, []int{3, 2, 1, 1}) || total != 150*time.Second {
+		t.Errorf("attempts per request %v, waited %s in all: want [3 2 1 1] and 2m30s (MaxRunWait 3m)", tries, total)
+	}
+	if LiveRetryPolicy.MaxRunWait <= 0 || LiveRetryPolicy.MaxRunWait > 10*time.Minute {
+		t.Errorf("LiveRetryPolicy.MaxRunWait = %s: a run against an always-429 server must end in minutes", LiveRetryPolicy.MaxRunWait)
+	}
+}
+
 // TestLiveClientFailsClearlyAndInTime covers a server that is down, silent,
 // flooding or redirecting: each gives an error naming the URL, in time.
 func TestLiveClientFailsClearlyAndInTime(t *testing.T) {
@@ -277,6 +310,40 @@ func TestLiveClientFailsClearlyAndInTime(t *testing.T) {
 			t.Errorf("a redirect was followed or lost: %v %+v", err, attempts)
 		}
 	})
+}
+
+// TestAttemptTimeoutBoundsALiveClient shows HARNESS_ATTEMPT_TIMEOUT, read
+// into Config.AttemptTimeout, bounds each attempt of a live target opened
+// without WithTimeout: a server that sends its headers and then hangs ends
+// within it.
+func TestAttemptTimeoutBoundsALiveClient(t *testing.T) {
+	block := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		<-block
+	}))
+	defer hang.Close()
+	defer close(block)
+	vars := liveVars()
+	vars[EnvWebexURL], vars[EnvAttemptTimeout] = hang.URL, "300ms"
+	cfg, err := fromMap(vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := Open(cfg, contract.Webex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.Close()
+	start := time.Now()
+	_, err = tg.Do(t.Context(), Request{Path: "/x"})
+	if err == nil || !strings.Contains(err.Error(), hang.URL) {
+		t.Fatalf("error %v does not name %s", err, hang.URL)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("took %s with a 300ms attempt timeout", took)
+	}
 }
 
 func TestMockTargetResetForgetsLocksWithoutSleeping(t *testing.T) {

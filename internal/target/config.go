@@ -12,7 +12,9 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"loginharness/internal/contract"
 	"loginharness/internal/mock"
@@ -44,7 +46,12 @@ const (
 	EnvCommvaultCommserver = "HARNESS_COMMVAULT_COMMSERVER"
 	EnvInsecureTLS         = "HARNESS_INSECURE_TLS"
 	EnvMockDrift           = "HARNESS_MOCK_DRIFT"
+	EnvAttemptTimeout      = "HARNESS_ATTEMPT_TIMEOUT"
 )
+
+// MaxAttemptTimeout is the longest HARNESS_ATTEMPT_TIMEOUT taken: one
+// request that may hang for longer would leave a run hung for too long.
+const MaxAttemptTimeout = 10 * time.Minute
 
 var variables = []Variable{
 	{EnvWebexURL, "webex-url", "Webex base URL up to /v1, e.g. https://webexapis.com/v1; unset tests Webex on the in-process mock", false},
@@ -62,6 +69,7 @@ var variables = []Variable{
 	{EnvCommvaultCommserver, "commvault-commserver", `remote CommServe as "<host name>*<CommServe name>" (customer-managed)`, false},
 	{EnvInsecureTLS, "insecure-tls", "1 skips TLS certificate verification of live servers", false},
 	{EnvMockDrift, "mock-drift", "comma-separated drift modes of the in-process mock, to see the suites catch a broken contract", false},
+	{EnvAttemptTimeout, "attempt-timeout", "longest one request to a target may take, body included, as a Go duration (default 30s)", false},
 }
 
 // Variables lists every variable FromEnv reads, in a stable order.
@@ -97,6 +105,8 @@ type Config struct {
 	Commvault   CommvaultConfig
 	InsecureTLS bool
 	MockDrifts  []mock.Drift // applied to every in-process mock
+	// AttemptTimeout bounds one attempt, body included; 0 is DefaultTimeout.
+	AttemptTimeout time.Duration
 }
 
 // WebexConfig is how to reach and sign in to a live Webex.
@@ -185,6 +195,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("%s: %w", EnvMockDrift, err))
 	}
 	c.MockDrifts = drifts
+	if v := get(EnvAttemptTimeout); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > MaxAttemptTimeout {
+			errs = append(errs, fmt.Errorf("%s=%q: want a duration above 0 and at most %s, e.g. 10s", EnvAttemptTimeout, v, MaxAttemptTimeout))
+		} else {
+			c.AttemptTimeout = d
+		}
+	}
 	return c, errors.Join(errs...)
 }
 
@@ -227,7 +245,21 @@ func looksLikeEmail(s string) bool {
 func baseURL(name, raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("%s is not a URL: %w", name, err)
+		// url.Error quotes the whole value, user:password@ included: show
+		// only the reason, and the value when it names no credentials.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		if strings.Contains(raw, "@") {
+			return "", fmt.Errorf("%s is not a URL (the value is not shown: it seems to carry credentials, which belong in the token and password variables): %v", name, err)
+		}
+		return "", fmt.Errorf("%s %q is not a URL: %v", name, raw, err)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", fmt.Errorf("%s %q: port %s is not between 1 and 65535", name, u.Redacted(), p)
+		}
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":

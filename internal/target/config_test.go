@@ -3,6 +3,7 @@ package target
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"loginharness/internal/contract"
 	"loginharness/internal/mock"
@@ -67,20 +68,28 @@ func TestFromEnvRejectsBadValuesClearly(t *testing.T) {
 		set  map[string]string
 		want []string // in the error
 	}{
-		"not http":           {map[string]string{EnvWebexURL: "ftp://webex.example.com/v1"}, []string{EnvWebexURL, "http:// or https://"}},
-		"no host":            {map[string]string{EnvCommvaultURL: "https:///api"}, []string{EnvCommvaultURL, "no host"}},
-		"credentials in URL": {map[string]string{EnvWebexURL: "https://u:" + plantedPassword + "@webex.example.com/v1"}, []string{EnvWebexURL, "credentials"}},
-		"query in URL":       {map[string]string{EnvWebexURL: "https://webex.example.com/v1?orgId=x"}, []string{"without query"}},
-		"missing token":      {map[string]string{EnvWebexToken: ""}, []string{EnvWebexURL + " is set", EnvWebexToken}},
-		"unknown variant":    {map[string]string{EnvCommvaultVariant: "cloud"}, []string{EnvCommvaultVariant, `"cloud"`, "saas, customer-managed"}},
-		"missing variant":    {map[string]string{EnvCommvaultVariant: ""}, []string{EnvCommvaultVariant}},
-		"saas without email": {map[string]string{EnvCommvaultVariant: "saas"}, []string{"email address", EnvCommvaultUsername}},
-		"saas with domain":   {map[string]string{EnvCommvaultVariant: "saas", EnvCommvaultUsername: "a@example.com", EnvCommvaultDomain: "corp"}, []string{"customer-managed fields"}},
-		"bad commserver":     {map[string]string{EnvCommvaultCommserver: "host-only"}, []string{EnvCommvaultCommserver}},
-		"bad email":          {map[string]string{EnvRedSkyEmail: "admin"}, []string{EnvRedSkyEmail}},
-		"bad RedSky org":     {map[string]string{EnvRedSkyOrgID: "org-1"}, []string{EnvRedSkyOrgID, "UUID"}},
-		"bad insecure TLS":   {map[string]string{EnvInsecureTLS: "yes"}, []string{EnvInsecureTLS}},
-		"unknown drift":      {map[string]string{EnvMockDrift: "nosuch"}, []string{EnvMockDrift, "nosuch"}},
+		"not http":                       {map[string]string{EnvWebexURL: "ftp://webex.example.com/v1"}, []string{EnvWebexURL, "http:// or https://"}},
+		"no host":                        {map[string]string{EnvCommvaultURL: "https:///api"}, []string{EnvCommvaultURL, "no host"}},
+		"credentials in URL":             {map[string]string{EnvWebexURL: "https://u:" + plantedPassword + "@webex.example.com/v1"}, []string{EnvWebexURL, "credentials"}},
+		"query in URL":                   {map[string]string{EnvWebexURL: "https://webex.example.com/v1?orgId=x"}, []string{"without query"}},
+		"unparsable URL":                 {map[string]string{EnvWebexURL: "http://[::1/v1"}, []string{EnvWebexURL, `"http://[::1/v1"`, "is not a URL", "missing ']'"}},
+		"unparsable URL with password":   {map[string]string{EnvWebexURL: "https://u:" + plantedPassword + "@web ex.example.com/v1"}, []string{EnvWebexURL, "is not a URL", "not shown"}},
+		"bad escape in a password":       {map[string]string{EnvCommvaultURL: "https://u:" + plantedPassword + "%zz@cv.example.com/api"}, []string{EnvCommvaultURL, "is not a URL", "not shown"}},
+		"port out of range":              {map[string]string{EnvWebexURL: "http://127.0.0.1:99999/v1"}, []string{EnvWebexURL, "port 99999", "between 1 and 65535"}},
+		"port zero":                      {map[string]string{EnvCommvaultURL: "http://127.0.0.1:0/api"}, []string{EnvCommvaultURL, "port 0"}},
+		"missing token":                  {map[string]string{EnvWebexToken: ""}, []string{EnvWebexURL + " is set", EnvWebexToken}},
+		"unknown variant":                {map[string]string{EnvCommvaultVariant: "cloud"}, []string{EnvCommvaultVariant, `"cloud"`, "saas, customer-managed"}},
+		"missing variant":                {map[string]string{EnvCommvaultVariant: ""}, []string{EnvCommvaultVariant}},
+		"saas without email":             {map[string]string{EnvCommvaultVariant: "saas"}, []string{"email address", EnvCommvaultUsername}},
+		"saas with domain":               {map[string]string{EnvCommvaultVariant: "saas", EnvCommvaultUsername: "a@example.com", EnvCommvaultDomain: "corp"}, []string{"customer-managed fields"}},
+		"bad commserver":                 {map[string]string{EnvCommvaultCommserver: "host-only"}, []string{EnvCommvaultCommserver}},
+		"bad email":                      {map[string]string{EnvRedSkyEmail: "admin"}, []string{EnvRedSkyEmail}},
+		"bad RedSky org":                 {map[string]string{EnvRedSkyOrgID: "org-1"}, []string{EnvRedSkyOrgID, "UUID"}},
+		"bad insecure TLS":               {map[string]string{EnvInsecureTLS: "yes"}, []string{EnvInsecureTLS}},
+		"unknown drift":                  {map[string]string{EnvMockDrift: "nosuch"}, []string{EnvMockDrift, "nosuch"}},
+		"attempt timeout not a duration": {map[string]string{EnvAttemptTimeout: "soon"}, []string{EnvAttemptTimeout, `"soon"`, "duration"}},
+		"attempt timeout zero":           {map[string]string{EnvAttemptTimeout: "0s"}, []string{EnvAttemptTimeout, "above 0"}},
+		"attempt timeout too long":       {map[string]string{EnvAttemptTimeout: "1h"}, []string{EnvAttemptTimeout, "at most 10m"}},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -103,6 +112,21 @@ func TestFromEnvRejectsBadValuesClearly(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestFromEnvReadsTheAttemptTimeout(t *testing.T) {
+	vars := liveVars()
+	vars[EnvAttemptTimeout] = " 1500ms "
+	cfg, err := fromMap(vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.AttemptTimeout != 1500*time.Millisecond {
+		t.Errorf("AttemptTimeout = %s, want 1.5s", cfg.AttemptTimeout)
+	}
+	if cfg, _ := fromMap(liveVars()); cfg.AttemptTimeout != 0 {
+		t.Errorf("AttemptTimeout = %s without the variable, want 0 (DefaultTimeout)", cfg.AttemptTimeout)
 	}
 }
 

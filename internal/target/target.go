@@ -1,6 +1,7 @@
 package target
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -80,7 +81,7 @@ func WithSleep(sleep func(context.Context, time.Duration) error) Option {
 // in-process mock on 127.0.0.1 with a port of its own.
 func Open(cfg Config, api contract.API, opts ...Option) (*Target, error) {
 	o := options{client: clientOptions{
-		timeout: DefaultTimeout, maxBody: DefaultMaxBodyBytes, sleep: sleepContext, insecureTLS: cfg.InsecureTLS,
+		timeout: cmp.Or(cfg.AttemptTimeout, DefaultTimeout), maxBody: DefaultMaxBodyBytes, sleep: sleepContext, insecureTLS: cfg.InsecureTLS,
 	}}
 	for _, opt := range opts {
 		opt(&o)
