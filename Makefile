@@ -10,7 +10,7 @@ ARGS    ?=
 BUILDVCS := $(shell git status --porcelain >/dev/null 2>&1 && echo auto || echo false)
 GINKGO  := $(GO) tool ginkgo --output-dir=$(REPORTS)
 
-.PHONY: run test conformance load report mock bench lint build
+.PHONY: run test conformance load report mock bench bench-go lint build
 
 ## run: the main job: conformance and load on the embedded mock, then the HTML report
 run: build
@@ -38,8 +38,14 @@ report: build
 mock: build
 	./$(BIN) mock $(ARGS)
 
-## bench: the Go benchmarks
+## bench: mock vs bare handler (Vegeta and wrk), validation cost, load fidelity,
+## limiter accuracy, suite wall time, memory -> $(REPORTS)/bench.json (~2.5 min; ARGS=-quick ~45 s)
 bench:
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) || echo "wrk missing: its rows are skipped"
+	$(GO) run ./cmd/harness-bench -out $(REPORTS)/bench.json $(ARGS)
+
+## bench-go: the Go micro-benchmarks (ns/op, allocs/op) of every package
+bench-go:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
 ## lint: gofmt, go vet and staticcheck
