@@ -12,14 +12,7 @@ import (
 // variables are the HARNESS_* settings the suites read; `harness run` takes
 // each as a flag too.
 func variables() []target.Variable {
-	return append(target.Variables(), loadVariables...)
-}
-
-// loadVariables are the live-load settings of the load suite.
-var loadVariables = []target.Variable{
-	{Env: load.EnvAllowLiveLoad, Flag: "allow-live-load", Help: "1 allows load against a live Webex"},
-	{Env: load.EnvLiveMaxRate, Flag: "live-max-rate", Help: "highest rate offered to a live Webex, req/s; required with live load"},
-	{Env: load.EnvExpectedLimit, Flag: "expected-limit", Help: "rate limit a live Webex should enforce, req/s; required with live load"},
+	return append(target.Variables(), load.Variables()...)
 }
 
 // flagNames renames the flags whose table name reads oddly on the command

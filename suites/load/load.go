@@ -92,11 +92,11 @@ var _ = Describe("Load", Label("load", string(contract.Webex)), Ordered, Continu
 			if ctx.Err() != nil {
 				// Interrupted or out of time: Ginkgo says so, the partial
 				// summary is written, and ctx's error would only repeat it.
-				AddReportEntry(sc.Name, verdictLines(sum))
+				AddReportEntry(sc.Name, verdictLines(sum), ReportEntryVisibilityFailureOrVerbose)
 				return
 			}
 			Expect(err).NotTo(HaveOccurred())
-			AddReportEntry(sc.Name, verdictLines(sum))
+			AddReportEntry(sc.Name, verdictLines(sum), ReportEntryVisibilityFailureOrVerbose)
 			Expect(sum.Failures()).To(BeEmpty(), "%s against %s %s", sc.Name, sum.Target.Kind, sum.Target.URL)
 		})
 	}
