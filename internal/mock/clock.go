@@ -31,6 +31,34 @@ func (SystemClock) Sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
+// ManualClock stands still until advanced, so rate windows, locks and
+// injected latency behave the same on any machine and never need a sleep.
+// It is safe for concurrent use.
+type ManualClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewManualClock starts a ManualClock at start.
+func NewManualClock(start time.Time) *ManualClock { return &ManualClock{now: start} }
+
+// Now returns the clock's current time.
+func (c *ManualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Sleep advances the clock instead of waiting: injected latency costs no time.
+func (c *ManualClock) Sleep(_ context.Context, d time.Duration) { c.Advance(d) }
+
+// Advance moves the clock forward by d.
+func (c *ManualClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
 // lockedRand makes an injected math/rand/v2 source safe for concurrent
 // requests; the default (nil source) uses the runtime's lock-free generator.
 type lockedRand struct {

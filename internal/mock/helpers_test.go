@@ -17,28 +17,9 @@ import (
 	"loginharness/internal/contract"
 )
 
-// fakeClock is a Clock that moves only when told to; Sleep moves it.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Sleep(_ context.Context, d time.Duration) { c.Advance(d) }
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+// newFakeClock starts a ManualClock at a fixed instant, so test runs repeat.
+func newFakeClock() *ManualClock {
+	return NewManualClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 }
 
 var loadContract = sync.OnceValues(contract.Load)

@@ -41,9 +41,9 @@ type Target struct {
 	Accounts []Account // Webex: one; Commvault: one per variant it can sign in as
 
 	client *Client
-	server *http.Server  // the mock's, nil when live
-	clock  *manualClock  // the mock's, nil when live
-	reset  time.Duration // how far Reset moves the mock's clock
+	server *http.Server      // the mock's, nil when live
+	clock  *mock.ManualClock // the mock's, nil when live
+	reset  time.Duration     // how far Reset moves the mock's clock
 
 	mu       sync.Mutex
 	observed map[int]Attempt // the first attempt seen with each status
@@ -125,7 +125,7 @@ func openLive(cfg Config, api contract.API, o options) (*Target, error) {
 }
 
 func openMock(cfg Config, api contract.API, o options) (*Target, error) {
-	clock := &manualClock{now: time.Now()}
+	clock := mock.NewManualClock(time.Now())
 	mc := mock.DefaultConfig()
 	mc.Drifts = append(mc.Drifts, cfg.MockDrifts...)
 	for _, opt := range o.mock {
@@ -244,7 +244,7 @@ func (t *Target) Observed(status int) (Attempt, bool) {
 // server's state is not the harness's to reset: there it does nothing.
 func (t *Target) Reset() {
 	if t.clock != nil {
-		t.clock.advance(t.reset)
+		t.clock.Advance(t.reset)
 	}
 }
 
@@ -252,7 +252,7 @@ func (t *Target) Reset() {
 // live server is waited for.
 func (t *Target) Wait(ctx context.Context, d time.Duration) error {
 	if t.clock != nil {
-		t.clock.advance(d)
+		t.clock.Advance(d)
 		return nil
 	}
 	return sleepContext(ctx, d)
@@ -277,26 +277,4 @@ func (t *Target) Close() {
 	if t.server != nil {
 		t.server.Close()
 	}
-}
-
-// manualClock is the mock's clock: it stands still until advanced, so rate
-// windows and locks behave the same on any machine and never need a sleep.
-type manualClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *manualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Sleep advances the clock instead of waiting: injected latency costs no time.
-func (c *manualClock) Sleep(_ context.Context, d time.Duration) { c.advance(d) }
-
-func (c *manualClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
