@@ -16,6 +16,9 @@ import (
 func (s *session) measure(recs []record, m *vegeta.Metrics) {
 	sum := &s.sum
 	sum.Requests = len(recs)
+	if len(recs) > 0 {
+		sum.DurationSeconds = lastSent(recs).Sub(firstSent(recs)).Seconds()
+	}
 	sum.AchievedRate = m.Rate
 	sum.ElapsedSeconds = (m.Duration + m.Wait).Seconds()
 	sum.Latency = Percentiles{
@@ -228,7 +231,7 @@ func (s *session) retryAfterWindow(recs []record) time.Duration {
 		window = max(window, p.Window)
 	}
 	if window == 0 {
-		return s.window
+		return s.plausibleWait
 	}
 	return window
 }
@@ -293,30 +296,23 @@ func servedRate(recs []record, from, to time.Time) (rate float64, served int) {
 	return float64(served) / to.Sub(from).Seconds(), served
 }
 
-// sliceWidth is the resolution of steadyRate: wide enough that one
-// request more or less moves a slice by 2% at 100 req/s.
-const sliceWidth = 500 * time.Millisecond
+// lastArrival is the latest arrival estimate of recs.
+func lastArrival(recs []record) time.Time {
+	var t time.Time
+	for _, rc := range recs {
+		t = maxTime(t, rc.arrival())
+	}
+	return t
+}
 
-// steadyRate is the median of the 2xx rates of consecutive slices of
-// [from, to): a stall of the load generator (a busy machine, a GC pause)
-// spoils one slice, not the verdict, while a server that holds a wrong
-// limit moves every slice. Windows shorter than two slices get the mean.
-func steadyRate(recs []record, from, to time.Time) float64 {
-	n := int(to.Sub(from) / sliceWidth)
-	if n < 2 {
-		rate, _ := servedRate(recs, from, to)
-		return rate
+// sortedKeys are m's keys in order, for messages that read the same each run.
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	rates := make([]float64, n)
-	for i := range rates {
-		start := from.Add(time.Duration(i) * sliceWidth)
-		rates[i], _ = servedRate(recs, start, start.Add(sliceWidth))
-	}
-	slices.Sort(rates)
-	if n%2 == 1 {
-		return rates[n/2]
-	}
-	return (rates[n/2-1] + rates[n/2]) / 2
+	slices.Sort(keys)
+	return keys
 }
 
 // lastSent is the latest send time of recs.

@@ -58,12 +58,13 @@ func BenchmarkLoadPathFidelity(b *testing.B) {
 			tgt, stop := bareLogin(b)
 			defer stop()
 			r := NewRunner(testContract(b), WithOutDir(b.TempDir()), WithDuration(attack))
-			s := &session{Runner: r, target: tgt, scenario: Scenario{Name: "bench"}, sum: newSummary(Scenario{Name: "bench"}, tgt)}
+			s := &session{Runner: r, target: tgt, scenario: Scenario{Name: "bench"}, sum: newSummary(Scenario{Name: "bench"}, tgt), transport: tgt.newTransport()}
+			defer s.transport.CloseIdleConnections()
 			pacer := vegeta.ConstantPacer{Freq: rate, Per: time.Second}
 			var plain, harness, validated, nonconforming float64
 			for b.Loop() {
 				var m vegeta.Metrics
-				atk := vegeta.NewAttacker(tgt.attackerOptions(r.timeout, r.maxBody)...)
+				atk := vegeta.NewAttacker(vegeta.Client(&http.Client{Transport: s.transport}), vegeta.Timeout(r.timeout), vegeta.MaxBody(r.maxBody))
 				for res := range atk.Attack(s.static(), pacer, attack, "plain") {
 					m.Add(res)
 				}
@@ -74,7 +75,7 @@ func BenchmarkLoadPathFidelity(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := rec.attack(b.Context(), s, s.plan("harness", s.static(), pacer)); err != nil {
+				if _, err := rec.attack(b.Context(), s, s.plan("harness", s.static(), pacer, attack)); err != nil {
 					b.Fatal(err)
 				}
 				checked, byCheck, err := rec.close()

@@ -22,7 +22,7 @@ func testContract(t testing.TB) *contract.Contract {
 }
 
 // runScenario runs the named scenario against a fresh mock with drifts, the
-// way the suite does, with short attacks.
+// way the suite does, with short attacks watching few windows.
 func runScenario(t *testing.T, name string, drifts ...mock.Drift) Summary {
 	t.Helper()
 	sc, ok := ScenarioNamed(name)
@@ -37,7 +37,7 @@ func runScenario(t *testing.T, name string, drifts ...mock.Drift) Summary {
 		t.Fatal(err)
 	}
 	defer tgt.Close()
-	r := NewRunner(c, WithOutDir(t.TempDir()), WithDuration(1500*time.Millisecond))
+	r := NewRunner(c, WithOutDir(t.TempDir()), WithDuration(1500*time.Millisecond), WithWindows(3))
 	sum, err := r.Run(ctx, sc, tgt)
 	if err != nil {
 		t.Fatal(err)

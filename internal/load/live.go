@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"loginharness/internal/target"
 )
@@ -17,12 +18,19 @@ const (
 	EnvExpectedLimit = "HARNESS_EXPECTED_LIMIT"
 )
 
+// The variables that set how long the attacks that judge a rate run, on
+// the mock and live alike.
+const (
+	EnvLoadWindows     = "HARNESS_LOAD_WINDOWS"
+	EnvLoadMaxDuration = "HARNESS_LOAD_MAX_DURATION"
+)
+
 // ErrLiveLoadRefused is why load against a live server did not run: nobody
 // opted in. Real login endpoints lock accounts and page people, so live load
 // needs an explicit yes and a rate cap.
 var ErrLiveLoadRefused = errors.New("live load refused: the Webex target is live and " + EnvAllowLiveLoad +
 	" is not 1; set " + EnvAllowLiveLoad + "=1, " + EnvLiveMaxRate + "=<req/s cap> and " + EnvExpectedLimit +
-	"=<req/s the server should enforce> to allow it, or skip the load scenarios (harness run --skip-load, ginkgo --label-filter='!load')")
+	"=<req/s the server should enforce, optional> to allow it, or skip the load scenarios (harness run --skip-load, ginkgo --label-filter='!load')")
 
 // Variables lists the live-load variables in the form target.Variables
 // uses, so the CLI binds one flag per variable for both lists.
@@ -30,7 +38,9 @@ func Variables() []target.Variable {
 	return []target.Variable{
 		{Env: EnvAllowLiveLoad, Flag: "allow-live-load", Help: "1 allows load against a live Webex (never without a rate cap)"},
 		{Env: EnvLiveMaxRate, Flag: "live-max-rate", Help: "requests/s no live load attack exceeds; required with " + EnvAllowLiveLoad + "=1"},
-		{Env: EnvExpectedLimit, Flag: "expected-limit", Help: "requests/s the live Webex should enforce, to judge against; required with " + EnvAllowLiveLoad + "=1"},
+		{Env: EnvExpectedLimit, Flag: "expected-limit", Help: "requests/s the live Webex should enforce, to judge against; unset, the ramp measures the limit and only the promises that need no number are judged"},
+		{Env: EnvLoadWindows, Flag: "load-windows", Help: fmt.Sprintf("windows of the server's limiter (its longest Retry-After or policy window) the rate verdicts watch once the burst is spent (default %d)", DefaultWindows)},
+		{Env: EnvLoadMaxDuration, Flag: "load-max-duration", Help: fmt.Sprintf("longest one load attack may run, as a Go duration (default %s)", DefaultMaxDuration)},
 	}
 }
 
@@ -38,12 +48,14 @@ func Variables() []target.Variable {
 type LiveConfig struct {
 	Allowed       bool    // HARNESS_ALLOW_LIVE_LOAD=1
 	MaxRate       float64 // HARNESS_LIVE_MAX_RATE: no attack offers more, req/s
-	ExpectedLimit float64 // HARNESS_EXPECTED_LIMIT: the limit to judge against, req/s
+	ExpectedLimit float64 // HARNESS_EXPECTED_LIMIT: the limit to judge against, req/s; 0: measure it
 }
 
 // LiveConfigFromEnv reads the live-load variables through getenv. Without
-// the opt-in the other two are ignored; with it both are required. Every
-// problem is reported at once, naming the variable.
+// the opt-in the others are ignored; with it the rate cap is required, and
+// the expected limit optional: without it the ramp measures the limit and
+// only the promises that need no number are judged. Every problem is
+// reported at once, naming the variable.
 func LiveConfigFromEnv(getenv func(string) string) (LiveConfig, error) {
 	var c LiveConfig
 	switch v := strings.TrimSpace(getenv(EnvAllowLiveLoad)); v {
@@ -59,8 +71,10 @@ func LiveConfigFromEnv(getenv func(string) string) (LiveConfig, error) {
 	if c.MaxRate, err = positiveRate(EnvLiveMaxRate, getenv(EnvLiveMaxRate)); err != nil {
 		errs = append(errs, err)
 	}
-	if c.ExpectedLimit, err = positiveRate(EnvExpectedLimit, getenv(EnvExpectedLimit)); err != nil {
-		errs = append(errs, err)
+	if strings.TrimSpace(getenv(EnvExpectedLimit)) != "" {
+		if c.ExpectedLimit, err = positiveRate(EnvExpectedLimit, getenv(EnvExpectedLimit)); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return c, errors.Join(errs...)
 }
@@ -84,4 +98,31 @@ func positiveRate(name, raw string) (float64, error) {
 		return 0, fmt.Errorf("%s=%q: want requests per second, a number above 0 and at most 1e6", name, raw)
 	}
 	return v, nil
+}
+
+// MaxLoadDuration is the longest HARNESS_LOAD_MAX_DURATION taken.
+const MaxLoadDuration = time.Hour
+
+// RunnerOptionsFromEnv reads how long the rate-judging attacks run, for
+// NewRunner; every bad value is reported at once, naming the variable.
+func RunnerOptionsFromEnv(getenv func(string) string) ([]Option, error) {
+	var opts []Option
+	var errs []error
+	if raw := strings.TrimSpace(getenv(EnvLoadWindows)); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > 1000 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a whole number of windows from 1 to 1000, e.g. %d", EnvLoadWindows, raw, DefaultWindows))
+		} else {
+			opts = append(opts, WithWindows(n))
+		}
+	}
+	if raw := strings.TrimSpace(getenv(EnvLoadMaxDuration)); raw != "" {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d < time.Second || d > MaxLoadDuration {
+			errs = append(errs, fmt.Errorf("%s=%q: want a duration from 1s to %s, e.g. 2m", EnvLoadMaxDuration, raw, MaxLoadDuration))
+		} else {
+			opts = append(opts, WithMaxDuration(d))
+		}
+	}
+	return opts, errors.Join(errs...)
 }

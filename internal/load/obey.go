@@ -1,6 +1,7 @@
 package load
 
 import (
+	"context"
 	"errors"
 	"math"
 	"slices"
@@ -12,11 +13,15 @@ import (
 	"loginharness/internal/ratelimit"
 )
 
-// obeyingClient is an open-model client that honours the server's signals.
-// Fresh requests arrive at a constant rate whatever the server answers; a
-// request refused with 429 is deferred until its Retry-After, and since the
-// server asked the client to wait, so is every request behind it; once the
-// server declares its quota (RateLimit-Policy) the client sends no faster.
+// obeyingClient is an open-model client that honours the server's signals,
+// as a good SDK does. Fresh requests arrive at a constant rate whatever the
+// server answers. The client sends them no faster than its pace: the
+// quota the server declares (RateLimit-Policy), else the limit it was told
+// to expect, else a pace it finds itself, as TCP finds a sending rate:
+// additive increase, multiplicative decrease on 429. A request refused with 429 is deferred
+// until its Retry-After (HTTP-date or delay-seconds), and since the server
+// asked the client to wait, nothing at all is sent until then; afterwards
+// the deferred requests go out at the pace, not all at once.
 //
 // Vegeta drives it: the client is the attack's Pacer (when to send) and
 // Targeter (what to send), and the attack's results are fed back through
@@ -28,68 +33,111 @@ type obeyingClient struct {
 	duration time.Duration
 	fallback time.Duration // wait after a 429 without a usable Retry-After
 
-	mu          sync.Mutex
-	began       time.Time
-	fresh       uint64     // fresh requests sent
-	deferred    []deferral // by notBefore
-	ready       []vegeta.Target
-	gate        time.Duration // since began: nothing is sent before
-	spacing     time.Duration // from RateLimit-Policy; 0 until declared
-	lastSend    time.Duration
-	planned     bool
-	plannedHits uint64
-	plannedAt   time.Duration
-	policy      string
-	pacedRate   float64
-	retries     int
+	mu       sync.Mutex
+	ctx      context.Context
+	changed  chan struct{} // closed and replaced whenever observe moves the gate
+	began    time.Time
+	fresh    uint64     // fresh requests sent
+	deferred []deferral // by notBefore
+	ready    []vegeta.Target
+	gate     time.Duration // since began: nothing is sent before
+	lastSend time.Duration
+	retries  int
+
+	pace   pace
+	policy string        // the last RateLimit-Policy read
+	paceAt time.Duration // since began: when the found pace last changed
 }
+
+// pace is the rate a client keeps to and where it comes from.
+type pace struct {
+	rate   float64 // requests per second; 0 before a found pace starts
+	source string
+}
+
+// The sources of the obeying client's pace.
+const (
+	PacePolicy   = "RateLimit-Policy"
+	PaceExpected = "expected limit"
+	PaceFound    = "found (AIMD)"
+)
 
 type deferral struct {
 	request   uint64
 	notBefore time.Duration
 }
 
-func newObeyingClient(login vegeta.Target, rate float64, duration, fallback time.Duration) *obeyingClient {
-	return &obeyingClient{
-		login: login, duration: duration, fallback: fallback,
-		rate: rate,
+func newObeyingClient(login vegeta.Target, rate float64, duration, fallback time.Duration, p pace) *obeyingClient {
+	if p.source == PaceFound {
+		p.rate = rate
 	}
+	return &obeyingClient{login: login, rate: rate, duration: duration, fallback: fallback, pace: p}
 }
 
+// A found pace starts at the arrival rate, halves at each 429 down to a
+// fortieth of it, and grows by a twentieth of it each second without one.
+const (
+	foundFloor  = 40
+	foundGrowth = 20
+)
+
 // start marks the moment the attack begins; call it just before Attack.
-func (c *obeyingClient) start() {
+// The client stops pacing when ctx ends.
+func (c *obeyingClient) start(ctx context.Context) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.ctx, c.changed = ctx, make(chan struct{})
 	c.began = time.Now()
 	c.lastSend = -time.Hour
 }
 
 var errNothingPlanned = errors.New("load: the obeying client's pacer planned no request")
 
-// Pace plans the next request: the oldest deferred one once due, else the
-// next fresh arrival, never before the gate nor faster than the declared
-// quota. Vegeta may ask twice for the same hit; it gets the same plan.
-func (c *obeyingClient) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	at, stop := c.plan(hits)
-	return max(0, at-elapsed), stop
+// Pace waits until the next request is due and hands it to the Targeter:
+// the oldest deferred one once due, else the next fresh arrival, never
+// before the gate nor faster than the pace. It decides at the last moment,
+// so a 429 that arrives while it waits holds back the request.
+func (c *obeyingClient) Pace(time.Duration, uint64) (time.Duration, bool) {
+	for {
+		c.mu.Lock()
+		elapsed := time.Since(c.began)
+		at, stop := c.next(elapsed)
+		if stop {
+			c.mu.Unlock()
+			return 0, true
+		}
+		if at <= elapsed {
+			c.commit(at)
+			c.mu.Unlock()
+			return 0, false
+		}
+		changed, ctx := c.changed, c.ctx
+		c.mu.Unlock()
+		timer := time.NewTimer(at - elapsed)
+		select {
+		case <-timer.C:
+		case <-changed:
+			timer.Stop()
+		case <-ctx.Done():
+			timer.Stop()
+			return 0, true
+		}
+	}
 }
 
-func (c *obeyingClient) plan(hits uint64) (time.Duration, bool) {
-	if c.planned && hits == c.plannedHits {
-		return c.plannedAt, false
-	}
-	next := c.arrival(c.fresh)
+// next is when the next request is due; stop once the run is over.
+func (c *obeyingClient) next(elapsed time.Duration) (time.Duration, bool) {
+	due := c.arrival(c.fresh)
 	if len(c.deferred) > 0 {
-		next = min(next, c.deferred[0].notBefore)
+		due = min(due, c.deferred[0].notBefore)
 	}
-	at := max(next, c.gate, c.lastSend+c.spacing)
-	if at >= c.duration {
-		return 0, true
-	}
-	retry := len(c.deferred) > 0 && c.deferred[0].notBefore <= at
-	if retry {
+	at := max(due, c.gate, c.lastSend+c.spacing(elapsed))
+	return at, at >= c.duration
+}
+
+// commit hands the request due at at to the Targeter.
+func (c *obeyingClient) commit(at time.Duration) {
+	if len(c.deferred) > 0 && c.deferred[0].notBefore <= at {
 		d := c.deferred[0]
 		c.deferred = c.deferred[1:]
 		c.ready = append(c.ready, c.tagged(d.request, true))
@@ -98,8 +146,20 @@ func (c *obeyingClient) plan(hits uint64) (time.Duration, bool) {
 		c.ready = append(c.ready, c.tagged(c.fresh, false))
 		c.fresh++
 	}
-	c.planned, c.plannedHits, c.plannedAt, c.lastSend = true, hits, at, at
-	return at, false
+	c.lastSend = at
+}
+
+// spacing is the least time between two sends at the current pace; a
+// found pace grows with the time since it last changed.
+func (c *obeyingClient) spacing(elapsed time.Duration) time.Duration {
+	if c.pace.source == PaceFound && elapsed > c.paceAt {
+		c.pace.rate = min(c.rate, c.pace.rate+c.rate/foundGrowth*(elapsed-c.paceAt).Seconds())
+		c.paceAt = elapsed
+	}
+	if c.pace.rate <= 0 {
+		return 0
+	}
+	return time.Duration(float64(time.Second) / c.pace.rate)
 }
 
 func (c *obeyingClient) tagged(request uint64, retry bool) vegeta.Target {
@@ -108,7 +168,7 @@ func (c *obeyingClient) tagged(request uint64, retry bool) vegeta.Target {
 	return t
 }
 
-// Targeter hands out the requests Pace planned, in order.
+// Targeter hands out the requests Pace released, in order.
 func (c *obeyingClient) Targeter(t *vegeta.Target) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -120,7 +180,7 @@ func (c *obeyingClient) Targeter(t *vegeta.Target) error {
 }
 
 // observe learns from each answer: the declared quota, and for a 429 when
-// to try that request again.
+// to try that request again. It never stops the attack.
 func (c *obeyingClient) observe(rc record) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -128,7 +188,7 @@ func (c *obeyingClient) observe(rc record) bool {
 		c.policy = rc.policy
 		if ps, err := ratelimit.ParsePolicy(rc.policy); err == nil {
 			if rate := policyRate(ps); rate > 0 {
-				c.pacedRate, c.spacing = rate, time.Duration(float64(time.Second)/rate)
+				c.pace = pace{rate: rate, source: PacePolicy}
 			}
 		}
 	}
@@ -140,7 +200,17 @@ func (c *obeyingClient) observe(rc record) bool {
 		wait = rc.retryAfter.wait
 	}
 	d := deferral{request: rc.request, notBefore: rc.received().Sub(c.began) + wait}
-	c.gate = max(c.gate, d.notBefore)
+	if c.pace.source == PaceFound && c.gate <= rc.sent.Sub(c.began) {
+		// Halve once per gate: the answers to requests already in flight
+		// say nothing new. Growth resumes once the wait is over.
+		c.pace.rate = max(c.rate/foundFloor, c.pace.rate/2)
+		c.paceAt = d.notBefore
+	}
+	if d.notBefore > c.gate {
+		c.gate = d.notBefore
+		close(c.changed)
+		c.changed = make(chan struct{})
+	}
 	i, _ := slices.BinarySearchFunc(c.deferred, d.notBefore, func(e deferral, t time.Duration) int {
 		if e.notBefore <= t {
 			return -1
@@ -162,23 +232,29 @@ func (c *obeyingClient) offered() int {
 }
 
 // outcome is the client's own account, for ClientRun.
-func (c *obeyingClient) outcome() (retries, pending int, pacedRate float64) {
+func (c *obeyingClient) outcome() (retries, pending int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.retries, c.offered() - int(c.fresh) + len(c.deferred), c.pacedRate
+	return c.retries, c.offered() - int(c.fresh) + len(c.deferred)
+}
+
+// pacedRate is the pace the client ended with.
+func (c *obeyingClient) pacedRate() float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pace.rate
 }
 
 // Rate is the send rate the client keeps to at elapsed: none while it waits
-// out a Retry-After, else the arrival rate, capped by the declared quota.
+// out a Retry-After, else the arrival rate, capped by the pace.
 func (c *obeyingClient) Rate(elapsed time.Duration) float64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if elapsed < c.gate {
 		return 0
 	}
-	rate := c.rate
-	if c.pacedRate > 0 {
-		rate = min(rate, c.pacedRate)
+	if c.pace.rate > 0 {
+		return min(c.rate, c.pace.rate)
 	}
-	return rate
+	return c.rate
 }

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -9,16 +10,18 @@ import (
 
 func TestObeyingClientPlans(t *testing.T) {
 	login := vegeta.Target{Method: "POST", URL: "http://127.0.0.1:1/login"}
-	c := newObeyingClient(login, 100, 2*time.Second, 5*time.Second)
-	c.start()
+	c := newObeyingClient(login, 100, 2*time.Second, 5*time.Second, pace{rate: 200, source: PaceExpected})
+	c.start(context.Background())
 	began := c.began
 
-	next := func(hits uint64) (time.Duration, uint64, bool) {
+	// next plans without committing; commit hands the request out.
+	send := func(elapsed time.Duration) (time.Duration, uint64, bool) {
 		t.Helper()
-		at, stop := c.plan(hits)
+		at, stop := c.next(elapsed)
 		if stop {
 			return at, 0, false
 		}
+		c.commit(at)
 		var tgt vegeta.Target
 		if err := c.Targeter(&tgt); err != nil {
 			t.Fatal(err)
@@ -27,15 +30,15 @@ func TestObeyingClientPlans(t *testing.T) {
 		return at, id, retry
 	}
 
-	// Fresh arrivals every 10 ms; asking twice for one hit plans it once.
-	for hits := range uint64(3) {
-		at, id, retry := next(hits)
-		if at != time.Duration(hits)*10*time.Millisecond || id != hits || retry {
-			t.Fatalf("hit %d: at %s, request %d, retry %v", hits, at, id, retry)
+	// Fresh arrivals every 10 ms, the pace (200/s) allowing them.
+	for k := range uint64(3) {
+		at, id, retry := send(0)
+		if at != time.Duration(k)*10*time.Millisecond || id != k || retry {
+			t.Fatalf("request %d: at %s, id %d, retry %v", k, at, id, retry)
 		}
 	}
-	if at, _ := c.plan(2); at != 20*time.Millisecond || len(c.ready) != 0 {
-		t.Fatalf("a repeated Pace planned again: at %s, %d ready", at, len(c.ready))
+	if at, _ := c.next(0); at != 30*time.Millisecond || len(c.ready) != 0 {
+		t.Fatalf("next without commit moved the plan: at %s, %d ready", at, len(c.ready))
 	}
 
 	// Request 1 is refused at 15 ms, come back in 1 s, under a 50/s policy.
@@ -44,11 +47,11 @@ func TestObeyingClientPlans(t *testing.T) {
 		retryAfter: retryAfterValue{present: true, raw: "1", wait: time.Second},
 		policy:     `"default";q=50;w=1`,
 	})
-	at, id, retry := next(3)
+	at, id, retry := send(0)
 	if at != 1015*time.Millisecond || id != 1 || !retry {
 		t.Fatalf("after the 429: at %s, request %d, retry %v; want request 1 retried at 1.015s", at, id, retry)
 	}
-	at, id, retry = next(4)
+	at, id, retry = send(0)
 	if at != 1035*time.Millisecond || id != 3 || retry {
 		t.Fatalf("then at %s request %d retry %v; want fresh request 3 one 50/s interval later", at, id, retry)
 	}
@@ -58,12 +61,58 @@ func TestObeyingClientPlans(t *testing.T) {
 
 	// A 429 without a usable Retry-After waits the fallback, past the run.
 	c.observe(record{sent: began.Add(1040 * time.Millisecond), code: 429, request: 3})
-	if _, stop := c.plan(5); !stop {
-		t.Error("the client sent during the fallback wait")
+	if _, stop := c.next(0); !stop {
+		t.Error("the client planned a send during the fallback wait")
 	}
-	retries, pending, paced := c.outcome()
-	if retries != 1 || paced != 50 || pending != 200-4+1 {
-		t.Errorf("outcome: %d retries, %d pending, paced %v", retries, pending, paced)
+	retries, pending := c.outcome()
+	if retries != 1 || c.pacedRate() != 50 || pending != 200-4+1 {
+		t.Errorf("outcome: %d retries, %d pending, paced %v", retries, pending, c.pacedRate())
+	}
+}
+
+func TestObeyingClientFindsAPace(t *testing.T) {
+	login := vegeta.Target{Method: "POST", URL: "http://127.0.0.1:1/login"}
+	c := newObeyingClient(login, 100, time.Minute, 5*time.Second, pace{source: PaceFound})
+	c.start(context.Background())
+	if got := c.pacedRate(); got != 100 {
+		t.Fatalf("a found pace starts at the arrival rate: %v", got)
+	}
+	refused := record{sent: c.began, code: 429, retryAfter: retryAfterValue{present: true, wait: time.Second}}
+	c.observe(refused)
+	inFlight := refused
+	inFlight.sent = inFlight.sent.Add(time.Millisecond)
+	c.observe(inFlight)
+	if got := c.pacedRate(); got != 50 {
+		t.Fatalf("a 429 halves the pace once per wait, not per answer in flight: %v", got)
+	}
+	c.spacing(900 * time.Millisecond)
+	if got := c.pacedRate(); got != 50 {
+		t.Errorf("the pace grew during the wait: %v", got)
+	}
+	c.spacing(3 * time.Second)
+	if got := c.pacedRate(); got != 60 {
+		t.Errorf("2 s after the wait the pace should have grown by 2 × 5/s to 60: %v", got)
+	}
+}
+
+func TestObeyingClientHoldsBackWhenTold(t *testing.T) {
+	login := vegeta.Target{Method: "POST", URL: "http://127.0.0.1:1/login"}
+	c := newObeyingClient(login, 10, time.Minute, 5*time.Second, pace{rate: 10, source: PaceExpected})
+	c.start(context.Background())
+	if _, stop := c.Pace(0, 0); stop {
+		t.Fatal("the first request was not sent")
+	}
+	done := make(chan time.Duration)
+	go func() {
+		start := time.Now()
+		c.Pace(0, 1)
+		done <- time.Since(start)
+	}()
+	// While Pace waits for the next arrival (100 ms), a 429 says 300 ms.
+	time.Sleep(20 * time.Millisecond)
+	c.observe(record{sent: time.Now(), code: 429, retryAfter: retryAfterValue{present: true, wait: 300 * time.Millisecond}})
+	if waited := <-done; waited < 250*time.Millisecond {
+		t.Errorf("Pace released a request %s into a 300 ms Retry-After", waited)
 	}
 }
 

@@ -36,6 +36,14 @@ type record struct {
 func (r record) received() time.Time { return r.sent.Add(r.latency) }
 func (r record) ok() bool            { return r.code >= 200 && r.code < 300 }
 
+// arrival estimates when the request reached the server: somewhere
+// between sending and the answer, so the midpoint halves the error.
+func (r record) arrival() time.Time { return r.sent.Add(r.latency / 2) }
+
+// deadline is when the client may come back after this answer, by its
+// Retry-After; meaningful when retryAfter.usable().
+func (r record) deadline() time.Time { return r.received().Add(r.retryAfter.wait) }
+
 // retryAfterValue is a Retry-After as a client reads it.
 type retryAfterValue struct {
 	raw     string
@@ -49,6 +57,7 @@ func (v retryAfterValue) usable() bool { return v.present && v.err == nil }
 // Response fields the records keep, canonical as net/http stores them.
 var (
 	retryAfterKey = http.CanonicalHeaderKey("Retry-After")
+	dateKey       = http.CanonicalHeaderKey("Date")
 	policyKey     = http.CanonicalHeaderKey("RateLimit-Policy")
 	limitKey      = http.CanonicalHeaderKey("RateLimit")
 )
@@ -58,11 +67,25 @@ func newRecord(res *vegeta.Result) record {
 	rc.request, rc.retry = parseRequestTag(res.URL)
 	if vs := res.Headers[retryAfterKey]; len(vs) > 0 {
 		rc.retryAfter.present, rc.retryAfter.raw = true, vs[0]
-		rc.retryAfter.wait, rc.retryAfter.err = ratelimit.ParseRetryAfter(vs[0], rc.received())
+		rc.retryAfter.wait, rc.retryAfter.err = ratelimit.ParseRetryAfter(vs[0], serverNow(res.Headers, rc.received()))
 	}
 	rc.policy = strings.Join(res.Headers[policyKey], ", ")
 	rc.limit = strings.Join(res.Headers[limitKey], ", ")
 	return rc
+}
+
+// serverNow is the server's clock when it answered, by its Date field,
+// else the client's: an HTTP-date in Retry-After is read against the
+// clock that wrote it, so a client whose clock is off still waits what
+// the server meant. Date has whole seconds, like the HTTP-date, so the
+// two round alike.
+func serverNow(h http.Header, received time.Time) time.Time {
+	if vs := h[dateKey]; len(vs) > 0 {
+		if t, err := http.ParseTime(vs[0]); err == nil {
+			return t
+		}
+	}
+	return received
 }
 
 // requestTag marks the requests of the obeying client in the URL fragment,
@@ -219,7 +242,8 @@ func redact(res *vegeta.Result, secrets []string) {
 // ends at the plan's duration or request cap, when observe says so, or when
 // ctx ends; then it returns the partial records with ctx's error.
 func (rec *recording) attack(ctx context.Context, s *session, plan attackPlan) ([]record, error) {
-	atk := vegeta.NewAttacker(s.target.attackerOptions(s.timeout, s.maxBody)...)
+	atk := vegeta.NewAttacker(vegeta.Client(&http.Client{Transport: s.transport}),
+		vegeta.Timeout(s.timeout), vegeta.MaxBody(s.maxBody), vegeta.Redirects(vegeta.NoFollow))
 	done := make(chan struct{})
 	halt := sync.OnceFunc(func() {
 		close(done)

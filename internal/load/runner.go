@@ -28,16 +28,24 @@ type Runner struct {
 	progress    io.Writer
 	maxWait     time.Duration
 	fallback    time.Duration
-	window      time.Duration
+	// plausibleWait bounds a plausible Retry-After when the server declares
+	// no RateLimit-Policy window.
+	plausibleWait time.Duration
+	// windows is how many windows the rate verdicts want to watch;
+	// maxDuration caps every attack.
+	windows     int
+	maxDuration time.Duration
 }
 
 // Option configures a Runner, as vegeta's attacker options do.
 type Option func(*Runner)
 
-// Defaults: a few seconds per attack, enough for the limiter to settle and
-// short enough for `make test`.
+// Defaults: a few seconds for an attack that judges no rate; those that do
+// run for DefaultWindows of the longest window the server shows, capped.
 const (
 	DefaultDuration    = 3 * time.Second
+	DefaultWindows     = 10
+	DefaultMaxDuration = 2 * time.Minute
 	DefaultMaxRequests = 100_000
 	DefaultTimeout     = 5 * time.Second
 	DefaultMaxBody     = 64 << 10
@@ -53,8 +61,16 @@ const (
 // WithOutDir sets the output folder; load files go to its load/ folder.
 func WithOutDir(dir string) Option { return func(r *Runner) { r.outDir = dir } }
 
-// WithDuration sets how long each attack offers load.
+// WithDuration sets how long an attack lasts at least, and how long those
+// that judge no rate last.
 func WithDuration(d time.Duration) Option { return func(r *Runner) { r.duration = d } }
+
+// WithWindows sets how many windows of the server's limiter the attacks that
+// judge its rate watch after its burst is spent.
+func WithWindows(n int) Option { return func(r *Runner) { r.windows = max(1, n) } }
+
+// WithMaxDuration caps every attack.
+func WithMaxDuration(d time.Duration) Option { return func(r *Runner) { r.maxDuration = d } }
 
 // WithMaxRequests caps the requests of each attack.
 func WithMaxRequests(n uint64) Option { return func(r *Runner) { r.maxRequests = n } }
@@ -79,8 +95,9 @@ func WithMaxWait(d time.Duration) Option { return func(r *Runner) { r.maxWait = 
 // carries no usable Retry-After.
 func WithFallbackRetryAfter(d time.Duration) Option { return func(r *Runner) { r.fallback = d } }
 
-// WithWindow bounds a plausible Retry-After when no policy window is declared.
-func WithWindow(d time.Duration) Option { return func(r *Runner) { r.window = d } }
+// WithPlausibleWait bounds a plausible Retry-After when no policy window is
+// declared.
+func WithPlausibleWait(d time.Duration) Option { return func(r *Runner) { r.plausibleWait = d } }
 
 // NewRunner returns a Runner that validates responses against c and writes
 // under results.OutDir() unless told otherwise.
@@ -89,7 +106,8 @@ func NewRunner(c *contract.Contract, opts ...Option) *Runner {
 		contract: c, outDir: results.OutDir(),
 		duration: DefaultDuration, maxRequests: DefaultMaxRequests, timeout: DefaultTimeout,
 		maxBody: DefaultMaxBody, validators: defaultValidators(), maxWait: DefaultMaxWait,
-		fallback: DefaultFallbackRetryAfter, window: DefaultWindow,
+		fallback: DefaultFallbackRetryAfter, plausibleWait: DefaultWindow,
+		windows: DefaultWindows, maxDuration: DefaultMaxDuration,
 	}
 	for _, opt := range opts {
 		opt(r)
@@ -107,13 +125,15 @@ func (s Skipped) Error() string { return "skipped: " + s.Reason }
 // ends first) and returns it. The error is ctx's, an output error, or
 // Skipped; verdicts are in the summary, not in the error.
 func (r *Runner) Run(ctx context.Context, sc Scenario, t *Target) (Summary, error) {
-	if t.Limit.Rate <= 0 {
-		return Summary{}, Skipped{Reason: "no limit to judge against: set " + EnvExpectedLimit}
+	if t.Limit.Rate <= 0 && (sc.Name != ScenarioRamp || t.MaxRate <= 0) {
+		return Summary{}, Skipped{Reason: fmt.Sprintf("no limit to offer load against: %s is unset and the ramp found none up to %s=%.4g req/s",
+			EnvExpectedLimit, EnvLiveMaxRate, t.MaxRate)}
 	}
 	if err := sleepUntil(ctx, minTime(t.quietUntil, time.Now().Add(r.maxWait))); err != nil {
 		return Summary{}, err
 	}
-	s := &session{Runner: r, target: t, scenario: sc, sum: newSummary(sc, t)}
+	s := &session{Runner: r, target: t, scenario: sc, sum: newSummary(sc, t), transport: t.newTransport()}
+	defer s.transport.CloseIdleConnections()
 	runErr := sc.run(ctx, s)
 	var skip Skipped
 	if errors.As(runErr, &skip) {
@@ -122,7 +142,9 @@ func (r *Runner) Run(ctx context.Context, sc Scenario, t *Target) (Summary, erro
 	if ctx.Err() != nil {
 		s.sum.Incomplete, s.sum.IncompleteReason = true, "interrupted: "+context.Cause(ctx).Error()
 	}
-	s.sum.Verdicts = append(s.sum.Verdicts, s.commonVerdicts()...)
+	s.commonVerdicts()
+	s.settle()
+	t.learn(s.sum)
 	writeErr := WriteSummary(Dir(r.outDir), s.sum)
 	return s.sum, errors.Join(runErr, writeErr, ctx.Err())
 }
@@ -130,6 +152,9 @@ func (r *Runner) Run(ctx context.Context, sc Scenario, t *Target) (Summary, erro
 // Source opens the target of each scenario.
 type Source interface {
 	Open(ctx context.Context, sc Scenario) (*Target, error)
+	// Independent tells whether each scenario gets a server of its own,
+	// so scenarios may run side by side.
+	Independent() bool
 }
 
 // MockSource starts a fresh in-process mock for each scenario, so none
@@ -160,6 +185,9 @@ func DefaultMockConfig(drifts ...mock.Drift) mock.Config {
 	return cfg
 }
 
+// Independent is true: every scenario gets a fresh mock.
+func (MockSource) Independent() bool { return true }
+
 // Open starts the mock for sc.
 func (m MockSource) Open(ctx context.Context, sc Scenario) (*Target, error) {
 	cfg := m.Config
@@ -172,6 +200,9 @@ func (m MockSource) Open(ctx context.Context, sc Scenario) (*Target, error) {
 // LiveSource hands every scenario the same live target.
 type LiveSource struct{ Target *Target }
 
+// Independent is false: the scenarios share the live server's quota.
+func (LiveSource) Independent() bool { return false }
+
 // Open returns the live target, the same each time, so each scenario
 // waits for the quota its predecessor spent; closing it is a no-op.
 func (l LiveSource) Open(context.Context, Scenario) (*Target, error) { return l.Target, nil }
@@ -179,9 +210,10 @@ func (l LiveSource) Open(context.Context, Scenario) (*Target, error) { return l.
 // session is one scenario run against one target.
 type session struct {
 	*Runner
-	target   *Target
-	scenario Scenario
-	sum      Summary
+	target    *Target
+	scenario  Scenario
+	sum       Summary
+	transport *http.Transport // shared by the scenario's attacks
 }
 
 func newSummary(sc Scenario, t *Target) Summary {
@@ -221,9 +253,9 @@ func constant(rate float64) vegeta.ConstantPacer {
 	return vegeta.ConstantPacer{Freq: 1, Per: time.Duration(float64(time.Second) / rate)}
 }
 
-// plan is an attack of this session's bounds.
-func (s *session) plan(name string, tr vegeta.Targeter, p vegeta.Pacer) attackPlan {
-	return attackPlan{name: name, targeter: tr, pacer: p, duration: s.duration, maxRequests: s.maxRequests}
+// plan is an attack of at most duration, within this session's bounds.
+func (s *session) plan(name string, tr vegeta.Targeter, p vegeta.Pacer, duration time.Duration) attackPlan {
+	return attackPlan{name: name, targeter: tr, pacer: p, duration: duration, maxRequests: s.maxRequests}
 }
 
 // sleepUntil waits for t or ctx, whichever comes first.
@@ -236,11 +268,4 @@ func sleepUntil(ctx context.Context, t time.Time) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-func statusText(code int) string {
-	if code == 0 {
-		return "a transport error"
-	}
-	return fmt.Sprintf("%d %s", code, http.StatusText(code))
 }

@@ -14,7 +14,7 @@ import (
 
 // SummaryVersion is bumped when a field of Summary changes meaning, so a
 // report reading older files can tell.
-const SummaryVersion = 1
+const SummaryVersion = 2
 
 // SummarySuffix ends the name of every summary file: <scenario>.summary.json.
 const SummarySuffix = ".summary.json"
@@ -44,7 +44,7 @@ type Summary struct {
 	Pacer           string  `json:"pacer"`
 	OfferedRate     float64 `json:"offeredRate"`     // requested rate; for a ramp, the final rate
 	StartedAt       string  `json:"startedAt"`       // RFC 3339 (nanoseconds), UTC
-	DurationSeconds float64 `json:"durationSeconds"` // planned attack duration
+	DurationSeconds float64 `json:"durationSeconds"` // from the first request sent to the last
 	ElapsedSeconds  float64 `json:"elapsedSeconds"`  // first request to last response
 
 	Requests     int     `json:"requests"`     // responses (and errors) recorded
@@ -69,8 +69,14 @@ type Summary struct {
 	Clients *Clients `json:"clients,omitempty"`
 	// Knee is where a ramp first met 429s; set by the ramp scenario.
 	Knee *Knee `json:"knee,omitempty"`
+	// Envelope is the arrival curve of the accepted requests against the
+	// limit, and the long-run accepted rate; set when anything was served.
+	Envelope *Envelope `json:"envelope,omitempty"`
 	// Probes are single requests timed against Retry-After (honesty scenario).
 	Probes []Probe `json:"probes,omitempty"`
+	// Promises are the Retry-After promises checked by the client's own
+	// conduct (honesty and obeying-client scenarios).
+	Promises *Promises `json:"promises,omitempty"`
 
 	// Validated counts responses checked against the spec; Nonconforming counts
 	// those that broke it, by contract check (a response may break several).
@@ -78,6 +84,9 @@ type Summary struct {
 	Nonconforming map[string]int `json:"nonconforming"`
 
 	Verdicts []Verdict `json:"verdicts"`
+	// Observations are what the run showed that is no promise of the
+	// server's: the harness's own clients' goodput, the knee of a ramp.
+	Observations []Observation `json:"observations,omitempty"`
 
 	// Files names the scenario's Vegeta result files, relative to the summary.
 	Files []string `json:"files"`
@@ -94,15 +103,51 @@ type TargetInfo struct {
 
 // Limit is the rate a target should enforce.
 type Limit struct {
-	// Rate is the limit the run is judged against, requests per second.
+	// Rate is the limit the offered loads are set from, requests per
+	// second, and the one judged against unless Source is LimitMeasured.
 	Rate float64 `json:"rate"`
 	// Burst is the configured burst, 0 when unknown (live targets).
 	Burst int `json:"burst,omitempty"`
 	// Source says where Rate came from: "mock" (its configuration),
-	// "HARNESS_EXPECTED_LIMIT", or "RateLimit-Policy" (declared by the server).
+	// "HARNESS_EXPECTED_LIMIT", or "measured" (by the ramp, when nobody
+	// said what the limit should be: then no verdict needs it).
 	Source string `json:"source"`
+	// Uncertainty is ± req/s of a measured Rate.
+	Uncertainty float64 `json:"uncertainty,omitempty"`
 	// DeclaredRate is quota/window of the RateLimit-Policy the server sent, 0 when none.
 	DeclaredRate float64 `json:"declaredRate,omitempty"`
+}
+
+// LimitMeasured is the Source of a limit the harness found itself.
+const LimitMeasured = "measured"
+
+// Expected tells whether the limit is a number someone promised (the mock's
+// configuration, the user's expected limit) rather than one measured.
+func (l Limit) Expected() bool { return l.Source != LimitMeasured && l.Rate > 0 }
+
+// Envelope describes the accepted requests of a run as a token-bucket
+// arrival curve: at Rate, every interval of the run accepted at most
+// Rate × its length + Burst. LongRunRate is the accepted rate once the
+// burst was spent, measured between refusal onsets.
+type Envelope struct {
+	Rate        float64 `json:"rate"`        // the rate the burst is measured at: the limit
+	Burst       float64 `json:"burst"`       // smallest b of the arrival curve at Rate
+	SpanSeconds float64 `json:"spanSeconds"` // the run the envelope covers
+	// LongRunRate ± Uncertainty is the accepted rate from FromSeconds to
+	// ToSeconds, 0 when the run had too few refusals to measure it.
+	LongRunRate float64         `json:"longRunRate"`
+	Uncertainty float64         `json:"uncertainty"`
+	FromSeconds float64         `json:"fromSeconds"`
+	ToSeconds   float64         `json:"toSeconds"`
+	Points      []EnvelopePoint `json:"points,omitempty"`
+}
+
+// EnvelopePoint is one sample of the envelope chart: accepted so far
+// against Rate × t + Burst.
+type EnvelopePoint struct {
+	Seconds  float64 `json:"t"`
+	Accepted int     `json:"accepted"`
+	Bound    float64 `json:"bound"`
 }
 
 // Percentiles of latency in milliseconds.
@@ -165,32 +210,53 @@ type Clients struct {
 // ClientRun is one client's view of an attack: what arrived (open model),
 // what it deferred because of Retry-After, and what was served.
 type ClientRun struct {
-	File           string  `json:"file"`           // its Vegeta result file
-	OfferedRate    float64 `json:"offeredRate"`    // fresh requests arriving per second
-	Offered        int     `json:"offered"`        // fresh requests that arrived during the run
-	Sent           int     `json:"sent"`           // requests on the wire, retries included
-	Deferred       int     `json:"deferred"`       // retries sent after waiting out a Retry-After
-	Served         int     `json:"served"`         // 2xx responses
-	Responses429   int     `json:"responses429"`   // all 429s
-	Repeated429    int     `json:"repeated429"`    // 429s to requests sent after the client had been told to wait
-	Pending        int     `json:"pending"`        // offered requests neither served nor sent when the run ended
-	PacedRate      float64 `json:"pacedRate"`      // send rate the client kept to, from RateLimit-Policy; 0: none
-	Goodput        float64 `json:"goodput"`        // 2xx per second over the whole run
-	SteadyGoodput  float64 `json:"steadyGoodput"`  // 2xx per second once the first Retry-After had elapsed
-	GoodputOfLimit float64 `json:"goodputOfLimit"` // SteadyGoodput / Limit.Rate
+	File          string  `json:"file"`          // its Vegeta result file
+	OfferedRate   float64 `json:"offeredRate"`   // fresh requests arriving per second
+	Offered       int     `json:"offered"`       // fresh requests that arrived during the run
+	Sent          int     `json:"sent"`          // requests on the wire, retries included
+	Deferred      int     `json:"deferred"`      // retries sent after waiting out a Retry-After
+	Served        int     `json:"served"`        // 2xx responses
+	Responses429  int     `json:"responses429"`  // all 429s
+	Repeated429   int     `json:"repeated429"`   // 429s to requests sent after the client had been told to wait
+	Pending       int     `json:"pending"`       // offered requests neither served nor sent when the run ended
+	PacedRate     float64 `json:"pacedRate"`     // the pace the client ended with, req/s; 0: none
+	PaceSource    string  `json:"paceSource"`    // where the pace came from: PacePolicy, PaceExpected, PaceFound
+	Goodput       float64 `json:"goodput"`       // 2xx per second over the whole run
+	SteadyGoodput float64 `json:"steadyGoodput"` // 2xx per second once the first Retry-After had elapsed, or over the run without one
+	// GoodputOfLimit is SteadyGoodput / Limit.Rate.
+	GoodputOfLimit float64 `json:"goodputOfLimit"`
+}
+
+// paceText says how the client paced itself, for messages.
+func (c ClientRun) paceText() string {
+	if c.PaceSource == "" {
+		return "no pace"
+	}
+	return fmt.Sprintf("%.4g req/s, %s", c.PacedRate, c.PaceSource)
 }
 
 // Knee is where 429s begin in a ramp.
 type Knee struct {
-	Found        bool    `json:"found"`
-	Rate         float64 `json:"rate"`         // offered rate when 429s began, req/s
-	AtSeconds    float64 `json:"atSeconds"`    // since the ramp started
-	AcceptedRate float64 `json:"acceptedRate"` // 2xx/s once over the knee, median of 500 ms slices
-	LimitRate    float64 `json:"limitRate"`    // Limit.Rate, for side-by-side reading
-	// BurstAdjustedRate is where the offered load crossed what the server
-	// sustains: a token bucket lends its burst first, so 429s begin
-	// sqrt(2*burst*slope) req/s above the limit. 0 when the burst is unknown.
-	BurstAdjustedRate float64 `json:"burstAdjustedRate,omitempty"`
+	Found     bool    `json:"found"`
+	Rate      float64 `json:"rate"`      // offered rate when 429s began, req/s
+	AtSeconds float64 `json:"atSeconds"` // since the ramp started
+	LimitRate float64 `json:"limitRate"` // Limit.Rate, for side-by-side reading
+}
+
+// Promises counts the Retry-After promises a run could check: each time
+// the client waited out a Retry-After in silence, whether its next request
+// was served.
+type Promises struct {
+	Checked      int     `json:"checked"`
+	Refused      int     `json:"refused"`
+	FirstRefusal Refusal `json:"firstRefusal,omitzero"`
+}
+
+// Refusal is a request refused although it waited what Retry-After said.
+type Refusal struct {
+	RetryAfter    string  `json:"retryAfter"`    // the value it waited out
+	WaitedSeconds float64 `json:"waitedSeconds"` // from that answer to sending
+	Status        int     `json:"status"`
 }
 
 // Probe is one request timed against a Retry-After.
@@ -202,35 +268,78 @@ type Probe struct {
 	Want              string  `json:"want"` // "served" or "429"
 }
 
-// Verdict is one judgement of a scenario.
+// Verdict is one judgement of a promise of the server's.
 type Verdict struct {
+	Name    string       `json:"name"`
+	State   VerdictState `json:"state"`
+	Message string       `json:"message"`
+}
+
+// VerdictState is what became of a verdict.
+type VerdictState string
+
+// The states of a verdict. A verdict the run could not judge (nothing to
+// judge it on, or no number to judge it against) is neither passed nor
+// failed: it says why.
+const (
+	VerdictPassed    VerdictState = "passed"
+	VerdictFailed    VerdictState = "failed"
+	VerdictNotJudged VerdictState = "not judged"
+)
+
+// UnmarshalJSON reads verdicts of version 1 summaries too, which had a
+// passed flag instead of a state.
+func (v *Verdict) UnmarshalJSON(data []byte) error {
+	type plain Verdict
+	var in struct {
+		plain
+		Passed *bool `json:"passed"`
+	}
+	if err := json.Unmarshal(data, &in); err != nil {
+		return err
+	}
+	*v = Verdict(in.plain)
+	if v.State == "" && in.Passed != nil {
+		v.State = VerdictFailed
+		if *in.Passed {
+			v.State = VerdictPassed
+		}
+	}
+	return nil
+}
+
+// Observation is something a run showed that is no promise of the
+// server's, such as how well the harness's own clients did.
+type Observation struct {
 	Name    string `json:"name"`
-	Passed  bool   `json:"passed"`
 	Message string `json:"message"`
 }
 
-// Passed reports whether every verdict passed and the run completed.
+// Passed reports whether the run completed and no verdict failed; verdicts
+// not judged do not fail a run (Counts tells how many there were).
 func (s Summary) Passed() bool {
-	if s.Incomplete {
-		return false
-	}
-	for _, v := range s.Verdicts {
-		if !v.Passed {
-			return false
-		}
-	}
-	return true
+	return !s.Incomplete && len(s.Failures()) == 0
 }
 
-// Failures lists the verdicts that did not pass, one line each.
+// Failures lists the verdicts that failed, one line each.
 func (s Summary) Failures() []string {
 	var out []string
 	for _, v := range s.Verdicts {
-		if !v.Passed {
+		if v.State == VerdictFailed {
 			out = append(out, v.Name+": "+v.Message)
 		}
 	}
 	return out
+}
+
+// VerdictNamed finds a verdict of the summary by name.
+func (s Summary) VerdictNamed(name string) (Verdict, bool) {
+	for _, v := range s.Verdicts {
+		if v.Name == name {
+			return v, true
+		}
+	}
+	return Verdict{}, false
 }
 
 // WriteSummary writes s to dir/<scenario>.summary.json atomically.

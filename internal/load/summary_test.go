@@ -9,7 +9,7 @@ import (
 
 func TestSummaryRoundTrip(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "load")
-	a := Summary{Scenario: "b-second", StatusCodes: map[string]int{"200": 3}, Verdicts: []Verdict{{Name: "x", Passed: true, Message: "fine"}}}
+	a := Summary{Scenario: "b-second", StatusCodes: map[string]int{"200": 3}, Verdicts: []Verdict{{Name: "x", State: VerdictPassed, Message: "fine"}}}
 	b := Summary{Scenario: "a-first", Incomplete: true, IncompleteReason: "interrupted", Knee: &Knee{Found: true, Rate: 120}}
 	for _, s := range []Summary{a, b} {
 		if err := WriteSummary(dir, s); err != nil {

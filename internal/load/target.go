@@ -16,6 +16,7 @@ import (
 
 	"loginharness/internal/contract"
 	"loginharness/internal/mock"
+	"loginharness/internal/ratelimit"
 	"loginharness/internal/target"
 )
 
@@ -34,7 +35,14 @@ type Target struct {
 	// latest Retry-After it was given: a shared live server needs the wait,
 	// or a scenario would inherit its predecessor's 429s.
 	quietUntil time.Time
+	// window is the longest Retry-After or declared policy window seen so
+	// far, the time scale of the server's limiter: the scenarios that judge
+	// a rate watch several of them.
+	window time.Duration
 }
+
+// defaultWindow is the time scale assumed before the server shows one.
+const defaultWindow = time.Second
 
 // Close stops the in-process mock behind t, if any.
 func (t *Target) Close() {
@@ -106,6 +114,7 @@ func newTarget(c *contract.Contract, info TargetInfo, base string, cr credential
 			},
 		},
 		secrets: nonEmpty(cr.token, cr.password),
+		window:  defaultWindow,
 	}, nil
 }
 
@@ -173,25 +182,48 @@ func LiveTarget(c *contract.Contract, tc target.Config, lc LiveConfig) (*Target,
 		return nil, err
 	}
 	t.Limit = Limit{Rate: lc.ExpectedLimit, Source: EnvExpectedLimit}
+	if lc.ExpectedLimit <= 0 {
+		t.Limit = Limit{Source: LimitMeasured}
+	}
 	t.MaxRate = lc.MaxRate
 	t.insecureTLS = tc.InsecureTLS
 	return t, nil
 }
 
-// attackerOptions are the Vegeta options every attack on t uses: bounded
-// requests and bodies, no redirects, HTTP/1.1 keep-alive like most clients.
-func (t *Target) attackerOptions(timeout time.Duration, maxBody int64) []func(*vegeta.Attacker) {
-	opts := []func(*vegeta.Attacker){
-		vegeta.Timeout(timeout),
-		vegeta.MaxBody(maxBody),
-		vegeta.Redirects(vegeta.NoFollow),
-		vegeta.KeepAlive(true),
-		vegeta.HTTP2(false),
+// newTransport is the connection pool one scenario's attacks share, as
+// one client's would: HTTP/1.1 keep-alive like most clients, certificates
+// verified unless the user vouched for the server, and closed when the
+// scenario ends, so no connection outlives it (each Vegeta attacker would
+// otherwise keep its idle connections open for good).
+func (t *Target) newTransport() *http.Transport {
+	tr := &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConnsPerHost: vegeta.DefaultConnections,
+		IdleConnTimeout:     30 * time.Second,
+		TLSNextProto:        map[string]func(string, *tls.Conn) http.RoundTripper{}, // no HTTP/2
 	}
 	if t.insecureTLS { // HARNESS_INSECURE_TLS=1: the user vouches for the server
-		opts = append(opts, vegeta.TLSConfig(&tls.Config{InsecureSkipVerify: true}))
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
 	}
-	return opts
+	return tr
+}
+
+// learn keeps what a scenario showed of the server for the next ones: the
+// time scale of its limiter and, when nobody said what the limit should
+// be, the limit the ramp measured.
+func (t *Target) learn(sum Summary) {
+	t.window = max(t.window, time.Duration(sum.RetryAfter.MaxSeconds*float64(time.Second)))
+	for _, raw := range sum.RateLimit.Policies {
+		if ps, err := ratelimit.ParsePolicy(raw); err == nil {
+			for _, p := range ps {
+				t.window = max(t.window, p.Window)
+			}
+		}
+	}
+	if env := sum.Envelope; !t.Limit.Expected() && sum.Scenario == ScenarioRamp && env != nil && env.LongRunRate > 0 {
+		t.Limit = Limit{Rate: env.LongRunRate, Source: LimitMeasured, Uncertainty: env.Uncertainty}
+	}
 }
 
 // noteQuota remembers when the quota spent by recs is back.

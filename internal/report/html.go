@@ -57,7 +57,7 @@ var pageTemplate = template.Must(template.New("page.html.tmpl").Funcs(template.F
 	"short":      func(s string) string { return truncate(s, 12) },
 	"stamp":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
 	"duration":   func(d time.Duration) string { return d.Round(time.Millisecond).String() },
-	"stateCSS":   func(s State) string { return strings.ReplaceAll(string(s), " ", "-") },
+	"stateCSS":   func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), " ", "-") },
 	"verdictCSS": func(v Verdict) string { return strings.ReplaceAll(string(v), " ", "-") },
 	"symbol": func(s State) string {
 		return map[State]string{Passed: "✓", Failed: "✗", Skipped: "–", Interrupted: "!", NotRun: "·"}[s]

@@ -24,7 +24,7 @@ func writeLoadFixtures(t *testing.T, dir string, started time.Time) {
 		return min(offered, 100), max(offered-100, 0)
 	})
 	ramp.Pacer = "linear 20/s +36/s/s"
-	ramp.Knee = &load.Knee{Found: true, Rate: 104, AtSeconds: 2.3, AcceptedRate: 100.2, LimitRate: 100}
+	ramp.Knee = &load.Knee{Found: true, Rate: 104, AtSeconds: 2.3, LimitRate: 100}
 
 	clients := summary("obeying-client", started, limit, 300, func(sec float64) (ok, limited int) { return 100, 10 })
 	clients.Clients = &load.Clients{
@@ -50,7 +50,7 @@ func summary(name string, started time.Time, limit load.Limit, offered float64, 
 		Target: load.TargetInfo{Kind: "mock"}, Limit: limit, Pacer: fmt.Sprintf("constant %g/s", offered), OfferedRate: offered,
 		StartedAt: started.Add(time.Second).Format(time.RFC3339Nano), DurationSeconds: 5, ElapsedSeconds: 5,
 		StatusCodes: map[string]int{}, Latency: load.Percentiles{P50: 0.4, P90: 0.9, P99: 2.1, Max: 7},
-		Verdicts: []load.Verdict{{Name: "accepted rate", Passed: true, Message: "within 5% of the limit"}},
+		Verdicts: []load.Verdict{{Name: "accepted rate", State: load.VerdictPassed, Message: "within 5% of the limit"}},
 	}
 	for sec := 0.0; sec < 5; sec += 0.5 {
 		ok, limited := split(sec)

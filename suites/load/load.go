@@ -5,10 +5,9 @@ package load
 
 import (
 	"errors"
+	"fmt"
 	"os"
-	"strings"
 	"sync"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -17,10 +16,6 @@ import (
 	harnessload "loginharness/internal/load"
 	"loginharness/internal/target"
 )
-
-// scenarioTimeout bounds one scenario: its attacks, the waits for
-// Retry-After (at most harnessload.DefaultMaxWait) and the writing.
-const scenarioTimeout = 2 * time.Minute
 
 // only says why the load scenarios leave Commvault alone.
 const only = "load targets Webex only: its spec documents 429 and Retry-After; Commvault's documents no rate limit to hold it to"
@@ -40,8 +35,11 @@ var setup = sync.OnceValues(func() (*suiteSetup, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts, err := harnessload.RunnerOptionsFromEnv(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
 	s := &suiteSetup{}
-	var opts []harnessload.Option
 	if harnessload.Interactive(os.Stderr) {
 		opts = append(opts, harnessload.WithProgress(os.Stderr))
 	}
@@ -67,49 +65,59 @@ type suiteSetup struct {
 	refusal error // live load without the opt-in
 }
 
-// Ordered keeps the scenarios in their listed order, which a shared live
-// server needs; ContinueOnFailure runs them all even when one fails.
+// Each verdict of each scenario is a spec of its own, so JUnit and the
+// terminal name the promise a server broke, and a verdict the run could not
+// judge is skipped with the reason rather than passed. The scenarios run
+// once, before the verdicts are read: side by side on the mock, one after
+// another, in their listed order, against a live server.
 var _ = Describe("Load", Label("load", string(contract.Webex)), Ordered, ContinueOnFailure, func() {
 	s, err := setup()
 	if err != nil {
 		It("reads the load configuration", func() { Fail(err.Error()) })
 		return
 	}
-	BeforeEach(func() { GinkgoWriter.Println(only) })
-	for _, sc := range harnessload.Scenarios() {
-		It(sc.Name+": "+sc.Description, NodeTimeout(scenarioTimeout), func(ctx SpecContext) {
-			if s.refusal != nil {
-				Skip(s.refusal.Error())
+	scenarios := harnessload.Scenarios()
+	outcomes := map[string]harnessload.Outcome{}
+	BeforeAll(func(ctx SpecContext) {
+		GinkgoWriter.Println(only)
+		if s.refusal != nil {
+			return
+		}
+		for _, o := range s.runner.RunAll(ctx, s.source, scenarios) {
+			outcomes[o.Scenario.Name] = o
+		}
+	}, NodeTimeout(s.runner.Budget(len(scenarios))))
+	for _, sc := range scenarios {
+		Describe(sc.Name, func() {
+			for _, name := range sc.Verdicts {
+				It(name, func() {
+					if s.refusal != nil {
+						Skip(s.refusal.Error())
+					}
+					judge(outcomes[sc.Name], name)
+				})
 			}
-			t, err := s.source.Open(ctx, sc)
-			Expect(err).NotTo(HaveOccurred())
-			defer t.Close()
-			sum, err := s.runner.Run(ctx, sc, t)
-			var skip harnessload.Skipped
-			if errors.As(err, &skip) {
-				Skip(skip.Reason)
-			}
-			if ctx.Err() != nil {
-				// Interrupted or out of time: Ginkgo says so, the partial
-				// summary is written, and ctx's error would only repeat it.
-				AddReportEntry(sc.Name, verdictLines(sum), ReportEntryVisibilityFailureOrVerbose)
-				return
-			}
-			Expect(err).NotTo(HaveOccurred())
-			AddReportEntry(sc.Name, verdictLines(sum), ReportEntryVisibilityFailureOrVerbose)
-			Expect(sum.Failures()).To(BeEmpty(), "%s against %s %s", sc.Name, sum.Target.Kind, sum.Target.URL)
 		})
 	}
 })
 
-func verdictLines(sum harnessload.Summary) string {
-	var b strings.Builder
-	for _, v := range sum.Verdicts {
-		mark := "ok  "
-		if !v.Passed {
-			mark = "FAIL"
-		}
-		b.WriteString(mark + " " + v.Name + ": " + v.Message + "\n")
+// judge turns one verdict of a scenario's outcome into the spec's state.
+func judge(o harnessload.Outcome, name string) {
+	var skip harnessload.Skipped
+	if errors.As(o.Err, &skip) {
+		Skip("not judged: " + skip.Reason)
 	}
-	return b.String()
+	if o.Summary.Incomplete {
+		Skip("not judged: " + o.Summary.IncompleteReason)
+	}
+	Expect(o.Err).NotTo(HaveOccurred(), "%s could not run", o.Scenario.Name)
+	v, ok := o.Summary.VerdictNamed(name)
+	Expect(ok).To(BeTrue(), "%s reported no verdict %s", o.Scenario.Name, name)
+	switch v.State {
+	case harnessload.VerdictNotJudged:
+		Skip("not judged: " + v.Message)
+	case harnessload.VerdictFailed:
+		Fail(fmt.Sprintf("%s broke its promise (%s against %s %s): %s", o.Scenario.Name, name, o.Summary.Target.Kind, o.Summary.Target.URL, v.Message))
+	}
+	AddReportEntry(name, v.Message, ReportEntryVisibilityNever)
 }

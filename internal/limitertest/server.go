@@ -1,0 +1,108 @@
+package limitertest
+
+import (
+	"encoding/json"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// RetryAfterForm is how a server writes Retry-After on its refusals.
+type RetryAfterForm string
+
+// The forms: the two RFC 9110 allows, and two that break the spec.
+const (
+	DelaySeconds RetryAfterForm = "delay-seconds" // whole seconds, rounded up
+	HTTPDate     RetryAfterForm = "http-date"     // IMF-fixdate, rounded up to the next second
+	NoRetryAfter RetryAfterForm = "none"          // the field is left out
+	Unparsable   RetryAfterForm = "unparsable"    // words instead of a value
+)
+
+// Server is a Webex login limited by one Limiter. It answers every POST to
+// a path ending in the login's with 200 and a RedSky result while the
+// limiter admits, and with RefuseStatus and Retry-After when it does not.
+// It checks no credentials and sends no RateLimit fields.
+type Server struct {
+	*httptest.Server
+	Limiter      Limiter
+	RetryAfter   RetryAfterForm
+	RefuseStatus int // 429 unless set
+	// ExtraFields adds members the spec does not name to the 200 body,
+	// which its schema allows.
+	ExtraFields bool
+
+	served, refused atomic.Int64
+}
+
+// LoginPath is the Webex login's path template; the server answers any
+// path that ends with it, so any base URL works.
+const LoginPath = "/telephony/config/redSky/actions/login/invoke"
+
+// NewServer starts s on loopback and returns it; Close stops it.
+func NewServer(l Limiter, form RetryAfterForm, opts ...func(*Server)) *Server {
+	s := &Server{Limiter: l, RetryAfter: form, RefuseStatus: http.StatusTooManyRequests}
+	for _, opt := range opts {
+		opt(s)
+	}
+	s.Server = httptest.NewServer(s)
+	return s
+}
+
+// BaseURL is what a client appends LoginPath to, like https://webexapis.com/v1.
+func (s *Server) BaseURL() string { return s.URL + "/v1" }
+
+// Served and Refused count the requests the limiter admitted and refused.
+func (s *Server) Served() int64  { return s.served.Load() }
+func (s *Server) Refused() int64 { return s.refused.Load() }
+
+var trackingIDs atomic.Uint64
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	id := "LIMITERTEST_" + strconv.FormatUint(trackingIDs.Add(1), 10)
+	w.Header().Set("TrackingID", id)
+	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, LoginPath) {
+		w.Header().Set("Allow", http.MethodPost)
+		writeJSON(w, http.StatusNotFound, webexError("No such resource.", id))
+		return
+	}
+	now := time.Now()
+	ok, wait := s.Limiter.Admit(now)
+	if ok {
+		s.served.Add(1)
+		body := map[string]any{"accountMatch": true, "externalTenantEnabled": false, "companyId": "4b0e8d5e-3c55-4d4a-9b1c-8f0c7f3f2a10"}
+		if s.ExtraFields {
+			body["region"], body["servedAt"] = "us-east", now.UTC().Format(time.RFC3339Nano)
+		}
+		writeJSON(w, http.StatusOK, body)
+		return
+	}
+	s.refused.Add(1)
+	switch s.RetryAfter {
+	case DelaySeconds:
+		w.Header().Set("Retry-After", strconv.FormatInt(int64(math.Ceil(wait.Seconds())), 10))
+	case HTTPDate:
+		at := now.Add(wait)
+		if rounded := at.Truncate(time.Second); !rounded.Equal(at) {
+			at = rounded.Add(time.Second)
+		}
+		w.Header().Set("Retry-After", at.UTC().Format(http.TimeFormat))
+	case Unparsable:
+		w.Header().Set("Retry-After", "in a little while")
+	}
+	writeJSON(w, s.RefuseStatus, webexError("Too many requests; retry after the time in Retry-After.", id))
+}
+
+func webexError(message, trackingID string) map[string]any {
+	return map[string]any{"message": message, "errors": []map[string]any{{"description": message}}, "trackingId": trackingID}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, _ := json.Marshal(v) // maps of strings and booleans always encode
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

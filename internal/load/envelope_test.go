@@ -1,0 +1,127 @@
+package load
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+func TestBurstAbove(t *testing.T) {
+	even := make([]float64, 100) // one request every 20 ms: 50/s exactly
+	for i := range even {
+		even[i] = float64(i) * 0.02
+	}
+	if b := burstAbove(even, 50); math.Abs(b-1) > 1e-9 {
+		t.Errorf("even traffic at the rate: burst %v, want 1", b)
+	}
+	if b := burstAbove(even, 25); b < 50 {
+		t.Errorf("twice the rate for 2 s should show a burst of about 50, got %v", b)
+	}
+	// A fixed window of 10 per second, the first window's quota served at
+	// its end and the second's at its start: two windows' quota meet at
+	// the boundary, legitimately.
+	var boundary []float64
+	for i := range 10 {
+		boundary = append(boundary, 0.99+float64(i)*0.001)
+	}
+	for i := range 10 {
+		boundary = append(boundary, 1+float64(i)*0.001)
+	}
+	if b := burstAbove(boundary, 10); b < 19.5 || b > 20 {
+		t.Errorf("fixed window at a boundary: burst %v, want about two windows' quota", b)
+	}
+	if b := burstAbove(nil, 10); b != 0 {
+		t.Errorf("nothing served: burst %v", b)
+	}
+}
+
+// windowed is a fixed window of quota per second seen by a client at
+// offered req/s: records of served and refused requests, from start.
+func windowed(start time.Time, quota int, offered float64, d time.Duration) []record {
+	var recs []record
+	used := map[int]int{}
+	for t := time.Duration(0); t < d; t += time.Duration(float64(time.Second) / offered) {
+		w := int(t / time.Second)
+		code := 429
+		if used[w] < quota {
+			used[w]++
+			code = 200
+		}
+		rc := record{sent: start.Add(t), latency: time.Millisecond, code: code}
+		if code == 429 {
+			rc.retryAfter = retryAfterValue{present: true, raw: "1", wait: time.Second}
+		}
+		recs = append(recs, rc)
+	}
+	return recs
+}
+
+func TestLongRunRateComparesLikeWithLike(t *testing.T) {
+	start := time.Now()
+	for _, offered := range []float64{75, 150, 400} {
+		recs := windowed(start, 50, offered, 10*time.Second)
+		w, ok := longRunRate(recs, start, 0)
+		if !ok {
+			t.Fatalf("offered %v: no measure", offered)
+		}
+		if math.Abs(w.rate-50) > 0.5 || w.uncertainty > 1 {
+			t.Errorf("offered %v: %.2f ± %.2f req/s, want 50 within 0.5", offered, w.rate, w.uncertainty)
+		}
+	}
+	// A ramp moves where in each window the quota runs out, not where it
+	// comes back: the rate still reads 50.
+	var ramp []record
+	used := map[int]int{}
+	for t, rate := time.Duration(0), 60.0; t < 10*time.Second; t, rate = t+time.Duration(float64(time.Second)/rate), rate+0.2 {
+		w, code := int(t/time.Second), 429
+		if used[w] < 50 {
+			used[w]++
+			code = 200
+		}
+		ramp = append(ramp, record{sent: start.Add(t), code: code})
+	}
+	if w, ok := longRunRate(ramp, start, 0); !ok || math.Abs(w.rate-50) > 0.5 {
+		t.Errorf("ramp over a fixed window: %.2f ± %.2f (ok %v), want 50", w.rate, w.uncertainty, ok)
+	}
+	if _, ok := longRunRate(windowed(start, 50, 150, 1500*time.Millisecond), start, 0); ok {
+		t.Error("two windows give one recovery: too few to measure, yet it measured")
+	}
+}
+
+func TestEnvelopePoints(t *testing.T) {
+	pts := envelopePoints([]float64{0.1, 0.2, 0.9}, 2, 1, 1)
+	if len(pts) != 121 || pts[0].Accepted != 0 || pts[len(pts)-1].Accepted != 3 || pts[len(pts)-1].Bound != 3 {
+		t.Errorf("points: %d, first %+v, last %+v", len(pts), pts[0], pts[len(pts)-1])
+	}
+	if envelopePoints(nil, 1, 1, 0) != nil {
+		t.Error("an empty run drew points")
+	}
+}
+
+func TestLeastService(t *testing.T) {
+	var even []float64 // 150/s for 10 s
+	for i := range 1500 {
+		even = append(even, float64(i)/150)
+	}
+	// A burst of one at 50/s takes every third request when they come
+	// exactly on time; at 47.5/s each token waits a little, every fourth.
+	if n := leastService(even, 50); n < 495 || n > 501 {
+		t.Errorf("150/s on time against 50/s: %d, want about 500", n)
+	}
+	if n := leastService(even, 47.5); n < 370 || n > 380 {
+		t.Errorf("150/s on time against 47.5/s: %d, want about 375", n)
+	}
+	// A 2 s stall: a bucket of one cannot save what it could not spend.
+	var stalled []float64
+	for _, at := range even {
+		if at < 4 || at >= 6 {
+			stalled = append(stalled, at)
+		}
+	}
+	if n := leastService(stalled, 50); n > 401 {
+		t.Errorf("with a 2 s stall: %d, want at most 8 s of 50/s", n)
+	}
+	if leastService(nil, 50) != 0 {
+		t.Error("no arrivals, yet service")
+	}
+}

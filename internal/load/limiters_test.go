@@ -1,0 +1,272 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"loginharness/internal/limitertest"
+)
+
+// The limit every server of the matrix keeps, and the time scale of the
+// windowed ones.
+const (
+	matrixRate   = 50
+	matrixWindow = time.Second
+)
+
+// correctLimiters keep matrixRate honestly, each its own way.
+func correctLimiters() map[string]func() limitertest.Limiter {
+	return map[string]func() limitertest.Limiter{
+		"token-bucket-burst-1": func() limitertest.Limiter { return limitertest.TokenBucket(matrixRate, 1) },
+		"token-bucket-burst-5": func() limitertest.Limiter { return limitertest.TokenBucket(matrixRate, 5) },
+		"fixed-window":         func() limitertest.Limiter { return limitertest.FixedWindow(matrixRate, matrixWindow) },
+		"sliding-log":          func() limitertest.Limiter { return limitertest.SlidingLog(matrixRate, matrixWindow) },
+		"two-window-counter":   func() limitertest.Limiter { return limitertest.SlidingWindowCounter(matrixRate, matrixWindow) },
+		"gcra":                 func() limitertest.Limiter { return limitertest.GCRA(matrixRate, 5) },
+	}
+}
+
+// matrixOutcome is one server's run of every scenario.
+type matrixOutcome struct {
+	summaries map[string]Summary
+	errs      map[string]error
+}
+
+// runAll runs every scenario against one server in order, as against a
+// live server, judged against limit (0: measure it).
+func runAll(ctx context.Context, t *testing.T, srv *limitertest.Server, limit float64, opts ...Option) matrixOutcome {
+	t.Helper()
+	c := testContract(t)
+	tgt, err := newTarget(c, TargetInfo{Kind: "live", URL: srv.BaseURL()}, srv.BaseURL(),
+		credentials{token: "matrix-token", email: "admin@example.com", password: "matrix-password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgt.Limit = Limit{Rate: limit, Source: EnvExpectedLimit}
+	if limit <= 0 {
+		tgt.Limit, tgt.MaxRate = Limit{Source: LimitMeasured}, 4*matrixRate
+	}
+	r := NewRunner(c, append([]Option{WithOutDir(t.TempDir()), WithMaxWait(10 * time.Second)}, opts...)...)
+	out := matrixOutcome{summaries: map[string]Summary{}, errs: map[string]error{}}
+	for _, sc := range Scenarios() {
+		sum, err := r.Run(ctx, sc, tgt)
+		out.summaries[sc.Name], out.errs[sc.Name] = sum, err
+	}
+	return out
+}
+
+// busy keeps the machine busy while the matrix runs, when
+// HARNESS_STRESS_CPU names how many goroutines spin (make stress-load).
+func busy(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("HARNESS_STRESS_CPU"))
+	if n <= 0 {
+		return
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for x := 0; ; x++ {
+				select {
+				case <-stop:
+					return
+				default:
+					if x%1024 == 0 {
+						runtime.Gosched()
+					}
+				}
+			}
+		})
+	}
+	t.Cleanup(func() { close(stop); wg.Wait() })
+}
+
+// TestLimiterMatrix proves the load verdicts against limiters the mock does
+// not use: every scenario passes on every correct limiter, with either
+// Retry-After form and no RateLimit fields.
+func TestLimiterMatrix(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("about a minute of load")
+	}
+	busy(t)
+	type run struct {
+		name string
+		srv  *limitertest.Server
+	}
+	var runs []run
+	for name, newLimiter := range correctLimiters() {
+		for _, form := range []limitertest.RetryAfterForm{limitertest.DelaySeconds, limitertest.HTTPDate} {
+			runs = append(runs, run{name + "/" + string(form), limitertest.NewServer(newLimiter(), form)})
+		}
+	}
+	outcomes := make([]matrixOutcome, len(runs))
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i, r := range runs {
+		defer r.srv.Close()
+		wg.Go(func() { outcomes[i] = runAll(ctx, t, r.srv, matrixRate) })
+	}
+	wg.Wait()
+	for i, r := range runs {
+		t.Run(r.name, func(t *testing.T) {
+			for _, sc := range Scenarios() {
+				sum, err := outcomes[i].summaries[sc.Name], outcomes[i].errs[sc.Name]
+				if err != nil {
+					t.Errorf("%s: %v", sc.Name, err)
+					continue
+				}
+				for _, f := range sum.Failures() {
+					t.Errorf("%s: %s", sc.Name, f)
+				}
+				t.Log(matrixLine(sc.Name, sum))
+			}
+		})
+	}
+}
+
+// matrixLine is one scenario's outcome as the closing table reads it.
+func matrixLine(name string, sum Summary) string {
+	line := fmt.Sprintf("%-20s", name)
+	for _, v := range sum.Verdicts {
+		line += fmt.Sprintf(" %s=%s", v.Name, v.State)
+	}
+	if env := sum.Envelope; env != nil && env.LongRunRate > 0 {
+		line += fmt.Sprintf(" | long-run %.1f±%.1f burst %.0f span %.1f-%.1fs", env.LongRunRate, env.Uncertainty, env.Burst, env.FromSeconds, env.ToSeconds)
+	}
+	return line
+}
+
+// TestDishonestServersFail proves the verdicts the other way: each server
+// breaks one promise, and the verdict made for it fails.
+func TestDishonestServersFail(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("about a minute of load")
+	}
+	busy(t)
+	fair := func() limitertest.Limiter { return limitertest.TokenBucket(matrixRate, 5) }
+	cases := []struct {
+		name     string
+		srv      *limitertest.Server
+		limit    float64 // expected; negative: measured
+		scenario string
+		verdict  string
+	}{
+		{"no Retry-After", limitertest.NewServer(fair(), limitertest.NoRetryAfter), matrixRate, ScenarioOverLimit, VerdictRetryAfterPresent},
+		{"unparsable Retry-After", limitertest.NewServer(fair(), limitertest.Unparsable), matrixRate, ScenarioOverLimit, VerdictRetryAfterSyntax},
+		{"Retry-After shorter than the truth", limitertest.NewServer(limitertest.Understated(fair(), 2*time.Second), limitertest.DelaySeconds), matrixRate, ScenarioHonesty, VerdictServedAtRetryAfter},
+		// Without a limit to pace at, the obeying client probes for one and
+		// meets 429s, each a promise to check.
+		{"Retry-After shorter than the truth, obeyed", limitertest.NewServer(limitertest.Understated(fair(), 2*time.Second), limitertest.DelaySeconds), -matrixRate, ScenarioObeying, VerdictServedAtRetryAfter},
+		{"no limit at all", limitertest.NewServer(limitertest.Unlimited(), limitertest.DelaySeconds), matrixRate, ScenarioOverLimit, VerdictWithinLimit},
+		{"twice the limit", limitertest.NewServer(limitertest.TokenBucket(2*matrixRate, 5), limitertest.DelaySeconds), matrixRate, ScenarioOverLimit, VerdictWithinLimit},
+		{"half the limit", limitertest.NewServer(limitertest.TokenBucket(matrixRate/2, 5), limitertest.DelaySeconds), matrixRate, ScenarioOverLimit, VerdictAtLimit},
+		{"half the limit, under it", limitertest.NewServer(limitertest.TokenBucket(matrixRate/2, 1), limitertest.DelaySeconds), matrixRate, ScenarioUnderLimit, VerdictNo429UnderLimit},
+		{"503 instead of 429", limitertest.NewServer(fair(), limitertest.DelaySeconds, func(s *limitertest.Server) { s.RefuseStatus = http.StatusServiceUnavailable }), matrixRate, ScenarioOverLimit, VerdictNo5xx},
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	sums := make([]Summary, len(cases))
+	errs := make([]error, len(cases))
+	var wg sync.WaitGroup
+	for i, tc := range cases {
+		defer tc.srv.Close()
+		wg.Go(func() {
+			c := testContract(t)
+			tgt, err := newTarget(c, TargetInfo{Kind: "live", URL: tc.srv.BaseURL()}, tc.srv.BaseURL(),
+				credentials{token: "matrix-token", email: "admin@example.com", password: "matrix-password"})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			tgt.Limit = Limit{Rate: tc.limit, Source: EnvExpectedLimit}
+			if tc.limit < 0 { // as if the ramp had measured it
+				tgt.Limit = Limit{Rate: -tc.limit, Source: LimitMeasured}
+			}
+			sc, _ := ScenarioNamed(tc.scenario)
+			r := NewRunner(c, WithOutDir(t.TempDir()), WithMaxWait(10*time.Second), WithMaxDuration(8*time.Second))
+			sums[i], errs[i] = r.Run(ctx, sc, tgt)
+		})
+	}
+	wg.Wait()
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			v, ok := sums[i].VerdictNamed(tc.verdict)
+			if !ok || v.State != VerdictFailed {
+				t.Errorf("%s: verdict %s is %q, want failed: %s", tc.scenario, tc.verdict, v.State, v.Message)
+			}
+			t.Logf("%s: %s", tc.verdict, v.Message)
+			for _, f := range sums[i].Failures() {
+				t.Logf("also failed: %s", f)
+			}
+		})
+	}
+}
+
+// TestLimitFoundWithoutExpectation runs every scenario with no expected
+// limit: the ramp measures it, the others offer their load against the
+// measured limit, and no verdict that needs a number is judged.
+func TestLimitFoundWithoutExpectation(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("about half a minute of load")
+	}
+	busy(t)
+	servers := map[string]*limitertest.Server{
+		"token-bucket-burst-5": limitertest.NewServer(limitertest.TokenBucket(matrixRate, 5), limitertest.DelaySeconds),
+		"fixed-window":         limitertest.NewServer(limitertest.FixedWindow(matrixRate, matrixWindow), limitertest.HTTPDate),
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	outcomes := map[string]matrixOutcome{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for name, srv := range servers {
+		defer srv.Close()
+		wg.Go(func() {
+			out := runAll(ctx, t, srv, 0)
+			mu.Lock()
+			outcomes[name] = out
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	for name := range servers {
+		t.Run(name, func(t *testing.T) {
+			out := outcomes[name]
+			env := out.summaries[ScenarioRamp].Envelope
+			if env == nil || env.LongRunRate < 0.9*matrixRate || env.LongRunRate > 1.1*matrixRate {
+				t.Fatalf("the ramp measured %+v, want about %d req/s", env, matrixRate)
+			}
+			t.Logf("measured %.1f ± %.1f req/s, burst %.0f", env.LongRunRate, env.Uncertainty, env.Burst)
+			for _, sc := range Scenarios() {
+				sum, err := out.summaries[sc.Name], out.errs[sc.Name]
+				if err != nil {
+					t.Errorf("%s: %v", sc.Name, err)
+					continue
+				}
+				for _, f := range sum.Failures() {
+					t.Errorf("%s: %s", sc.Name, f)
+				}
+				for _, name := range []string{VerdictWithinLimit, VerdictAtLimit, VerdictNo429UnderLimit} {
+					if v, ok := sum.VerdictNamed(name); ok && v.State != VerdictNotJudged {
+						t.Errorf("%s: %s needs an expected limit, yet it is %s: %s", sc.Name, name, v.State, v.Message)
+					}
+				}
+				t.Log(matrixLine(sc.Name, sum))
+			}
+		})
+	}
+}

@@ -1,0 +1,232 @@
+package load
+
+import (
+	"slices"
+	"time"
+
+	"loginharness/internal/ratelimit"
+)
+
+// judgeRate judges the accepted rate of recs against the limit. The upper
+// promise, no more than the limit in the long run, is judged on the
+// long-run rate once the burst is spent; the lower one, sustained overload
+// served at the limit, only when overloaded says the whole run offered
+// well over it. overFrom (seconds since the first request) is where the
+// offered load first exceeded the limit enough to judge from.
+//
+// Without an expected limit nothing is judged: the long-run rate is the
+// measured limit, reported with its uncertainty and burst.
+func (s *session) judgeRate(recs []record, overFrom float64, overloaded bool) {
+	if len(recs) == 0 {
+		s.notJudged(VerdictWithinLimit, "no request was answered")
+		if overloaded {
+			s.notJudged(VerdictAtLimit, "no request was answered")
+		}
+		return
+	}
+	start := firstSent(recs)
+	times := acceptedTimes(recs, start)
+	span := lastArrival(recs).Sub(start).Seconds()
+	lim := s.sum.Limit
+	w, measured := longRunRate(recs, start, max(overFrom, s.steadyFrom(recs, start)))
+	ref := lim.Rate
+	if !lim.Expected() {
+		ref = w.rate
+	}
+	env := &Envelope{Rate: ref, SpanSeconds: span}
+	if ref > 0 {
+		env.Burst = burstAbove(times, ref)
+		env.Points = envelopePoints(times, ref, env.Burst, span)
+	}
+	if measured {
+		env.LongRunRate, env.Uncertainty, env.FromSeconds, env.ToSeconds = w.rate, w.uncertainty, w.from, w.to
+	}
+	s.sum.Envelope = env
+	if !lim.Expected() {
+		s.reportMeasuredLimit(w, measured, env)
+		return
+	}
+	_, refused := first429(recs)
+	upper := lim.Rate * (1 + Tolerance)
+	switch {
+	case !refused && overloaded:
+		accepted := float64(len(times)) / span
+		s.verdict(VerdictWithinLimit, accepted <= upper,
+			"no 429 in %.1fs at %.4g req/s offered: %d requests served, %.1f req/s, against a limit of %.4g req/s (+%.0f%%)",
+			span, s.sum.OfferedRate, len(times), accepted, lim.Rate, Tolerance*100)
+	case !refused:
+		s.notJudged(VerdictWithinLimit, "no 429 during the run: a burst may explain all it served; the over-limit scenario judges the long run")
+	case !measured:
+		s.notJudged(VerdictWithinLimit, "%d recoveries from refusal once the first Retry-After had passed: too few to measure the long-run rate; a longer run (%s) would", w.recoveries, EnvLoadMaxDuration)
+	default:
+		s.verdict(VerdictWithinLimit, w.rate-w.uncertainty <= upper,
+			"accepted %.1f ± %.1f req/s from %.1fs to %.1fs, after a burst of %.0f, against a limit of %.4g req/s (+%.0f%%)",
+			w.rate, w.uncertainty, w.from, w.to, env.Burst, lim.Rate, Tolerance*100)
+	}
+	if overloaded {
+		s.judgeSustained(recs, start, w, measured, refused)
+	}
+}
+
+// judgeSustained checks that overload was served at the limit, not well
+// below it. The least a limiter keeping a rate owes a client that keeps
+// asking is what a token bucket of that rate and a burst of one grants it:
+// one request each 1/rate seconds, less the time each freed token waits
+// for the next request. Any burst, window or log grants at least as much.
+// So the server's acceptances over the measured stretch are set against
+// such a bucket's, fed the very arrivals the server saw (the load
+// generator's stalls included), at the limit less the tolerance.
+func (s *session) judgeSustained(recs []record, start time.Time, w rateWindow, measured, refused bool) {
+	lim := s.sum.Limit
+	from, to := w.from, w.to
+	if !measured {
+		from, to = 0, lastArrival(recs).Sub(start).Seconds()
+	}
+	arrivals := answeredArrivals(recs, start, from, to)
+	offered := float64(len(arrivals)) / max(to-from, 1e-9)
+	switch {
+	case offered < sustained*lim.Rate:
+		s.notJudged(VerdictAtLimit, "only %.1f req/s reached the server, less than %.1fx the limit: no overload to judge (%d requests got no answer)", offered, sustained, s.sum.Errors)
+	case !refused:
+		accepted, _ := servedRate(recs, start, lastArrival(recs))
+		s.verdict(VerdictAtLimit, s.sum.Errors == 0, "no 429: %.1f req/s served, %d requests got no answer", accepted, s.sum.Errors)
+	case !measured:
+		s.notJudged(VerdictAtLimit, "%d recoveries from refusal once the first Retry-After had passed: too few to measure over", w.recoveries)
+	default:
+		owed := leastService(arrivals, lim.Rate*(1-Tolerance))
+		s.verdict(VerdictAtLimit, w.accepted+1 >= owed,
+			"under %.1f req/s reaching the server, it accepted %d from %.1fs to %.1fs (%.1f ± %.1f req/s); a limiter keeping %.4g req/s owes at least %d (a token bucket of burst one at the limit, -%.0f%%, fed the same arrivals)",
+			offered, w.accepted, from, to, w.rate, w.uncertainty, lim.Rate, owed, Tolerance*100)
+	}
+}
+
+// leastService is how many of arrivals (seconds, ascending) a token bucket
+// of rate with a burst of one admits, starting full.
+func leastService(arrivals []float64, rate float64) int {
+	n, tokens, last := 0, 1.0, 0.0
+	for i, at := range arrivals {
+		if i > 0 {
+			tokens = min(1, tokens+(at-last)*rate)
+		}
+		last = at
+		if tokens >= 1-1e-9 { // arrivals exactly on time must not lose to rounding
+			tokens--
+			n++
+		}
+	}
+	return n
+}
+
+// answeredArrivals are the arrival times, in seconds since start, of the
+// requests the server answered in [from, to): the load that reached it. A
+// request lost on the way (a full connection table, a timeout) overloaded
+// nothing.
+func answeredArrivals(recs []record, start time.Time, from, to float64) []float64 {
+	var out []float64
+	for _, rc := range recs {
+		if t := rc.arrival().Sub(start).Seconds(); rc.code != 0 && t >= from && t < to {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// judgeDeclared holds the server to the RateLimit-Policy it declared.
+func (s *session) judgeDeclared() {
+	d := s.sum.Limit.DeclaredRate
+	env := s.sum.Envelope
+	switch {
+	case d <= 0:
+		s.notJudged(VerdictDeclaredLimit, "the server declared no RateLimit-Policy (it is optional)")
+	case env == nil || env.LongRunRate == 0:
+		s.notJudged(VerdictDeclaredLimit, "RateLimit-Policy declares %.4g req/s, but the long-run rate could not be measured", d)
+	default:
+		s.verdict(VerdictDeclaredLimit, abs(env.LongRunRate-d) <= Tolerance*d+env.Uncertainty,
+			"RateLimit-Policy declares %.4g req/s; the server kept %.1f ± %.1f req/s", d, env.LongRunRate, env.Uncertainty)
+	}
+}
+
+// reportMeasuredLimit records the limit a run found when nobody said what
+// it should be.
+func (s *session) reportMeasuredLimit(w rateWindow, measured bool, env *Envelope) {
+	why := "no expected limit to hold the server to (" + EnvExpectedLimit + " unset)"
+	if measured {
+		s.observe(ObservedLimit, "the server kept %.1f ± %.1f req/s from %.1fs to %.1fs, with a burst of %.0f at that rate",
+			w.rate, w.uncertainty, w.from, w.to, env.Burst)
+		why += "; measured above"
+	} else {
+		s.observe(ObservedLimit, "not measured: %d recoveries from refusal once the first Retry-After had passed", w.recoveries)
+	}
+	s.notJudged(VerdictWithinLimit, "%s", why)
+	if _, ok := s.verdictIn(VerdictAtLimit); ok {
+		s.notJudged(VerdictAtLimit, "%s", why)
+	}
+}
+
+// verdictIn tells whether the scenario judges name.
+func (s *session) verdictIn(name string) (int, bool) {
+	for i, v := range s.scenario.Verdicts {
+		if v == name {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// steadyFrom is when, in seconds since start, the first Retry-After had
+// passed: from then on the burst is spent and the limiter is at its pace.
+func (s *session) steadyFrom(recs []record, start time.Time) float64 {
+	first, found := first429(recs)
+	if !found {
+		return 0
+	}
+	wait := s.fallback
+	if first.retryAfter.usable() {
+		wait = first.retryAfter.wait
+	}
+	return first.received().Add(wait).Sub(start).Seconds()
+}
+
+// untilJudged stops an attack once it is long enough to judge the rate: at
+// least the base duration, and a steady stretch after the first Retry-After
+// of s.windows windows, a window being the longest Retry-After or
+// RateLimit-Policy window seen (a missing Retry-After tells no time scale).
+// Without a 429 it runs to its end.
+func (s *session) untilJudged() func(record) bool {
+	var start, steady time.Time
+	window := s.target.window
+	policy := ""
+	return func(rc record) bool {
+		if start.IsZero() || rc.sent.Before(start) {
+			start = rc.sent
+		}
+		if rc.policy != "" && rc.policy != policy {
+			policy = rc.policy
+			if ps, err := ratelimit.ParsePolicy(rc.policy); err == nil {
+				for _, p := range ps {
+					window = max(window, p.Window)
+				}
+			}
+		}
+		if rc.code == 429 {
+			wait := s.fallback
+			if rc.retryAfter.usable() {
+				wait = rc.retryAfter.wait
+				window = max(window, wait)
+			}
+			if steady.IsZero() {
+				steady = rc.received().Add(wait)
+			}
+		}
+		now := rc.received()
+		return !steady.IsZero() && now.Sub(start) >= s.duration && now.Sub(steady) >= time.Duration(s.windows)*window
+	}
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

@@ -1,0 +1,59 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Outcome is what became of one scenario: its summary, or why it has none
+// (Skipped, ctx's error, an output error).
+type Outcome struct {
+	Scenario Scenario
+	Summary  Summary
+	Err      error
+}
+
+// RunAll runs scenarios against src and returns their outcomes in the
+// same order. Scenarios that each get a server of their own run side by
+// side, so a run on the mock takes as long as its longest scenario; on a
+// shared server they run one after another, each waiting for the quota its
+// predecessor spent and learning from it.
+func (r *Runner) RunAll(ctx context.Context, src Source, scenarios []Scenario) []Outcome {
+	out := make([]Outcome, len(scenarios))
+	if !src.Independent() {
+		for i, sc := range scenarios {
+			out[i] = r.runOne(ctx, src, sc)
+		}
+		return out
+	}
+	quiet := *r
+	quiet.progress = nil // one progress line per attack reads badly when they overlap
+	if r.progress != nil {
+		fmt.Fprintf(r.progress, "load: %d scenarios side by side, each on a mock of its own\n", len(scenarios))
+	}
+	var wg sync.WaitGroup
+	for i, sc := range scenarios {
+		wg.Go(func() { out[i] = quiet.runOne(ctx, src, sc) })
+	}
+	wg.Wait()
+	return out
+}
+
+// Budget bounds how long RunAll of n scenarios may take, one after
+// another: each scenario's attacks (the client comparison runs two), the
+// Retry-After waits before and inside them, and the writing.
+func (r *Runner) Budget(n int) time.Duration {
+	return time.Duration(n) * (3*r.maxDuration + 3*r.maxWait + time.Minute)
+}
+
+func (r *Runner) runOne(ctx context.Context, src Source, sc Scenario) Outcome {
+	t, err := src.Open(ctx, sc)
+	if err != nil {
+		return Outcome{Scenario: sc, Err: err}
+	}
+	defer t.Close()
+	sum, err := r.Run(ctx, sc, t)
+	return Outcome{Scenario: sc, Summary: sum, Err: err}
+}
