@@ -241,6 +241,25 @@ func TestPreferEveryDocumentedCode(t *testing.T) {
 	}
 }
 
+// TestServedPathsAreTheBasePathsAndTheSpecs: each API's login is served at
+// its base path followed by the operation's path as the spec writes it, so
+// a client that appends the spec's path to the base URL reaches it.
+func TestServedPathsAreTheBasePathsAndTheSpecs(t *testing.T) {
+	c := testContract(t)
+	for api, want := range map[contract.API][2]string{
+		contract.Webex:     {WebexBasePath, WebexPath},
+		contract.Commvault: {CommvaultBasePath, CommvaultPath},
+	} {
+		op, err := c.LoginOperation(api)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := want[0] + op.Path; got != want[1] {
+			t.Errorf("%s: base path + the spec's %q is %q, but the mock serves %q", api, op.Path, got, want[1])
+		}
+	}
+}
+
 func TestLockout(t *testing.T) {
 	wrongWebex := webexReq(`{"email":"` + DemoRedSkyEmail + `","password":"wrong"}`)
 	wrongCommvault := commvaultReq(`{"username":"admin","password":"` + b64("wrong") + `"}`)
