@@ -28,7 +28,7 @@ conformance:
 
 ## load: the load scenarios alone
 load:
-	$(GINKGO) --json-report=load.json --junit-report=load.xml ./suites/load
+	$(GINKGO) --json-report=load.json --junit-report=load.xml ./suites/loadtest
 
 ## report: render $(REPORTS)/index.html again from the JSON already there
 report: build

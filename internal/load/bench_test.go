@@ -9,6 +9,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"loginharness/internal/results"
 )
 
 // bareLogin serves the mock's valid-login answer, byte for byte, from a bare
@@ -40,7 +42,7 @@ func bareLogin(b *testing.B) (*Target, func()) {
 		_, _ = w.Write(body)
 	}))
 	base := srv.URL + "/v1"
-	t, err := newTarget(c, TargetInfo{Kind: "bare", URL: base}, base, credentials{token: "bench-token", email: "a@example.com", password: "bench-password"})
+	t, err := newTarget(c, results.TargetInfo{Kind: "bare", URL: base}, base, credentials{token: "bench-token", email: "a@example.com", password: "bench-password"})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -21,10 +21,11 @@
 //
 // Each scenario writes <out>/load/<scenario>.bin (Vegeta's gob encoding,
 // for `vegeta report` and `vegeta plot`; several files for the client
-// comparison, listed in Summary.Files) and <scenario>.summary.json (a
-// Summary, read back with ReadSummaries). Both are written to a temporary
-// name and renamed; response bodies and headers are redacted first, and
-// Vegeta keeps no request headers or bodies, so no credential is stored.
+// comparison, listed in LoadSummary.Files) and <scenario>.summary.json (a
+// results.LoadSummary, read back with results.ReadLoadSummaries). Both are
+// written to a temporary name and renamed; response bodies and headers are
+// redacted first, and Vegeta keeps no request headers or bodies, so no
+// credential is stored.
 // When ctx ends, the attack stops and the partial results are written with
 // the summary marked Incomplete.
 package load

@@ -23,11 +23,11 @@ func TestDriftsFailTheRightScenario(t *testing.T) {
 		t.Run(string(tc.drift), func(t *testing.T) {
 			t.Parallel()
 			drifted := verdict(t, runScenario(t, tc.scenario, tc.drift), tc.verdict)
-			if drifted.Passed {
+			if drifted.Passed() {
 				t.Errorf("%s with drift %s: %s passed: %s", tc.scenario, tc.drift, tc.verdict, drifted.Message)
 			}
 			faithful := verdict(t, runScenario(t, tc.scenario), tc.verdict)
-			if !faithful.Passed {
+			if !faithful.Passed() {
 				t.Errorf("%s on the faithful mock: %s failed: %s", tc.scenario, tc.verdict, faithful.Message)
 			}
 		})

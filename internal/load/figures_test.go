@@ -4,6 +4,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"loginharness/internal/results"
 )
 
 // TestFigures prints the closing figures: a 100 req/s limit with the
@@ -19,7 +21,7 @@ func TestFigures(t *testing.T) {
 	r := NewRunner(c, WithOutDir(t.TempDir()), WithDuration(5*time.Second))
 	cfg := DefaultMockConfig()
 	cfg.Burst = 10
-	run := func(name string) Summary {
+	run := func(name string) results.LoadSummary {
 		sc, _ := ScenarioNamed(name)
 		tgt, err := MockSource{Contract: c, Config: cfg}.Open(t.Context(), sc)
 		if err != nil {
@@ -43,7 +45,7 @@ func TestFigures(t *testing.T) {
 	clients := run(ScenarioObeying).Clients
 	for _, cr := range []struct {
 		name string
-		run  ClientRun
+		run  results.ClientRun
 	}{{"obeying", clients.Obeying}, {"naive", clients.Naive}} {
 		t.Logf("%-8s offered %d, sent %d (%d deferred retries), served %d, 429 %d (repeated %d), pending %d; goodput %.1f req/s overall, %.1f req/s steady (%.0f%% of the limit), paced at %.0f req/s",
 			cr.name, cr.run.Offered, cr.run.Sent, cr.run.Deferred, cr.run.Served, cr.run.Responses429, cr.run.Repeated429,

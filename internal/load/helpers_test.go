@@ -8,6 +8,7 @@ import (
 
 	"loginharness/internal/contract"
 	"loginharness/internal/mock"
+	"loginharness/internal/results"
 )
 
 var loadContract = sync.OnceValues(contract.Load)
@@ -23,7 +24,7 @@ func testContract(t testing.TB) *contract.Contract {
 
 // runScenario runs the named scenario against a fresh mock with drifts, the
 // way the suite does, with short attacks.
-func runScenario(t *testing.T, name string, drifts ...mock.Drift) Summary {
+func runScenario(t *testing.T, name string, drifts ...mock.Drift) results.LoadSummary {
 	t.Helper()
 	sc, ok := ScenarioNamed(name)
 	if !ok {
@@ -45,7 +46,7 @@ func runScenario(t *testing.T, name string, drifts ...mock.Drift) Summary {
 	return sum
 }
 
-func verdict(t *testing.T, sum Summary, name string) Verdict {
+func verdict(t *testing.T, sum results.LoadSummary, name string) results.Verdict {
 	t.Helper()
 	for _, v := range sum.Verdicts {
 		if v.Name == name {
@@ -53,5 +54,5 @@ func verdict(t *testing.T, sum Summary, name string) Verdict {
 		}
 	}
 	t.Fatalf("%s: no verdict %q in %+v", sum.Scenario, name, sum.Verdicts)
-	return Verdict{}
+	return results.Verdict{}
 }

@@ -106,12 +106,12 @@ func (s Skipped) Error() string { return "skipped: " + s.Reason }
 // Run runs sc against t, writes its summary (marked incomplete when ctx
 // ends first) and returns it. The error is ctx's, an output error, or
 // Skipped; verdicts are in the summary, not in the error.
-func (r *Runner) Run(ctx context.Context, sc Scenario, t *Target) (Summary, error) {
+func (r *Runner) Run(ctx context.Context, sc Scenario, t *Target) (results.LoadSummary, error) {
 	if t.Limit.Rate <= 0 {
-		return Summary{}, Skipped{Reason: "no limit to judge against: set " + EnvExpectedLimit}
+		return results.LoadSummary{}, Skipped{Reason: "no limit to judge against: set " + EnvExpectedLimit}
 	}
 	if err := sleepUntil(ctx, minTime(t.quietUntil, time.Now().Add(r.maxWait))); err != nil {
-		return Summary{}, err
+		return results.LoadSummary{}, err
 	}
 	s := &session{Runner: r, target: t, scenario: sc, sum: newSummary(sc, t)}
 	runErr := sc.run(ctx, s)
@@ -123,7 +123,7 @@ func (r *Runner) Run(ctx context.Context, sc Scenario, t *Target) (Summary, erro
 		s.sum.Incomplete, s.sum.IncompleteReason = true, "interrupted: "+context.Cause(ctx).Error()
 	}
 	s.sum.Verdicts = append(s.sum.Verdicts, s.commonVerdicts()...)
-	writeErr := WriteSummary(Dir(r.outDir), s.sum)
+	writeErr := results.WriteLoadSummary(results.LoadDir(r.outDir), s.sum)
 	return s.sum, errors.Join(runErr, writeErr, ctx.Err())
 }
 
@@ -181,11 +181,11 @@ type session struct {
 	*Runner
 	target   *Target
 	scenario Scenario
-	sum      Summary
+	sum      results.LoadSummary
 }
 
-func newSummary(sc Scenario, t *Target) Summary {
-	return Summary{
+func newSummary(sc Scenario, t *Target) results.LoadSummary {
+	return results.LoadSummary{
 		Scenario: sc.Name, Description: sc.Description, API: string(contract.Webex),
 		Target: t.Info, Limit: t.Limit,
 		StartedAt:   time.Now().UTC().Format(time.RFC3339Nano),
@@ -195,7 +195,7 @@ func newSummary(sc Scenario, t *Target) Summary {
 
 // record starts the Vegeta result file <scenario><suffix>.bin.
 func (s *session) record(suffix string) (*recording, error) {
-	return s.newRecording(s.scenario.Name+suffix+ResultsSuffix, s.target.secrets)
+	return s.newRecording(s.scenario.Name+suffix+results.VegetaSuffix, s.target.secrets)
 }
 
 // finish closes rec and adds its file and contract tallies to the summary.

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"loginharness/internal/results"
 )
 
 // Scenario is one load experiment against the Webex login, the one
@@ -80,25 +82,25 @@ func ScenarioNamed(name string) (Scenario, bool) {
 }
 
 func (s *session) judge(name string, passed bool, format string, args ...any) {
-	s.sum.Verdicts = append(s.sum.Verdicts, Verdict{Name: name, Passed: passed, Message: fmt.Sprintf(format, args...)})
+	s.sum.Verdicts = append(s.sum.Verdicts, results.Verdict{Name: name, State: results.PassedIf(passed), Message: fmt.Sprintf(format, args...)})
 }
 
 // commonVerdicts hold for every scenario: no server errors, every
 // response within the contract.
-func (s *session) commonVerdicts() []Verdict {
-	var out []Verdict
+func (s *session) commonVerdicts() []results.Verdict {
+	var out []results.Verdict
 	n5xx := 0
 	for code, n := range s.sum.StatusCodes {
 		if len(code) == 3 && code[0] == '5' {
 			n5xx += n
 		}
 	}
-	out = append(out, Verdict{Name: VerdictNo5xx, Passed: n5xx == 0, Message: fmt.Sprintf("%d responses were 5xx", n5xx)})
+	out = append(out, results.Verdict{Name: VerdictNo5xx, State: results.PassedIf(n5xx == 0), Message: fmt.Sprintf("%d responses were 5xx", n5xx)})
 	bad := 0
 	for _, n := range s.sum.Nonconforming {
 		bad += n
 	}
-	out = append(out, Verdict{Name: VerdictContract, Passed: bad == 0,
+	out = append(out, results.Verdict{Name: VerdictContract, State: results.PassedIf(bad == 0),
 		Message: fmt.Sprintf("%d of %d responses checked broke the contract, by check: %v", bad, s.sum.Validated, s.sum.Nonconforming)})
 	return out
 }
@@ -234,13 +236,13 @@ func honesty(ctx context.Context, s *session) error {
 	}
 	promise := first.retryAfter.wait
 	base := first.received()
-	probe := func(name, want string, at time.Time) (Probe, error) {
+	probe := func(name, want string, at time.Time) (results.Probe, error) {
 		if err := sleepUntil(ctx, at); err != nil {
-			return Probe{}, err
+			return results.Probe{}, err
 		}
 		one := s.plan(name, s.static(), atOnce{})
 		got, err := rec.attack(ctx, s, one)
-		p := Probe{Name: name, RetryAfterSeconds: promise.Seconds(), WaitedSeconds: at.Sub(base).Seconds(), Want: want}
+		p := results.Probe{Name: name, RetryAfterSeconds: promise.Seconds(), WaitedSeconds: at.Sub(base).Seconds(), Want: want}
 		if len(got) > 0 {
 			p.Status = got[0].code
 		}
@@ -302,7 +304,7 @@ func obeying(ctx context.Context, s *session) error {
 	retries, pending, paced := client.outcome()
 	obeyRun := s.clientRun(obeyRec.file, obeyRecs, rate, client.offered(), client.began)
 	obeyRun.Deferred, obeyRun.Pending, obeyRun.PacedRate = retries, pending, paced
-	s.sum.Clients = &Clients{Obeying: obeyRun}
+	s.sum.Clients = &results.Clients{Obeying: obeyRun}
 	if obeyErr != nil {
 		return obeyErr
 	}
@@ -333,8 +335,8 @@ func obeying(ctx context.Context, s *session) error {
 }
 
 // clientRun is a client's account of its attack, read from its results.
-func (s *session) clientRun(file string, recs []record, rate float64, offered int, began time.Time) ClientRun {
-	run := ClientRun{File: file, OfferedRate: rate, Offered: offered, Sent: len(recs)}
+func (s *session) clientRun(file string, recs []record, rate float64, offered int, began time.Time) results.ClientRun {
+	run := results.ClientRun{File: file, OfferedRate: rate, Offered: offered, Sent: len(recs)}
 	first, found := first429(recs)
 	for _, rc := range recs {
 		switch {
@@ -387,7 +389,7 @@ func ramp(ctx context.Context, s *session) error {
 	err = errors.Join(attackErr, s.finish(rec))
 	s.measure(recs, &rec.metrics)
 
-	knee := Knee{LimitRate: lim}
+	knee := results.Knee{LimitRate: lim}
 	first, found := first429(recs)
 	if found {
 		at := first.sent.Sub(began)

@@ -16,14 +16,15 @@ import (
 
 	"loginharness/internal/contract"
 	"loginharness/internal/mock"
+	"loginharness/internal/results"
 	"loginharness/internal/target"
 )
 
 // Target is where a scenario sends its load: one valid Webex login, the
 // limit it should be held to, and how hard the harness may push.
 type Target struct {
-	Info    TargetInfo
-	Limit   Limit
+	Info    results.TargetInfo
+	Limit   results.Limit
 	MaxRate float64 // no attack offers more; 0: no cap (the mock)
 
 	login       vegeta.Target
@@ -74,7 +75,7 @@ type credentials struct {
 	token, orgID, email, password, redSkyOrgID string
 }
 
-func newTarget(c *contract.Contract, info TargetInfo, base string, cr credentials) (*Target, error) {
+func newTarget(c *contract.Contract, info results.TargetInfo, base string, cr credentials) (*Target, error) {
 	method, path, err := webexLogin(c)
 	if err != nil {
 		return nil, err
@@ -141,13 +142,13 @@ func StartMock(ctx context.Context, c *contract.Contract, cfg mock.Config) (*Tar
 	account := cfg.RedSkyAccounts[0]
 	cr := credentials{token: cfg.WebexTokens[0], email: account.Email, password: account.Password}
 	base := "http://" + ln.Addr().String() + strings.TrimSuffix(mock.WebexPath, webexPathTemplate(c))
-	t, err := newTarget(c, TargetInfo{Kind: string(target.ModeMock), URL: base}, base, cr)
+	t, err := newTarget(c, results.TargetInfo{Kind: string(target.ModeMock), URL: base}, base, cr)
 	if err != nil {
 		cancel()
 		<-done
 		return nil, err
 	}
-	t.Limit = Limit{Rate: cfg.Rate, Burst: cfg.Burst, Source: "mock"}
+	t.Limit = results.Limit{Rate: cfg.Rate, Burst: cfg.Burst, Source: "mock"}
 	t.close = func() { cancel(); <-done }
 	return t, nil
 }
@@ -168,11 +169,11 @@ func LiveTarget(c *contract.Contract, tc target.Config, lc LiveConfig) (*Target,
 	}
 	w := tc.Webex
 	cr := credentials{token: w.Token, orgID: w.OrgID, email: w.Email, password: w.Password, redSkyOrgID: w.RedSkyOrgID}
-	t, err := newTarget(c, TargetInfo{Kind: string(target.ModeLive), URL: w.URL}, w.URL, cr)
+	t, err := newTarget(c, results.TargetInfo{Kind: string(target.ModeLive), URL: w.URL}, w.URL, cr)
 	if err != nil {
 		return nil, err
 	}
-	t.Limit = Limit{Rate: lc.ExpectedLimit, Source: EnvExpectedLimit}
+	t.Limit = results.Limit{Rate: lc.ExpectedLimit, Source: EnvExpectedLimit}
 	t.MaxRate = lc.MaxRate
 	t.insecureTLS = tc.InsecureTLS
 	return t, nil

@@ -195,7 +195,7 @@ func TestFailureShowsInMatrixWithFindingsAndNoSecret(t *testing.T) {
 	s.passAll(c, "mock")
 	broken := results.Exchange{
 		API: "webex", Target: "mock", Method: "POST", Path: "/v1/telephony/config/redSky/actions/login/invoke", Status: 429, Want: 429,
-		Findings: []results.Finding{{Check: "header", Pointer: "/header/Retry-After", Expected: "delay-seconds or HTTP-date", Actual: "missing", Message: "429 lacks Retry-After"}},
+		Findings: []contract.Finding{{Check: contract.CheckHeader, Pointer: "/header/Retry-After", Expected: "delay-seconds or HTTP-date", Actual: "missing", Message: "429 lacks Retry-After"}},
 		Excerpt:  `{"message":"slow down","password":"` + plantedSecret + `"}`,
 	}
 	s.set("webex", 429, types.SpecStateFailed, "webex 429: header /header/Retry-After: token "+plantedSecret, broken)

@@ -10,13 +10,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/results"
 	"loginharness/internal/target"
-)
-
-// Labels QA slices a run with, besides the API's name and status:NNN.
-const (
-	LabelNegative = "negative"
-	LabelLiveSafe = "live-safe"
 )
 
 // Table is one DescribeTable's worth of cases.
@@ -116,7 +111,7 @@ var provocations = map[contract.API]map[int]provocationSpec{
 func statusCases(op contract.Operation) []*Case {
 	var cases []*Case
 	for _, code := range op.Statuses {
-		cs := &Case{API: op.API, Op: op, Name: fmt.Sprintf("status %d", code), Want: code, Observable: true, Labels: []string{statusLabel(code)}}
+		cs := &Case{API: op.API, Op: op, Name: fmt.Sprintf("status %d", code), Want: code, Observable: true, Labels: []string{results.StatusLabel(code)}}
 		if p, ok := provocations[op.API][code]; ok {
 			cs.provoke, cs.LiveSafe = p.provoke, p.liveSafe
 		} else {
@@ -133,7 +128,7 @@ func positiveCases(op contract.Operation, variants []requestVariant) []*Case {
 		prefix, labels := variantPrefix(v)
 		base := Case{
 			API: op.API, Op: op, Want: http.StatusOK, RequestVariant: v.Name,
-			WantVariant: successVariant(op, v.Edition), Labels: append(labels, statusLabel(http.StatusOK)),
+			WantVariant: successVariant(op, v.Edition), Labels: append(labels, results.StatusLabel(http.StatusOK)),
 		}
 		minimal := base
 		minimal.Name, minimal.LiveSafe, minimal.provoke = prefix+"valid sign-in", true, signIn(v, nil)
@@ -152,7 +147,7 @@ func positiveCases(op contract.Operation, variants []requestVariant) []*Case {
 func negativeCases(op contract.Operation, variants []requestVariant) []*Case {
 	refusal := func(name string, labels []string, want int, p provocation) *Case {
 		cs := &Case{API: op.API, Op: op, Name: name, Negative: true, LiveSafe: true, provoke: p,
-			Labels: append([]string{LabelNegative}, labels...)}
+			Labels: append([]string{results.LabelNegative}, labels...)}
 		switch {
 		case want != 0 && slices.Contains(op.Statuses, want):
 			cs.Want = want
@@ -162,7 +157,7 @@ func negativeCases(op contract.Operation, variants []requestVariant) []*Case {
 			cs.Rejection = true
 		}
 		if cs.Want != 0 {
-			cs.Labels = append(cs.Labels, statusLabel(cs.Want))
+			cs.Labels = append(cs.Labels, results.StatusLabel(cs.Want))
 		}
 		return withLiveSafe(cs)
 	}
@@ -193,14 +188,14 @@ func variantPrefix(v requestVariant) (string, []string) {
 	}
 	var labels []string
 	if v.Edition != "" {
-		labels = []string{variantLabel(v.Edition)}
+		labels = []string{results.EditionLabel(string(v.Edition))}
 	}
 	return v.Name + ": ", labels
 }
 
 func withLiveSafe(cs *Case) *Case {
 	if cs.LiveSafe {
-		cs.Labels = append(cs.Labels, LabelLiveSafe)
+		cs.Labels = append(cs.Labels, results.LabelLiveSafe)
 	}
 	return cs
 }

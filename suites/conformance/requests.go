@@ -143,7 +143,3 @@ func failureVariant(op contract.Operation) string {
 	}
 	return ""
 }
-
-func variantLabel(v target.Variant) string { return "variant:" + string(v) }
-
-func statusLabel(code int) string { return "status:" + strconv.Itoa(code) }

@@ -1,4 +1,4 @@
-package load
+package results
 
 import (
 	"encoding/json"
@@ -8,30 +8,30 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"loginharness/internal/results"
+	"time"
 )
 
-// SummaryVersion is bumped when a field of Summary changes meaning, so a
-// report reading older files can tell.
-const SummaryVersion = 1
+// LoadSummaryVersion is bumped when a field of LoadSummary changes meaning,
+// so a report reading older files can tell.
+const LoadSummaryVersion = 1
 
-// SummarySuffix ends the name of every summary file: <scenario>.summary.json.
-const SummarySuffix = ".summary.json"
+// LoadSummarySuffix ends the name of every load summary file:
+// <scenario>.summary.json.
+const LoadSummarySuffix = ".summary.json"
 
-// ResultsSuffix ends the name of every Vegeta result file: <scenario>.bin,
+// VegetaSuffix ends the name of every Vegeta result file: <scenario>.bin,
 // Vegeta's gob encoding, readable by `vegeta report` and `vegeta plot`.
-const ResultsSuffix = ".bin"
+const VegetaSuffix = ".bin"
 
-// Dir is where load outputs live under an output folder (results.OutDir()).
-func Dir(outDir string) string { return filepath.Join(outDir, "load") }
+// LoadDir is where load outputs live under an output folder (OutDir()).
+func LoadDir(outDir string) string { return filepath.Join(outDir, "load") }
 
-// Summary is what one load scenario measured and concluded. It is written as
-// <scenario>.summary.json next to the scenario's Vegeta result files and read
-// by the HTML report. Durations are seconds, latencies milliseconds, rates
-// requests per second; every string is redacted.
-type Summary struct {
-	Version     int        `json:"version"`     // SummaryVersion
+// LoadSummary is what one load scenario measured and concluded. It is
+// written as <scenario>.summary.json next to the scenario's Vegeta result
+// files and read by the HTML report. Durations are seconds, latencies
+// milliseconds, rates requests per second; every string is redacted.
+type LoadSummary struct {
+	Version     int        `json:"version"`     // LoadSummaryVersion
 	Scenario    string     `json:"scenario"`    // file-safe name, e.g. "over-limit"
 	Description string     `json:"description"` // one sentence: what the scenario sets out to show
 	API         string     `json:"api"`         // "webex" or "commvault"
@@ -88,7 +88,7 @@ type Summary struct {
 
 // TargetInfo is where the load went.
 type TargetInfo struct {
-	Kind string `json:"kind"` // "mock" or "live"
+	Kind string `json:"kind"` // TargetMock or TargetLive
 	URL  string `json:"url"`  // base URL, no credentials
 }
 
@@ -204,18 +204,66 @@ type Probe struct {
 
 // Verdict is one judgement of a scenario.
 type Verdict struct {
-	Name    string `json:"name"`
-	Passed  bool   `json:"passed"`
-	Message string `json:"message"`
+	Name    string
+	State   VerdictState
+	Message string
+}
+
+// VerdictState is how a judgement came out. Passed and failed are the states
+// so far; a reader takes any other as not passed.
+type VerdictState string
+
+// The verdict states.
+const (
+	VerdictPassed VerdictState = "passed"
+	VerdictFailed VerdictState = "failed"
+)
+
+// PassedIf is VerdictPassed when ok holds, else VerdictFailed.
+func PassedIf(ok bool) VerdictState {
+	if ok {
+		return VerdictPassed
+	}
+	return VerdictFailed
+}
+
+// Passed tells whether the judgement passed.
+func (v Verdict) Passed() bool { return v.State == VerdictPassed }
+
+// verdictJSON is a Verdict in its file: the state, and beside it the
+// passed flag of summaries written before states, which older readers use.
+type verdictJSON struct {
+	Name    string       `json:"name"`
+	State   VerdictState `json:"state,omitempty"`
+	Passed  bool         `json:"passed"`
+	Message string       `json:"message"`
+}
+
+// MarshalJSON writes the state and the passed flag.
+func (v Verdict) MarshalJSON() ([]byte, error) {
+	return json.Marshal(verdictJSON{Name: v.Name, State: v.State, Passed: v.Passed(), Message: v.Message})
+}
+
+// UnmarshalJSON reads the state, or the passed flag of an older summary.
+func (v *Verdict) UnmarshalJSON(data []byte) error {
+	var j verdictJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	*v = Verdict{Name: j.Name, State: j.State, Message: j.Message}
+	if v.State == "" {
+		v.State = PassedIf(j.Passed)
+	}
+	return nil
 }
 
 // Passed reports whether every verdict passed and the run completed.
-func (s Summary) Passed() bool {
+func (s LoadSummary) Passed() bool {
 	if s.Incomplete {
 		return false
 	}
 	for _, v := range s.Verdicts {
-		if !v.Passed {
+		if !v.Passed() {
 			return false
 		}
 	}
@@ -223,37 +271,37 @@ func (s Summary) Passed() bool {
 }
 
 // Failures lists the verdicts that did not pass, one line each.
-func (s Summary) Failures() []string {
+func (s LoadSummary) Failures() []string {
 	var out []string
 	for _, v := range s.Verdicts {
-		if !v.Passed {
+		if !v.Passed() {
 			out = append(out, v.Name+": "+v.Message)
 		}
 	}
 	return out
 }
 
-// WriteSummary writes s to dir/<scenario>.summary.json atomically.
-func WriteSummary(dir string, s Summary) error {
+// WriteLoadSummary writes s to dir/<scenario>.summary.json atomically.
+func WriteLoadSummary(dir string, s LoadSummary) error {
 	if err := checkScenarioName(s.Scenario); err != nil {
 		return err
 	}
-	s.Version = SummaryVersion
+	s.Version = LoadSummaryVersion
 	data, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return fmt.Errorf("load: encode summary %q: %w", s.Scenario, err)
 	}
-	return results.WriteFileAtomic(filepath.Join(dir, s.Scenario+SummarySuffix), append(data, '\n'))
+	return WriteFileAtomic(filepath.Join(dir, s.Scenario+LoadSummarySuffix), append(data, '\n'))
 }
 
-// ReadSummaries reads every *.summary.json in dir, sorted by scenario name.
-// A missing dir is no error (a run with --skip-load writes none).
-func ReadSummaries(dir string) ([]Summary, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*"+SummarySuffix))
+// ReadLoadSummaries reads every *.summary.json in dir, sorted by scenario
+// name. A missing dir is no error (a run with --skip-load writes none).
+func ReadLoadSummaries(dir string) ([]LoadSummary, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*"+LoadSummarySuffix))
 	if err != nil {
 		return nil, err
 	}
-	var out []Summary
+	var out []LoadSummary
 	var errs []error
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
@@ -261,7 +309,7 @@ func ReadSummaries(dir string) ([]Summary, error) {
 			errs = append(errs, err)
 			continue
 		}
-		var s Summary
+		var s LoadSummary
 		if err := json.Unmarshal(data, &s); err != nil {
 			errs = append(errs, fmt.Errorf("load: %s: %w", p, err))
 			continue
@@ -278,3 +326,6 @@ func checkScenarioName(name string) error {
 	}
 	return nil
 }
+
+// Milliseconds is d in the unit of the summaries' latencies.
+func Milliseconds(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -1,7 +1,8 @@
-// Package load holds the load scenarios as Ginkgo specs (label "load").
-// They live in a non-test file so that `harness run` links them into its
-// own suite; load_suite_test.go only runs them for `go tool ginkgo`.
-package load
+// Package loadtest holds the load scenarios of internal/load as Ginkgo
+// specs (label results.LabelLoad). They live in a non-test file so that
+// `harness run` links them into its own suite; loadtest_suite_test.go only
+// runs them for `go tool ginkgo`.
+package loadtest
 
 import (
 	"errors"
@@ -14,12 +15,13 @@ import (
 	. "github.com/onsi/gomega"
 
 	"loginharness/internal/contract"
-	harnessload "loginharness/internal/load"
+	"loginharness/internal/load"
+	"loginharness/internal/results"
 	"loginharness/internal/target"
 )
 
 // scenarioTimeout bounds one scenario: its attacks, the waits for
-// Retry-After (at most harnessload.DefaultMaxWait) and the writing.
+// Retry-After (at most load.DefaultMaxWait) and the writing.
 const scenarioTimeout = 2 * time.Minute
 
 // only says why the load scenarios leave Commvault alone.
@@ -36,47 +38,47 @@ var setup = sync.OnceValues(func() (*suiteSetup, error) {
 	if err != nil {
 		return nil, err
 	}
-	lc, err := harnessload.LiveConfigFromEnv(os.Getenv)
+	lc, err := load.LiveConfigFromEnv(os.Getenv)
 	if err != nil {
 		return nil, err
 	}
 	s := &suiteSetup{}
-	var opts []harnessload.Option
-	if harnessload.Interactive(os.Stderr) {
-		opts = append(opts, harnessload.WithProgress(os.Stderr))
+	var opts []load.Option
+	if load.Interactive(os.Stderr) {
+		opts = append(opts, load.WithProgress(os.Stderr))
 	}
-	s.runner = harnessload.NewRunner(c, opts...)
+	s.runner = load.NewRunner(c, opts...)
 	if !tc.Live(contract.Webex) {
-		s.source = harnessload.MockSource{Contract: c, Config: harnessload.DefaultMockConfig(tc.MockDrifts...)}
+		s.source = load.MockSource{Contract: c, Config: load.DefaultMockConfig(tc.MockDrifts...)}
 		return s, nil
 	}
 	if s.refusal = lc.Permit(true); s.refusal != nil {
 		return s, nil
 	}
-	t, err := harnessload.LiveTarget(c, tc, lc)
+	t, err := load.LiveTarget(c, tc, lc)
 	if err != nil {
 		return nil, err
 	}
-	s.source = harnessload.LiveSource{Target: t}
+	s.source = load.LiveSource{Target: t}
 	return s, nil
 })
 
 type suiteSetup struct {
-	runner  *harnessload.Runner
-	source  harnessload.Source
+	runner  *load.Runner
+	source  load.Source
 	refusal error // live load without the opt-in
 }
 
 // Ordered keeps the scenarios in their listed order, which a shared live
 // server needs; ContinueOnFailure runs them all even when one fails.
-var _ = Describe("Load", Label("load", string(contract.Webex)), Ordered, ContinueOnFailure, func() {
+var _ = Describe("Load", Label(results.LabelLoad, string(contract.Webex)), Ordered, ContinueOnFailure, func() {
 	s, err := setup()
 	if err != nil {
 		It("reads the load configuration", func() { Fail(err.Error()) })
 		return
 	}
 	BeforeEach(func() { GinkgoWriter.Println(only) })
-	for _, sc := range harnessload.Scenarios() {
+	for _, sc := range load.Scenarios() {
 		It(sc.Name+": "+sc.Description, NodeTimeout(scenarioTimeout), func(ctx SpecContext) {
 			if s.refusal != nil {
 				Skip(s.refusal.Error())
@@ -85,7 +87,7 @@ var _ = Describe("Load", Label("load", string(contract.Webex)), Ordered, Continu
 			Expect(err).NotTo(HaveOccurred())
 			defer t.Close()
 			sum, err := s.runner.Run(ctx, sc, t)
-			var skip harnessload.Skipped
+			var skip load.Skipped
 			if errors.As(err, &skip) {
 				Skip(skip.Reason)
 			}
@@ -102,11 +104,11 @@ var _ = Describe("Load", Label("load", string(contract.Webex)), Ordered, Continu
 	}
 })
 
-func verdictLines(sum harnessload.Summary) string {
+func verdictLines(sum results.LoadSummary) string {
 	var b strings.Builder
 	for _, v := range sum.Verdicts {
 		mark := "ok  "
-		if !v.Passed {
+		if !v.Passed() {
 			mark = "FAIL"
 		}
 		b.WriteString(mark + " " + v.Name + ": " + v.Message + "\n")
