@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"os"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"loginharness/internal/contract"
 	"loginharness/internal/load"
 	"loginharness/internal/mock"
+	"loginharness/internal/results"
 	"loginharness/internal/target"
 )
 
@@ -97,24 +97,19 @@ func runFidelity(ctx context.Context, p *plan, rep *bench.Report) []*bench.Table
 // output folder.
 func loadRunner(ctx context.Context, c *contract.Contract, base string, rate float64, d time.Duration) (bench.Fidelity, error) {
 	row := bench.Fidelity{Mode: harnessMode, RequestedRate: rate}
-	ops := c.Spec(contract.Webex).Operations()
-	if len(ops) != 1 {
-		return row, fmt.Errorf("the Webex spec has %d operations, want 1", len(ops))
-	}
 	tmp, err := os.MkdirTemp("", "harness-bench-load-")
 	if err != nil {
 		return row, err
 	}
 	defer os.RemoveAll(tmp)
-	tc := target.Config{Webex: target.WebexConfig{
-		URL:   base + strings.TrimSuffix(mock.WebexPath, ops[0].Path),
-		Token: mock.DemoWebexToken, Email: mock.DemoRedSkyEmail, Password: mock.DemoRedSkyPassword, RedSkyOrgID: demoRedSkyOrgID,
-	}}
-	t, err := load.LiveTarget(c, tc, load.LiveConfig{Allowed: true, MaxRate: rate, ExpectedLimit: 2 * rate})
+	t, err := load.NewEndpoint(c, results.TargetInfo{Kind: "bare", URL: target.MockBaseURL(contract.Webex, base)}, target.Account{
+		Token: mock.DemoWebexToken, User: mock.DemoRedSkyEmail, Password: mock.DemoRedSkyPassword, RedSkyOrgID: demoRedSkyOrgID,
+	})
 	if err != nil {
 		return row, err
 	}
 	defer t.Close()
+	t.Limit, t.MaxRate = results.Limit{Rate: 2 * rate, Source: "the bench"}, rate
 	sc, ok := load.ScenarioNamed(load.ScenarioUnderLimit)
 	if !ok {
 		return row, fmt.Errorf("no %q scenario", load.ScenarioUnderLimit)

@@ -220,7 +220,7 @@ func redact(res *vegeta.Result, secrets []string) {
 // ends at the plan's duration or request cap, when observe says so, or when
 // ctx ends; then it returns the partial records with ctx's error.
 func (rec *recording) attack(ctx context.Context, s *session, plan attackPlan) ([]record, error) {
-	atk := vegeta.NewAttacker(s.target.attackerOptions(s.timeout, s.maxBody)...)
+	atk := vegeta.NewAttacker(s.endpoint.attackerOptions(s.timeout, s.maxBody)...)
 	done := make(chan struct{})
 	halt := sync.OnceFunc(func() {
 		close(done)

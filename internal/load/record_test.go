@@ -59,7 +59,7 @@ func TestResultsFileKeepsNoSecrets(t *testing.T) {
 	cfg.WebexTokens = []string{token}
 	cfg.RedSkyAccounts[0].Password = password
 	c := testContract(t)
-	tgt, err := StartMock(t.Context(), c, cfg)
+	tgt, err := MockEndpoint(t.Context(), c, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func decodeAll(t *testing.T, data []byte) int {
 // and both files are written, the summary marked incomplete.
 func TestInterruptKeepsPartialResults(t *testing.T) {
 	c := testContract(t)
-	tgt, err := StartMock(t.Context(), c, DefaultMockConfig())
+	tgt, err := MockEndpoint(t.Context(), c, DefaultMockConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -108,10 +108,10 @@ func (s *session) commonVerdicts() []results.Verdict {
 // over is the offered rate k times the limit, within the live cap; it
 // refuses when the cap leaves no room above the limit.
 func (s *session) over(k float64) (float64, error) {
-	rate := s.target.capRate(k * s.target.Limit.Rate)
-	if rate < 1.2*s.target.Limit.Rate {
+	rate := s.endpoint.capRate(k * s.endpoint.Limit.Rate)
+	if rate < 1.2*s.endpoint.Limit.Rate {
 		return 0, Skipped{Reason: fmt.Sprintf("%s=%.4g leaves no room above the expected limit of %.4g req/s",
-			EnvLiveMaxRate, s.target.MaxRate, s.target.Limit.Rate)}
+			EnvLiveMaxRate, s.endpoint.MaxRate, s.endpoint.Limit.Rate)}
 	}
 	return rate, nil
 }
@@ -130,7 +130,7 @@ func (s *session) single(ctx context.Context, rate float64) ([]record, error) {
 }
 
 func underLimit(ctx context.Context, s *session) error {
-	recs, err := s.single(ctx, s.target.capRate(0.5*s.target.Limit.Rate))
+	recs, err := s.single(ctx, s.endpoint.capRate(0.5*s.endpoint.Limit.Rate))
 	n429 := s.sum.StatusCodes["429"]
 	s.judge(VerdictNo429, n429 == 0, "%d of %d requests at half the limit were refused with 429", n429, len(recs))
 	return err
@@ -294,7 +294,7 @@ func obeying(ctx context.Context, s *session) error {
 	if err != nil {
 		return err
 	}
-	client := newObeyingClient(s.target.login, rate, s.duration, s.fallback)
+	client := newObeyingClient(s.endpoint.login, rate, s.duration, s.fallback)
 	plan := s.plan("obeying", client.Targeter, client)
 	plan.observe = client.observe
 	client.start()
@@ -309,7 +309,7 @@ func obeying(ctx context.Context, s *session) error {
 		return obeyErr
 	}
 
-	if err := sleepUntil(ctx, minTime(s.target.quietUntil, time.Now().Add(s.maxWait))); err != nil {
+	if err := sleepUntil(ctx, minTime(s.endpoint.quietUntil, time.Now().Add(s.maxWait))); err != nil {
 		return err
 	}
 	naiveRec, err := s.record(".naive")
@@ -372,10 +372,10 @@ func (s *session) steadyFrom(recs []record, began time.Time) time.Time {
 }
 
 func ramp(ctx context.Context, s *session) error {
-	lim := s.target.Limit.Rate
-	from, to := s.target.capRate(0.25*lim), s.target.capRate(3*lim)
+	lim := s.endpoint.Limit.Rate
+	from, to := s.endpoint.capRate(0.25*lim), s.endpoint.capRate(3*lim)
 	if to < 1.2*lim {
-		return Skipped{Reason: fmt.Sprintf("%s=%.4g leaves no room to ramp above the expected limit of %.4g req/s", EnvLiveMaxRate, s.target.MaxRate, lim)}
+		return Skipped{Reason: fmt.Sprintf("%s=%.4g leaves no room to ramp above the expected limit of %.4g req/s", EnvLiveMaxRate, s.endpoint.MaxRate, lim)}
 	}
 	pacer := vegeta.LinearPacer{StartAt: constant(from), Slope: (to - from) / s.duration.Seconds()}
 	s.sum.Pacer = fmt.Sprintf("linear %.4g/s to %.4g/s (+%.4g/s per s)", from, to, pacer.Slope)

@@ -5,11 +5,11 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/mock"
 	"loginharness/internal/results"
 	"loginharness/internal/target"
 )
@@ -31,7 +31,7 @@ func Tables(c *contract.Contract, api contract.API) ([]Table, error) {
 	}
 	var tables []Table
 	for _, op := range spec.Operations() {
-		variants, err := requestVariants(spec.Doc, op)
+		variants, err := requestVariants(spec, op)
 		if err != nil {
 			return nil, err
 		}
@@ -44,41 +44,21 @@ func Tables(c *contract.Contract, api contract.API) ([]Table, error) {
 	return tables, nil
 }
 
-// requestVariant is one shape of the request body: a oneOf member, or the
-// whole schema when there is no oneOf (Name "").
+// requestVariant is one shape of the request body (contract.RequestVariant)
+// and the Commvault edition it signs in as, "" for none.
 type requestVariant struct {
-	Name    string
-	Edition target.Variant
-	Schema  *openapi3.Schema
+	contract.RequestVariant
+	Edition target.Edition
 }
 
-func requestVariants(doc *openapi3.T, op contract.Operation) ([]requestVariant, error) {
-	item := doc.Paths.Find(op.Path)
-	var o *openapi3.Operation
-	if item != nil {
-		o = item.GetOperation(op.Method)
+func requestVariants(spec *contract.Spec, op contract.Operation) ([]requestVariant, error) {
+	shapes, err := spec.RequestVariants(op)
+	if err != nil {
+		return nil, err
 	}
-	if o == nil || o.RequestBody == nil || o.RequestBody.Value == nil {
-		return nil, fmt.Errorf("%s: no request body is documented", op.ID)
-	}
-	mt := o.RequestBody.Value.Content.Get("application/json")
-	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
-		return nil, fmt.Errorf("%s: no application/json request schema is documented", op.ID)
-	}
-	schema := mt.Schema.Value
-	if len(schema.OneOf) == 0 {
-		return []requestVariant{{Schema: schema}}, nil
-	}
-	var out []requestVariant
-	for i, ref := range schema.OneOf {
-		if ref == nil || ref.Value == nil {
-			return nil, fmt.Errorf("%s: request oneOf member %d is unresolved", op.ID, i)
-		}
-		name := ref.Ref[strings.LastIndexByte(ref.Ref, '/')+1:]
-		if name == "" {
-			name = fmt.Sprintf("oneOf[%d]", i)
-		}
-		out = append(out, requestVariant{Name: name, Edition: editionOf(name), Schema: ref.Value})
+	out := make([]requestVariant, 0, len(shapes))
+	for _, v := range shapes {
+		out = append(out, requestVariant{RequestVariant: v, Edition: target.EditionOf(v.Name)})
 	}
 	return out, nil
 }
@@ -269,7 +249,7 @@ func wrongTypes(typ string) []any {
 // property without one gets a value of its type, and the case checks that
 // the request is still valid.
 var fillers = map[string]any{
-	"redSkyOrgId": "610af8f4-a4ed-4be3-ae6f-efcdcd4895a8",
+	"redSkyOrgId": mock.DemoRedSkyOrgID,
 	"commserver":  "commserve.example.com*CommServe",
 	"domain":      "corp",
 	"deviceId":    "loginharness-device",

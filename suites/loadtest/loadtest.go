@@ -55,11 +55,11 @@ var setup = sync.OnceValues(func() (*suiteSetup, error) {
 	if s.refusal = lc.Permit(true); s.refusal != nil {
 		return s, nil
 	}
-	t, err := load.LiveTarget(c, tc, lc)
+	e, err := load.LiveEndpoint(c, tc, lc)
 	if err != nil {
 		return nil, err
 	}
-	s.source = load.LiveSource{Target: t}
+	s.source = load.LiveSource{Endpoint: e}
 	return s, nil
 })
 
@@ -83,10 +83,10 @@ var _ = Describe("Load", Label(results.LabelLoad, string(contract.Webex)), Order
 			if s.refusal != nil {
 				Skip(s.refusal.Error())
 			}
-			t, err := s.source.Open(ctx, sc)
+			e, err := s.source.Open(ctx, sc)
 			Expect(err).NotTo(HaveOccurred())
-			defer t.Close()
-			sum, err := s.runner.Run(ctx, sc, t)
+			defer e.Close()
+			sum, err := s.runner.Run(ctx, sc, e)
 			var skip load.Skipped
 			if errors.As(err, &skip) {
 				Skip(skip.Reason)
