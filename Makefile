@@ -39,10 +39,10 @@ mock: build
 	./$(BIN) mock $(ARGS)
 
 ## bench: mock vs bare handler (Vegeta and wrk), validation cost, load fidelity,
-## limiter accuracy, suite wall time, memory -> $(REPORTS)/bench.json (~2.5 min; ARGS=-quick ~45 s)
+## limiter accuracy, suite wall time, memory -> $(REPORTS)/bench.json (~2.5 min; ARGS=--quick ~45 s)
 bench:
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) || echo "wrk missing: its rows are skipped"
-	$(GO) run ./cmd/harness-bench -out $(REPORTS)/bench.json $(ARGS)
+	$(GO) run ./cmd/harness-bench --out $(REPORTS)/bench.json $(ARGS)
 
 ## bench-go: the Go micro-benchmarks (ns/op, allocs/op) of every package
 bench-go:

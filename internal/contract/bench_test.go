@@ -10,6 +10,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
+	"loginharness/internal/bench"
 	"loginharness/internal/contract"
 )
 
@@ -30,11 +31,12 @@ func BenchmarkValidateResponse(b *testing.B) {
 
 func measure(b *testing.B, op func()) {
 	b.ReportAllocs()
-	start := processCPU()
+	start, _ := bench.ProcessCPU()
 	for b.Loop() {
 		op()
 	}
-	if used := processCPU() - start; used > 0 {
+	if end, known := bench.ProcessCPU(); known && end-start > 0 {
+		used := end - start
 		b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }

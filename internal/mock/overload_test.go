@@ -20,7 +20,7 @@ import (
 )
 
 // soakDurationEnv sets how long TestOverload loads the mock: 2 s in
-// `make test`; HARNESS_SOAK_DURATION=30s for the soak the issue asks for.
+// `make test`; HARNESS_SOAK_DURATION=30s for a longer soak.
 const soakDurationEnv = "HARNESS_SOAK_DURATION"
 
 func soakDuration(t *testing.T) time.Duration {
