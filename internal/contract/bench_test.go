@@ -12,13 +12,14 @@ import (
 
 	"loginharness/internal/bench"
 	"loginharness/internal/contract"
+	"loginharness/internal/testkit"
 )
 
 // BenchmarkValidateResponse measures one response per variant. Besides
 // wall time it reports cpu-ns/op, the process CPU time per response, which
 // stays honest when other work shares the machine.
 func BenchmarkValidateResponse(b *testing.B) {
-	c := mustLoad(b)
+	c := testkit.Contract(b)
 	for _, tc := range benchCases() {
 		b.Run(tc.name, func(b *testing.B) {
 			if res := c.ValidateResponse(context.Background(), tc.api, tc.ex); !res.OK() || res.Variant != tc.variant {
@@ -76,7 +77,7 @@ func benchCases() []benchCase {
 // variant, reads oneOf failures as one "Or" message and skips the Retry-After
 // and format checks.
 func BenchmarkPlainKinOpenAPI(b *testing.B) {
-	c := mustLoad(b)
+	c := testkit.Contract(b)
 	for _, tc := range benchCases() {
 		b.Run(tc.name, func(b *testing.B) {
 			op := c.Spec(tc.api).Operations()[0]

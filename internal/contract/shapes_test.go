@@ -6,10 +6,11 @@ import (
 	"testing"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/testkit"
 )
 
 func TestRequestVariantsNameTheOneOfMembersAsOperationsDo(t *testing.T) {
-	c := mustLoad(t)
+	c := testkit.Contract(t)
 	for _, api := range contract.APIs() {
 		op, err := c.LoginOperation(api)
 		if err != nil {
@@ -40,7 +41,7 @@ func TestRequestVariantsNameTheOneOfMembersAsOperationsDo(t *testing.T) {
 }
 
 func TestLoginOperation(t *testing.T) {
-	c := mustLoad(t)
+	c := testkit.Contract(t)
 	op, err := c.LoginOperation(contract.Commvault)
 	if err != nil || op.Method != http.MethodPost || op.Path != "/Login" {
 		t.Errorf("commvault login: %+v, %v", op, err)

@@ -13,13 +13,14 @@ import (
 	"loginharness/internal/mock"
 	"loginharness/internal/results"
 	"loginharness/internal/target"
+	"loginharness/internal/testkit"
 )
 
 // bareLogin serves the mock's valid-login answer, byte for byte, from a bare
 // handler: the fastest server the load path could face on this machine.
 func bareLogin(b *testing.B) (*Endpoint, func()) {
 	b.Helper()
-	c := testContract(b)
+	c := testkit.Contract(b)
 	op, err := c.LoginOperation(contract.Webex)
 	if err != nil {
 		b.Fatal(err)
@@ -51,7 +52,7 @@ func BenchmarkLoadPathFidelity(b *testing.B) {
 		b.Run(fmt.Sprintf("rate=%d", rate), func(b *testing.B) {
 			tgt, stop := bareLogin(b)
 			defer stop()
-			r := NewRunner(testContract(b), WithOutDir(b.TempDir()), WithDuration(attack))
+			r := NewRunner(testkit.Contract(b), WithOutDir(b.TempDir()), WithDuration(attack))
 			s := &session{Runner: r, endpoint: tgt, scenario: Scenario{Name: "bench"}, sum: newSummary(Scenario{Name: "bench"}, tgt)}
 			pacer := vegeta.ConstantPacer{Freq: rate, Per: time.Second}
 			var plain, harness, validated, nonconforming float64

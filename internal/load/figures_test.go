@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"loginharness/internal/results"
+	"loginharness/internal/testkit"
 )
 
 // TestFigures prints the closing figures: a 100 req/s limit with the
@@ -17,7 +18,7 @@ func TestFigures(t *testing.T) {
 	if os.Getenv("LOAD_FIGURES") == "" {
 		t.Skip("set LOAD_FIGURES=1 to measure the closing figures")
 	}
-	c := testContract(t)
+	c := testkit.Contract(t)
 	r := NewRunner(c, WithOutDir(t.TempDir()), WithDuration(5*time.Second))
 	cfg := DefaultMockConfig()
 	cfg.Burst = 10

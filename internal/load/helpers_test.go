@@ -2,25 +2,13 @@ package load
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
-	"loginharness/internal/contract"
 	"loginharness/internal/mock"
 	"loginharness/internal/results"
+	"loginharness/internal/testkit"
 )
-
-var loadContract = sync.OnceValues(contract.Load)
-
-func testContract(t testing.TB) *contract.Contract {
-	t.Helper()
-	c, err := loadContract()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 // runScenario runs the named scenario against a fresh mock with drifts, the
 // way the suite does, with short attacks.
@@ -30,7 +18,7 @@ func runScenario(t *testing.T, name string, drifts ...mock.Drift) results.LoadSu
 	if !ok {
 		t.Fatalf("no scenario %q", name)
 	}
-	c := testContract(t)
+	c := testkit.Contract(t)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	tgt, err := MockSource{Contract: c, Config: DefaultMockConfig(drifts...)}.Open(ctx, sc)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"loginharness/internal/target"
+	"loginharness/internal/testkit"
 )
 
 func TestLiveConfigFromEnv(t *testing.T) {
@@ -57,10 +58,10 @@ func TestLiveLoadIsRefusedWithoutOptIn(t *testing.T) {
 		t.Errorf("got %v, want ErrLiveLoadRefused naming the opt-in", err)
 	}
 	tc := target.Config{Webex: target.WebexConfig{URL: "https://127.0.0.1:1/v1", Token: "t0ken-secret", Email: "a@example.com", Password: "pw-secret"}}
-	if _, err := LiveEndpoint(testContract(t), tc, LiveConfig{}); !errors.Is(err, ErrLiveLoadRefused) {
+	if _, err := LiveEndpoint(testkit.Contract(t), tc, LiveConfig{}); !errors.Is(err, ErrLiveLoadRefused) {
 		t.Errorf("LiveEndpoint without opt-in: got %v, want ErrLiveLoadRefused", err)
 	}
-	got, err := LiveEndpoint(testContract(t), tc, LiveConfig{Allowed: true, MaxRate: 5, ExpectedLimit: 2})
+	got, err := LiveEndpoint(testkit.Contract(t), tc, LiveConfig{Allowed: true, MaxRate: 5, ExpectedLimit: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"loginharness/internal/mock"
 	"loginharness/internal/results"
+	"loginharness/internal/testkit"
 )
 
 func TestRequestTag(t *testing.T) {
@@ -58,7 +59,7 @@ func TestResultsFileKeepsNoSecrets(t *testing.T) {
 	cfg := DefaultMockConfig()
 	cfg.WebexTokens = []string{token}
 	cfg.RedSkyAccounts[0].Password = password
-	c := testContract(t)
+	c := testkit.Contract(t)
 	tgt, err := MockEndpoint(t.Context(), c, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +106,7 @@ func decodeAll(t *testing.T, data []byte) int {
 // TestInterruptKeepsPartialResults cancels a long attack: it stops at once,
 // and both files are written, the summary marked incomplete.
 func TestInterruptKeepsPartialResults(t *testing.T) {
-	c := testContract(t)
+	c := testkit.Contract(t)
 	tgt, err := MockEndpoint(t.Context(), c, DefaultMockConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +147,7 @@ func TestInterruptKeepsPartialResults(t *testing.T) {
 }
 
 func TestMockSourceGivesScenariosTheirOwnLimit(t *testing.T) {
-	c := testContract(t)
+	c := testkit.Contract(t)
 	sc, _ := ScenarioNamed(ScenarioHonesty)
 	tgt, err := MockSource{Contract: c, Config: DefaultMockConfig(mock.DriftWrongType)}.Open(t.Context(), sc)
 	if err != nil {

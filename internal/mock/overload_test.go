@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/testkit"
 )
 
 // soakDurationEnv sets how long TestOverload loads the mock: 2 s in
@@ -76,7 +77,7 @@ func TestOverload(t *testing.T) {
 	srv := httptest.NewServer(m)
 	defer srv.Close()
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 128}}
-	c := testContract(t)
+	c := testkit.Contract(t)
 
 	ctx, cancel := context.WithTimeout(t.Context(), duration)
 	defer cancel()

@@ -16,6 +16,7 @@ import (
 
 	"loginharness/internal/contract"
 	"loginharness/internal/results"
+	"loginharness/internal/testkit"
 )
 
 // chromium finds a headless-capable Chromium, or skips the test with how to
@@ -64,7 +65,7 @@ var consoleLine = regexp.MustCompile(`(?m)^.*:CONSOLE[:(].*$`)
 // chart and show the matrix. It leaves a screenshot in the reports folder.
 func TestPageRendersInChromium(t *testing.T) {
 	browser := chromium(t)
-	c := loadContract(t)
+	c := testkit.Contract(t)
 	dir := t.TempDir()
 	var s suite
 	s.passAll(c, "mock")

@@ -9,15 +9,12 @@ import (
 
 	"loginharness/internal/contract"
 	"loginharness/internal/mock"
+	"loginharness/internal/testkit"
 )
 
 func loginOperation(t *testing.T, api contract.API) contract.Operation {
 	t.Helper()
-	c, err := contract.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	op, err := c.LoginOperation(api)
+	op, err := testkit.Contract(t).LoginOperation(api)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,10 +24,7 @@ func loginOperation(t *testing.T, api contract.API) contract.Operation {
 // TestSignInIsAValidRequestOfEachAPIAndEdition: the one place that builds
 // sign-ins builds what the spec asks for, of each API and edition.
 func TestSignInIsAValidRequestOfEachAPIAndEdition(t *testing.T) {
-	c, err := contract.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := testkit.Contract(t)
 	accounts := map[string]Account{
 		"webex":                      {User: "a@example.com", Password: "pw", Token: "tok", OrgID: "org", RedSkyOrgID: "610af8f4-a4ed-4be3-ae6f-efcdcd4895a8"},
 		"commvault saas":             {Edition: SaaS, User: "a@example.com", Password: "pw"},
