@@ -3,11 +3,14 @@ package measure
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"loginharness/internal/bench"
+	"loginharness/internal/contract"
 	"loginharness/internal/mock"
 )
 
@@ -52,18 +55,9 @@ func memoryRun(ctx context.Context, p *Plan, maxKeys int) (*bench.Memory, error)
 	}
 	defer func() { _ = srv.Stop() }()
 	host := strings.TrimPrefix(srv.URL, "http://")
-	login, err := webexLogin("")
+	build, err := floodSignIns(host)
 	if err != nil {
 		return nil, err
-	}
-	body := login.Body
-	build := func(token string) func(buf []byte, i int) []byte {
-		return func(buf []byte, i int) []byte {
-			return bench.AppendPost(buf, host, mock.WebexPath, [][2]string{
-				{"Authorization", "Bearer " + token + strconv.Itoa(i)},
-				{"Content-Type", "application/json"},
-			}, body)
-		}
 	}
 	// Warm up on a handful of keys, so "before" includes the runtime and
 	// connection buffers, not the keys.
@@ -91,5 +85,32 @@ func memoryRun(ctx context.Context, p *Plan, maxKeys int) (*bench.Memory, error)
 	return &bench.Memory{
 		Keys: int(res.Sent), MaxKeys: maxKeys, Seconds: res.Elapsed.Seconds(), StatusCodes: codes,
 		RSSBeforeKB: before.VmRSS, HWMKB: after.VmHWM, RSSAfterKB: after.VmRSS,
+	}, nil
+}
+
+// floodSignIns writes the demo account's Webex sign-in (target.SignIn) as
+// raw requests for bench.Flood, each with a bearer token of its own, the
+// prefix followed by the request's number: every request is a new key of
+// the limiter.
+func floodSignIns(host string) (build func(prefix string) func(buf []byte, i int) []byte, err error) {
+	const placeholder = "flood-token"
+	a := demoAccount(contract.Webex, "")
+	a.Token = placeholder
+	login, err := signIn(contract.Webex, a, "")
+	if err != nil {
+		return nil, err
+	}
+	var header [][2]string
+	for _, name := range slices.Sorted(maps.Keys(login.Header)) {
+		header = append(header, [2]string{name, strings.Join(login.Header[name], ", ")})
+	}
+	return func(prefix string) func(buf []byte, i int) []byte {
+		return func(buf []byte, i int) []byte {
+			h := slices.Clone(header)
+			for k := range h {
+				h[k][1] = strings.Replace(h[k][1], placeholder, prefix+strconv.Itoa(i), 1)
+			}
+			return bench.AppendPost(buf, host, login.URL, h, login.Body)
+		}
 	}, nil
 }
