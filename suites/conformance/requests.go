@@ -16,8 +16,7 @@ type body map[string]any
 
 // request wraps a body the way the API takes a sign-in (target.LoginRequest),
 // and as the suite sends every request: asking for JSON, with a TrackingID
-// of its own on Webex, so a live run's requests can be found in the
-// service's logs.
+// of its own on Webex.
 func request(op contract.Operation, a target.Account, b []byte) target.Request {
 	req := target.LoginRequest(op, a, b)
 	req.Header.Set("Accept", "application/json")
