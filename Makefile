@@ -10,7 +10,7 @@ ARGS    ?=
 BUILDVCS := $(shell git status --porcelain >/dev/null 2>&1 && echo auto || echo false)
 GINKGO  := $(GO) tool ginkgo --output-dir=$(REPORTS)
 
-.PHONY: run test conformance load report mock bench bench-go lint build
+.PHONY: run test stress-load conformance load report mock bench bench-go lint build
 
 ## run: the main job: conformance and load on the embedded mock, then the HTML report
 run: build
@@ -22,13 +22,20 @@ run: build
 test: lint
 	$(GO) test -p 1 -timeout 12m ./...
 
+## stress-load: the load verdicts against every limiter of internal/limitertest,
+## five times in a row, with goroutines spinning beside them to keep the machine
+## busy (HARNESS_STRESS_CPU), as CI machines are; about 6 minutes
+STRESS_CPU ?= 4
+stress-load:
+	HARNESS_STRESS_CPU=$(STRESS_CPU) $(GO) test -count 5 -timeout 60m -run 'TestLimiterMatrix|TestDishonestServersFail|TestLimitFoundWithoutExpectation|TestDriftsFailTheRightScenario' ./internal/load/
+
 ## conformance: the conformance suite alone, as QA runs it
 conformance:
 	$(GINKGO) --json-report=conformance.json --junit-report=conformance.xml ./suites/conformance
 
 ## load: the load scenarios alone
 load:
-	$(GINKGO) --json-report=load.json --junit-report=load.xml ./suites/load
+	$(GINKGO) --json-report=load.json --junit-report=load.xml ./suites/loadtest
 
 ## report: render $(REPORTS)/index.html again from the JSON already there
 report: build
@@ -39,10 +46,10 @@ mock: build
 	./$(BIN) mock $(ARGS)
 
 ## bench: mock vs bare handler (Vegeta and wrk), validation cost, load fidelity,
-## limiter accuracy, suite wall time, memory -> $(REPORTS)/bench.json (~2.5 min; ARGS=-quick ~45 s)
+## limiter accuracy, suite wall time, memory -> $(REPORTS)/bench.json (~2.5 min; ARGS=--quick ~45 s)
 bench:
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) || echo "wrk missing: its rows are skipped"
-	$(GO) run ./cmd/harness-bench -out $(REPORTS)/bench.json $(ARGS)
+	$(GO) run ./cmd/harness-bench --out $(REPORTS)/bench.json $(ARGS)
 
 ## bench-go: the Go micro-benchmarks (ns/op, allocs/op) of every package
 bench-go:

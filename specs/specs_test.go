@@ -17,6 +17,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/testkit"
 	"loginharness/specs"
 )
 
@@ -82,10 +83,7 @@ func TestEmbeddedFilesExist(t *testing.T) {
 // plus only the additions the fixture names with their source.
 func TestSpecsMatchTheDocs(t *testing.T) {
 	facts := loadFacts(t)
-	c, err := contract.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := testkit.Contract(t)
 	if got, want := slices.Sorted(maps.Keys(facts.APIs)), slices.Sorted(maps.Keys(specs.Files)); !slices.Equal(got, want) {
 		t.Fatalf("doc-facts covers %v, the specs are %v", got, want)
 	}
@@ -221,10 +219,7 @@ func diff[E cmp.Ordered](spec, doc []E) string {
 // pages: each must keep the contract and match exactly its variant.
 func TestDocExamplesKeepTheContract(t *testing.T) {
 	facts := loadFacts(t)
-	c, err := contract.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := testkit.Contract(t)
 	for name, f := range facts.APIs {
 		api, err := contract.ParseAPI(name)
 		if err != nil {

@@ -2,18 +2,18 @@ package main
 
 import (
 	"bytes"
-	"strings"
 	"testing"
 )
 
 func TestBenchMainUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
-		{"-only", "throughput,speed"},
-		{"-workers", "8,0"},
-		{"-workers", "many"},
-		{"-wrk-connections", "0"},
-		{"-keys", "-1"},
-		{"-no-such-flag"},
+		{"--only", "throughput,speed"},
+		{"--workers", "8,0"},
+		{"--workers", "many"},
+		{"--wrk-connections", "0"},
+		{"--keys", "-1"},
+		{"--no-such-flag"},
+		{"-quick"}, // Go's single-dash long flags are not pflag's
 		{"stray"},
 	} {
 		var out, errOut bytes.Buffer
@@ -24,31 +24,9 @@ func TestBenchMainUsageErrors(t *testing.T) {
 			t.Errorf("benchMain(%q) said nothing on stderr", args)
 		}
 	}
-}
-
-func TestParseOnly(t *testing.T) {
-	sel, err := parseOnly("")
-	if err != nil || len(sel) != len(sections) {
-		t.Errorf("parseOnly(\"\") = %v, %v; want every section", sel, err)
-	}
-	sel, err = parseOnly(" memory,limiter ")
-	if err != nil || len(sel) != 2 || !sel["memory"] || !sel["limiter"] {
-		t.Errorf("parseOnly = %v, %v", sel, err)
-	}
-	if _, err := parseOnly("memory,,limiter"); err == nil || !strings.Contains(err.Error(), "sections:") {
-		t.Errorf("an empty name: %v, want an error listing the sections", err)
-	}
-}
-
-func TestParseCounts(t *testing.T) {
-	got, err := parseCounts("8, 32,128")
-	if err != nil || len(got) != 3 || got[0] != 8 || got[1] != 32 || got[2] != 128 {
-		t.Errorf("parseCounts = %v, %v", got, err)
-	}
-	for _, s := range []string{"", "0", "4097", "-1", "8,x"} {
-		if _, err := parseCounts(s); err == nil {
-			t.Errorf("parseCounts(%q): no error", s)
-		}
+	var out, errOut bytes.Buffer
+	if code := benchMain([]string{"--help"}, &out, &errOut); code != 0 || !bytes.Contains(errOut.Bytes(), []byte("--only")) {
+		t.Errorf("--help: exit %d, stderr %s", code, errOut.String())
 	}
 }
 
@@ -72,15 +50,5 @@ func TestIsLoopback(t *testing.T) {
 		if got := isLoopback(host); got != want {
 			t.Errorf("isLoopback(%q) = %v", host, got)
 		}
-	}
-}
-
-func TestBareAnswersLikeTheMock(t *testing.T) {
-	b, err := newBare()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b.header.Get("Content-Type") != "application/json" || !bytes.Contains(b.body, []byte(`"companyId"`)) {
-		t.Errorf("bare header %v body %s", b.header, b.body)
 	}
 }

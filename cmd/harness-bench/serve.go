@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -17,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"loginharness/internal/bench"
+	"loginharness/internal/bench/measure"
 	"loginharness/internal/mock"
 )
 
@@ -51,7 +50,7 @@ func serveMain(args []string) int {
 	case "mock":
 		h = mock.New(cfg)
 	case "bare":
-		bare, err := newBare()
+		bare, err := measure.Bare()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "harness-bench serve:", err)
 			return 1
@@ -98,37 +97,4 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// bareHandler answers every request with the bytes and headers the mock
-// gives a valid Webex sign-in, and does nothing else: the yardstick.
-type bareHandler struct {
-	header http.Header
-	body   []byte
-}
-
-// newBare records the mock's answer to a valid Webex sign-in, in process,
-// so the bare handler returns the very same bytes.
-func newBare() (*bareHandler, error) {
-	login := webexLogin("http://mock.test")
-	r := httptest.NewRequest(login.Method, login.URL, bytesReader(login.Body))
-	r.Header = login.Header.Clone()
-	rec := httptest.NewRecorder()
-	mock.New(mock.DefaultConfig()).ServeHTTP(rec, r)
-	if rec.Code != http.StatusOK {
-		return nil, fmt.Errorf("bare: the mock answered the demo Webex sign-in with %d, want 200", rec.Code)
-	}
-	header := rec.Header().Clone()
-	header.Del("Content-Length")
-	header.Del("Date")
-	return &bareHandler{header: header, body: rec.Body.Bytes()}, nil
-}
-
-func (b *bareHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	_, _ = io.Copy(io.Discard, r.Body)
-	h := w.Header()
-	for k, v := range b.header {
-		h[k] = v
-	}
-	_, _ = w.Write(b.body)
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"loginharness/internal/mock"
+	"loginharness/internal/testkit"
 )
 
 // conformanceDrift breaks a field of the 200 bodies, which the conformance
@@ -26,20 +27,14 @@ const conformanceDrift = string(mock.DriftMissingField)
 var harnessBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "harness-test-")
+	bin, remove, err := testkit.BuildHarness()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	harnessBin = filepath.Join(dir, "harness")
-	build := exec.Command("go", "build", "-buildvcs=false", "-o", harnessBin, ".")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building harness:", err)
-		os.Exit(1)
-	}
+	harnessBin = bin
 	code := m.Run()
-	os.RemoveAll(dir)
+	remove()
 	os.Exit(code)
 }
 
@@ -59,7 +54,7 @@ func harness(t *testing.T, ctx context.Context, args ...string) result {
 func harnessEnv(t *testing.T, ctx context.Context, env []string, args ...string) result {
 	t.Helper()
 	cmd := exec.CommandContext(ctx, harnessBin, args...)
-	cmd.Env = append(cleanEnv(), env...)
+	cmd.Env = append(testkit.CleanEnv(), env...)
 	var out, errs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errs
 	err := cmd.Run()
@@ -68,16 +63,6 @@ func harnessEnv(t *testing.T, ctx context.Context, env []string, args ...string)
 		t.Fatalf("harness %v: %v", args, err)
 	}
 	return result{code: cmd.ProcessState.ExitCode(), stdout: out.String(), stderr: errs.String()}
-}
-
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "HARNESS_") {
-			env = append(env, kv)
-		}
-	}
-	return append(env, "NO_COLOR=1")
 }
 
 func (r result) String() string {
@@ -192,7 +177,7 @@ func TestInterruptedRunWritesAnIncompleteReport(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, harnessBin, "run", "--out", out)
-	cmd.Env = cleanEnv()
+	cmd.Env = testkit.CleanEnv()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
@@ -225,7 +210,7 @@ func TestMockShutsDownOnSIGTERM(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, harnessBin, "mock", "--addr", addr)
-	cmd.Env = cleanEnv()
+	cmd.Env = testkit.CleanEnv()
 	var errs bytes.Buffer
 	cmd.Stderr = &errs
 	if err := cmd.Start(); err != nil {

@@ -142,7 +142,7 @@ func (o *runOptions) filter() (string, error) {
 		only = string(api)
 	}
 	if o.skipLoad {
-		noLoad = "!load"
+		noLoad = "!" + results.LabelLoad
 	}
 	f := labelFilter(only, noLoad, o.labelFilter)
 	if _, err := types.ParseLabelFilter(f); err != nil {
@@ -178,7 +178,7 @@ func (o *runOptions) targets(filter string) (target.Config, error) {
 // are labelled load and webex.
 func loadRuns(filter string) bool {
 	matches, err := types.ParseLabelFilter(filter)
-	return err == nil && matches([]string{"load", string(contract.Webex)})
+	return err == nil && matches([]string{results.LabelLoad, string(contract.Webex)})
 }
 
 // outDir makes the output folder and hands it to the suites through

@@ -15,7 +15,7 @@ import (
 	// The suites register their specs when linked in; `go tool ginkgo`
 	// runs the very same specs from their _test.go files.
 	_ "loginharness/suites/conformance"
-	_ "loginharness/suites/load"
+	_ "loginharness/suites/loadtest"
 )
 
 // Where a run's Ginkgo reports go, under its output folder.

@@ -25,7 +25,7 @@ const (
 	Below   Op = "<"
 )
 
-// Goal is one target of issue 7 and how the run did against it.
+// Goal is one target of the benchmarks and how the run did against it.
 type Goal struct {
 	Name   string  `json:"name"`
 	Value  float64 `json:"value"`

@@ -16,7 +16,8 @@ const (
 	ModeHarness = "internal/load runner"
 )
 
-// The goals' targets (issue 7; the limiter's 5 % is issue 5's).
+// The goals' targets: what the harness promises of its mock, its
+// validator, its load path and the mock's limiter.
 const (
 	GoalThroughputRatio = 0.8  // mock/bare requests/s
 	GoalValidationMicro = 20.0 // µs per response
@@ -24,8 +25,8 @@ const (
 	GoalLimiterError    = 0.05 // |accepted/expected - 1|
 )
 
-// Goals judges the report against issue 7's targets (and issue 5's 5 %
-// for the limiter); ratios only, no absolute times but the validator's.
+// Goals judges the report against the goals' targets; ratios only, no
+// absolute times but the validator's.
 func Goals(rep *Report) []Goal {
 	var out []Goal
 	// Throughput: mock/bare per source and connection count.

@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 const procStatus = `Name:	harness-bench
@@ -48,5 +49,18 @@ func TestReadProcMemorySelf(t *testing.T) {
 	}
 	if m.VmRSS <= 0 || m.VmHWM < m.VmRSS {
 		t.Errorf("ReadProcMemory(self) = %+v: want 0 < VmRSS <= VmHWM", m)
+	}
+}
+
+func TestProcessCPUGrowsWithWork(t *testing.T) {
+	before, ok := ProcessCPU()
+	if !ok {
+		t.Skip("process CPU time is unknown on this system")
+	}
+	for sum, start := 0, time.Now(); time.Since(start) < 20*time.Millisecond; sum++ {
+		_ = sum
+	}
+	if after, _ := ProcessCPU(); after <= before {
+		t.Errorf("CPU time did not grow with work: %v then %v", before, after)
 	}
 }

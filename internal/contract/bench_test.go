@@ -10,14 +10,16 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
+	"loginharness/internal/bench"
 	"loginharness/internal/contract"
+	"loginharness/internal/testkit"
 )
 
 // BenchmarkValidateResponse measures one response per variant. Besides
 // wall time it reports cpu-ns/op, the process CPU time per response, which
 // stays honest when other work shares the machine.
 func BenchmarkValidateResponse(b *testing.B) {
-	c := mustLoad(b)
+	c := testkit.Contract(b)
 	for _, tc := range benchCases() {
 		b.Run(tc.name, func(b *testing.B) {
 			if res := c.ValidateResponse(context.Background(), tc.api, tc.ex); !res.OK() || res.Variant != tc.variant {
@@ -30,11 +32,12 @@ func BenchmarkValidateResponse(b *testing.B) {
 
 func measure(b *testing.B, op func()) {
 	b.ReportAllocs()
-	start := processCPU()
+	start, _ := bench.ProcessCPU()
 	for b.Loop() {
 		op()
 	}
-	if used := processCPU() - start; used > 0 {
+	if end, known := bench.ProcessCPU(); known && end-start > 0 {
+		used := end - start
 		b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }
@@ -74,7 +77,7 @@ func benchCases() []benchCase {
 // variant, reads oneOf failures as one "Or" message and skips the Retry-After
 // and format checks.
 func BenchmarkPlainKinOpenAPI(b *testing.B) {
-	c := mustLoad(b)
+	c := testkit.Contract(b)
 	for _, tc := range benchCases() {
 		b.Run(tc.name, func(b *testing.B) {
 			op := c.Spec(tc.api).Operations()[0]

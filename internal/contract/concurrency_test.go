@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/testkit"
 )
 
 // TestConcurrentValidation validates a mix of good and bad exchanges from
 // many goroutines at once; run with -race. Each result must equal the one
 // a lone goroutine got.
 func TestConcurrentValidation(t *testing.T) {
-	c := mustLoad(t)
+	c := testkit.Contract(t)
 	type job struct {
 		api      contract.API
 		ex       *contract.Exchange

@@ -15,10 +15,11 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/testkit"
 )
 
 func TestLoadEmbeddedSpecs(t *testing.T) {
-	c := mustLoad(t)
+	c := testkit.Contract(t)
 	for _, api := range contract.APIs() {
 		s := c.Spec(api)
 		if s == nil {
@@ -73,7 +74,7 @@ func TestParseAPI(t *testing.T) {
 }
 
 func TestOperationsMirrorTheSpec(t *testing.T) {
-	c := mustLoad(t)
+	c := testkit.Contract(t)
 	for _, api := range contract.APIs() {
 		spec := c.Spec(api)
 		ops := spec.Operations()
@@ -128,7 +129,7 @@ var exampleVariants = map[string]string{
 // TestSpecExamplesKeepTheContract validates every example the specs carry,
 // as a request or a response, and checks each matches its one variant.
 func TestSpecExamplesKeepTheContract(t *testing.T) {
-	c := mustLoad(t)
+	c := testkit.Contract(t)
 	seen := map[string]bool{}
 	for _, api := range contract.APIs() {
 		for _, op := range c.Spec(api).Operations() {
@@ -188,7 +189,7 @@ func checkOnlyVariant(t *testing.T, c *contract.Contract, key string, api contra
 }
 
 func TestUnknownAPIOrOperation(t *testing.T) {
-	c := mustLoad(t)
+	c := testkit.Contract(t)
 	tests := []struct {
 		name string
 		api  contract.API
@@ -215,7 +216,7 @@ func TestUnknownAPIOrOperation(t *testing.T) {
 }
 
 func TestAnyBaseURLFindsTheOperation(t *testing.T) {
-	c := mustLoad(t)
+	c := testkit.Contract(t)
 	for _, path := range []string{"/commandcenter/api/Login", "/webconsole/api/Login", "/Login", "/proxy/x/commandcenter/api/Login"} {
 		res := c.ValidateResponse(context.Background(), contract.Commvault, with(commvaultResponse(commvaultSaaS), func(ex *contract.Exchange) { ex.Path = path }))
 		if !res.OK() || res.Operation != "login" {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/testkit"
 )
 
 // FuzzValidate feeds arbitrary exchanges to both validators: they must
@@ -20,7 +21,7 @@ func FuzzValidate(f *testing.F) {
 	f.Add(-1, "text/html", "soon", "<html>")
 	f.Add(200, "application/json", "", strings.Repeat("[", 12000))
 	f.Add(200, "application/json", "", `{"token": `+strings.Repeat(`{"a":`, 12000))
-	c := mustLoad(f)
+	c := testkit.Contract(f)
 	f.Fuzz(func(t *testing.T, status int, contentType, retryAfter, body string) {
 		for _, api := range contract.APIs() {
 			for _, path := range []string{webexPath, commvaultPath, "", "/", "//", "{x}"} {

@@ -3,22 +3,10 @@ package contract_test
 import (
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"loginharness/internal/contract"
 )
-
-var loadOnce = sync.OnceValues(contract.Load)
-
-func mustLoad(tb testing.TB) *contract.Contract {
-	tb.Helper()
-	c, err := loadOnce()
-	if err != nil {
-		tb.Fatalf("Load: %v", err)
-	}
-	return c
-}
 
 // headers builds a header from name, value pairs; a later pair replaces an
 // earlier one of the same name.

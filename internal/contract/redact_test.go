@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/testkit"
 )
 
 const (
@@ -21,7 +22,7 @@ const (
 // that break the contract in many ways, and looks for them, or their
 // Base64, in every field of every finding.
 func TestFindingsNeverHoldSecrets(t *testing.T) {
-	c := mustLoad(t)
+	c := testkit.Contract(t)
 	b64 := base64.StdEncoding.EncodeToString([]byte(plantedPassword))
 	auth := "Authorization"
 	requests := []*contract.Exchange{

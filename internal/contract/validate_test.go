@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/testkit"
 )
 
 // TestResponseMutations breaks valid responses one way at a time; each must
 // come back with the finding that names that way, at the right place.
 func TestResponseMutations(t *testing.T) {
-	c := mustLoad(t)
+	c := testkit.Contract(t)
 	retryAfter := func(v string) *contract.Exchange {
 		return webexResponse(429, webexError, "Retry-After", v)
 	}
@@ -101,7 +102,7 @@ func TestResponseMutations(t *testing.T) {
 
 // TestFindingDetails pins what a finding says, not only where.
 func TestFindingDetails(t *testing.T) {
-	c := mustLoad(t)
+	c := testkit.Contract(t)
 	tests := []struct {
 		name string
 		api  contract.API
@@ -169,7 +170,7 @@ func retryAfterPattern(t *testing.T, c *contract.Contract) string {
 }
 
 func TestRetryAfterForms(t *testing.T) {
-	c := mustLoad(t)
+	c := testkit.Contract(t)
 	tests := []struct {
 		value string
 		ok    bool
@@ -211,7 +212,7 @@ func TestRetryAfterForms(t *testing.T) {
 // accept, from pieces of each; the specs must make that impossible. It
 // tries every variant, bypassing the early stop the load-time proof allows.
 func TestNoBodyMatchesTwoVariants(t *testing.T) {
-	c := mustLoad(t)
+	c := testkit.Contract(t)
 	responses := []string{
 		commvaultSaaS, commvaultCustomerManaged, commvaultFailure,
 		`{"data": {"authToken": "a"}, "token": "QSDK a"}`,
@@ -245,7 +246,7 @@ func TestNoBodyMatchesTwoVariants(t *testing.T) {
 }
 
 func TestRequestValidation(t *testing.T) {
-	c := mustLoad(t)
+	c := testkit.Contract(t)
 	tests := []struct {
 		name    string
 		api     contract.API

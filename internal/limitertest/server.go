@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -22,10 +21,10 @@ const (
 	Unparsable   RetryAfterForm = "unparsable"    // words instead of a value
 )
 
-// Server is a Webex login limited by one Limiter. It answers every POST to
-// a path ending in the login's with 200 and a RedSky result while the
-// limiter admits, and with RefuseStatus and Retry-After when it does not.
-// It checks no credentials and sends no RateLimit fields.
+// Server is a Webex login limited by one Limiter. It answers every POST
+// with 200 and a RedSky result while the limiter admits, and with
+// RefuseStatus and Retry-After when it does not. It checks no credentials
+// and sends no RateLimit fields.
 type Server struct {
 	*httptest.Server
 	Limiter      Limiter
@@ -38,10 +37,6 @@ type Server struct {
 	served, refused atomic.Int64
 }
 
-// LoginPath is the Webex login's path template; the server answers any
-// path that ends with it, so any base URL works.
-const LoginPath = "/telephony/config/redSky/actions/login/invoke"
-
 // NewServer starts s on loopback and returns it; Close stops it.
 func NewServer(l Limiter, form RetryAfterForm, opts ...func(*Server)) *Server {
 	s := &Server{Limiter: l, RetryAfter: form, RefuseStatus: http.StatusTooManyRequests}
@@ -52,7 +47,8 @@ func NewServer(l Limiter, form RetryAfterForm, opts ...func(*Server)) *Server {
 	return s
 }
 
-// BaseURL is what a client appends LoginPath to, like https://webexapis.com/v1.
+// BaseURL is what a client appends the login's path to, shaped like
+// https://webexapis.com/v1.
 func (s *Server) BaseURL() string { return s.URL + "/v1" }
 
 // Served and Refused count the requests the limiter admitted and refused.
@@ -64,9 +60,9 @@ var trackingIDs atomic.Uint64
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := "LIMITERTEST_" + strconv.FormatUint(trackingIDs.Add(1), 10)
 	w.Header().Set("TrackingID", id)
-	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, LoginPath) {
+	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		writeJSON(w, http.StatusNotFound, webexError("No such resource.", id))
+		writeJSON(w, http.StatusMethodNotAllowed, webexError("Only POST signs in.", id))
 		return
 	}
 	now := time.Now()

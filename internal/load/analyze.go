@@ -9,6 +9,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"loginharness/internal/ratelimit"
+	"loginharness/internal/results"
 )
 
 // measure fills the measured fields of the summary from the records and
@@ -21,9 +22,9 @@ func (s *session) measure(recs []record, m *vegeta.Metrics) {
 	}
 	sum.AchievedRate = m.Rate
 	sum.ElapsedSeconds = (m.Duration + m.Wait).Seconds()
-	sum.Latency = Percentiles{
-		Mean: ms(m.Latencies.Mean), P50: ms(m.Latencies.P50), P90: ms(m.Latencies.P90),
-		P95: ms(m.Latencies.P95), P99: ms(m.Latencies.P99), Max: ms(m.Latencies.Max),
+	sum.Latency = results.Percentiles{
+		Mean: results.Milliseconds(m.Latencies.Mean), P50: results.Milliseconds(m.Latencies.P50), P90: results.Milliseconds(m.Latencies.P90),
+		P95: results.Milliseconds(m.Latencies.P95), P99: results.Milliseconds(m.Latencies.P99), Max: results.Milliseconds(m.Latencies.Max),
 	}
 	served, n429 := 0, 0
 	for _, rc := range recs {
@@ -50,22 +51,22 @@ func (s *session) measure(recs []record, m *vegeta.Metrics) {
 	}
 }
 
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
 // percentiles are exact: the buckets are small enough to sort.
-func percentiles(lat []time.Duration) Percentiles {
+func percentiles(lat []time.Duration) results.Percentiles {
 	if len(lat) == 0 {
-		return Percentiles{}
+		return results.Percentiles{}
 	}
 	slices.Sort(lat)
-	at := func(q float64) float64 { return ms(lat[max(0, int(math.Ceil(q*float64(len(lat))))-1)]) }
+	at := func(q float64) float64 {
+		return results.Milliseconds(lat[max(0, int(math.Ceil(q*float64(len(lat))))-1)])
+	}
 	var total time.Duration
 	for _, l := range lat {
 		total += l
 	}
-	return Percentiles{
-		Mean: ms(total / time.Duration(len(lat))), P50: at(0.5), P90: at(0.9), P95: at(0.95), P99: at(0.99),
-		Max: ms(lat[len(lat)-1]),
+	return results.Percentiles{
+		Mean: results.Milliseconds(total / time.Duration(len(lat))), P50: at(0.5), P90: at(0.9), P95: at(0.95), P99: at(0.99),
+		Max: results.Milliseconds(lat[len(lat)-1]),
 	}
 }
 
@@ -78,7 +79,7 @@ var bucketWidths = []time.Duration{
 
 const maxBuckets = 60
 
-func timeline(recs []record) []Bucket {
+func timeline(recs []record) []results.Bucket {
 	if len(recs) == 0 {
 		return nil
 	}
@@ -95,10 +96,10 @@ func timeline(recs []record) []Bucket {
 		}
 	}
 	n := int(span/width) + 1
-	buckets := make([]Bucket, n)
+	buckets := make([]results.Bucket, n)
 	lat := make([][]time.Duration, n)
 	for i := range buckets {
-		buckets[i] = Bucket{StartSeconds: (time.Duration(i) * width).Seconds(), WidthSeconds: width.Seconds(), StatusCodes: map[string]int{}}
+		buckets[i] = results.Bucket{StartSeconds: (time.Duration(i) * width).Seconds(), WidthSeconds: width.Seconds(), StatusCodes: map[string]int{}}
 	}
 	for _, rc := range recs {
 		i := min(n-1, int(rc.sent.Sub(first)/width))
@@ -130,9 +131,9 @@ const maxExamples = 5
 
 // rateFields describes the Retry-After values of the 429s and the
 // RateLimit fields of every response, judging each against the others.
-func (s *session) rateFields(recs []record) (RetryAfter, RateLimitFields) {
-	var ra RetryAfter
-	var rl RateLimitFields
+func (s *session) rateFields(recs []record) (results.RetryAfter, results.RateLimitFields) {
+	var ra results.RetryAfter
+	var rl results.RateLimitFields
 	window := s.retryAfterWindow(recs)
 	hist := map[float64]int{}
 	policies := map[string]bool{}
@@ -191,9 +192,9 @@ func (s *session) rateFields(recs []record) (RetryAfter, RateLimitFields) {
 		}
 	}
 	for secs, n := range hist {
-		ra.Histogram = append(ra.Histogram, ValueCount{Seconds: secs, Count: n})
+		ra.Histogram = append(ra.Histogram, results.ValueCount{Seconds: secs, Count: n})
 	}
-	slices.SortFunc(ra.Histogram, func(a, b ValueCount) int { return int(a.Seconds - b.Seconds) })
+	slices.SortFunc(ra.Histogram, func(a, b results.ValueCount) int { return int(a.Seconds - b.Seconds) })
 	return ra, rl
 }
 

@@ -2,49 +2,45 @@ package load
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"loginharness/internal/bench"
+	"loginharness/internal/contract"
+	"loginharness/internal/mock"
+	"loginharness/internal/results"
+	"loginharness/internal/target"
+	"loginharness/internal/testkit"
 )
 
 // bareLogin serves the mock's valid-login answer, byte for byte, from a bare
 // handler: the fastest server the load path could face on this machine.
-func bareLogin(b *testing.B) (*Target, func()) {
+func bareLogin(b *testing.B) (*Endpoint, func()) {
 	b.Helper()
-	c := testContract(b)
-	m, err := StartMock(b.Context(), c, DefaultMockConfig())
+	c := testkit.Contract(b)
+	op, err := c.LoginOperation(contract.Webex)
 	if err != nil {
 		b.Fatal(err)
 	}
-	req, _ := m.login.Request()
-	resp, err := http.DefaultClient.Do(req)
+	cfg := DefaultMockConfig()
+	account := target.MockAccounts(contract.Webex, cfg)[0]
+	req := target.SignIn(op, account)
+	bare, err := bench.NewReplay(mock.New(cfg), bench.Request{
+		Method: req.Method, URL: req.URL(target.MockBaseURL(contract.Webex, "http://mock.test")), Header: req.Header, Body: req.Body,
+	})
 	if err != nil {
 		b.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m.Close()
-	if resp.StatusCode != http.StatusOK {
-		b.Fatalf("the mock answered %d", resp.StatusCode)
-	}
-	header := resp.Header.Clone()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		for k, v := range header {
-			w.Header()[k] = v
-		}
-		_, _ = w.Write(body)
-	}))
-	base := srv.URL + "/v1"
-	t, err := newTarget(c, TargetInfo{Kind: "bare", URL: base}, base, credentials{token: "bench-token", email: "a@example.com", password: "bench-password"})
+	srv := httptest.NewServer(bare)
+	e, err := NewEndpoint(c, results.TargetInfo{Kind: "bare", URL: target.MockBaseURL(contract.Webex, srv.URL)}, account)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return t, srv.Close
+	return e, srv.Close
 }
 
 // BenchmarkLoadPathFidelity compares the rate the harness's load path
@@ -57,8 +53,8 @@ func BenchmarkLoadPathFidelity(b *testing.B) {
 		b.Run(fmt.Sprintf("rate=%d", rate), func(b *testing.B) {
 			tgt, stop := bareLogin(b)
 			defer stop()
-			r := NewRunner(testContract(b), WithOutDir(b.TempDir()), WithDuration(attack))
-			s := &session{Runner: r, target: tgt, scenario: Scenario{Name: "bench"}, sum: newSummary(Scenario{Name: "bench"}, tgt), transport: tgt.newTransport()}
+			r := NewRunner(testkit.Contract(b), WithOutDir(b.TempDir()), WithDuration(attack))
+			s := &session{Runner: r, endpoint: tgt, scenario: Scenario{Name: "bench"}, sum: newSummary(Scenario{Name: "bench"}, tgt), transport: tgt.newTransport()}
 			defer s.transport.CloseIdleConnections()
 			pacer := vegeta.ConstantPacer{Freq: rate, Per: time.Second}
 			var plain, harness, validated, nonconforming float64

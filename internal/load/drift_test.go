@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"loginharness/internal/mock"
+	"loginharness/internal/results"
 )
 
 // TestDriftsFailTheRightScenario is the meta-test: each Retry-After drift of
@@ -24,11 +25,11 @@ func TestDriftsFailTheRightScenario(t *testing.T) {
 		t.Run(string(tc.drift), func(t *testing.T) {
 			t.Parallel()
 			drifted := verdict(t, runScenario(t, tc.scenario, tc.drift), tc.verdict)
-			if drifted.State != VerdictFailed {
+			if drifted.State != results.VerdictFailed {
 				t.Errorf("%s with drift %s: %s passed: %s", tc.scenario, tc.drift, tc.verdict, drifted.Message)
 			}
 			faithful := verdict(t, runScenario(t, tc.scenario), tc.verdict)
-			if faithful.State != VerdictPassed {
+			if faithful.State != results.VerdictPassed {
 				t.Errorf("%s on the faithful mock: %s failed: %s", tc.scenario, tc.verdict, faithful.Message)
 			}
 		})

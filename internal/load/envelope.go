@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"loginharness/internal/results"
 )
 
 // The accepted requests of a run are judged by their arrival curve, as
@@ -119,20 +121,20 @@ func cmpFloat(a, b float64) int {
 
 // envelopePoints samples the accepted count against the bound rate×t + b,
 // for the report's chart: at most maxPoints points, always the last.
-func envelopePoints(times []float64, rate, burst, end float64) []EnvelopePoint {
+func envelopePoints(times []float64, rate, burst, end float64) []results.EnvelopePoint {
 	const maxPoints = 120
 	if end <= 0 {
 		return nil
 	}
 	step := end / maxPoints
-	var out []EnvelopePoint
+	var out []results.EnvelopePoint
 	j := 0
 	for i := 0; i <= maxPoints; i++ {
 		t := float64(i) * step
 		for j < len(times) && times[j] <= t {
 			j++
 		}
-		out = append(out, EnvelopePoint{Seconds: round3(t), Accepted: j, Bound: round3(rate*t + burst)})
+		out = append(out, results.EnvelopePoint{Seconds: round3(t), Accepted: j, Bound: round3(rate*t + burst)})
 	}
 	return out
 }

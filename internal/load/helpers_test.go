@@ -2,34 +2,23 @@ package load
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
-	"loginharness/internal/contract"
 	"loginharness/internal/mock"
+	"loginharness/internal/results"
+	"loginharness/internal/testkit"
 )
-
-var loadContract = sync.OnceValues(contract.Load)
-
-func testContract(t testing.TB) *contract.Contract {
-	t.Helper()
-	c, err := loadContract()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 // runScenario runs the named scenario against a fresh mock with drifts, the
 // way the suite does, with short attacks watching few windows.
-func runScenario(t *testing.T, name string, drifts ...mock.Drift) Summary {
+func runScenario(t *testing.T, name string, drifts ...mock.Drift) results.LoadSummary {
 	t.Helper()
 	sc, ok := ScenarioNamed(name)
 	if !ok {
 		t.Fatalf("no scenario %q", name)
 	}
-	c := testContract(t)
+	c := testkit.Contract(t)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	tgt, err := MockSource{Contract: c, Config: DefaultMockConfig(drifts...)}.Open(ctx, sc)
@@ -45,7 +34,7 @@ func runScenario(t *testing.T, name string, drifts ...mock.Drift) Summary {
 	return sum
 }
 
-func verdict(t *testing.T, sum Summary, name string) Verdict {
+func verdict(t *testing.T, sum results.LoadSummary, name string) results.Verdict {
 	t.Helper()
 	for _, v := range sum.Verdicts {
 		if v.Name == name {
@@ -53,5 +42,5 @@ func verdict(t *testing.T, sum Summary, name string) Verdict {
 		}
 	}
 	t.Fatalf("%s: no verdict %q in %+v", sum.Scenario, name, sum.Verdicts)
-	return Verdict{}
+	return results.Verdict{}
 }

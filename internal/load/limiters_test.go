@@ -11,7 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"loginharness/internal/contract"
 	"loginharness/internal/limitertest"
+	"loginharness/internal/results"
+	"loginharness/internal/target"
+	"loginharness/internal/testkit"
 )
 
 // The limit every server of the matrix keeps, and the time scale of the
@@ -33,9 +37,16 @@ func correctLimiters() map[string]func() limitertest.Limiter {
 	}
 }
 
+// serverEndpoint aims load at srv as at a live server, the harness's
+// limit and cap left for the caller to set.
+func serverEndpoint(c *contract.Contract, srv *limitertest.Server) (*Endpoint, error) {
+	return NewEndpoint(c, results.TargetInfo{Kind: results.TargetLive, URL: srv.BaseURL()},
+		target.Account{Token: "matrix-token", User: "admin@example.com", Password: "matrix-password"})
+}
+
 // matrixOutcome is one server's run of every scenario.
 type matrixOutcome struct {
-	summaries map[string]Summary
+	summaries map[string]results.LoadSummary
 	errs      map[string]error
 }
 
@@ -43,18 +54,17 @@ type matrixOutcome struct {
 // live server, judged against limit (0: measure it).
 func runAll(ctx context.Context, t *testing.T, srv *limitertest.Server, limit float64, opts ...Option) matrixOutcome {
 	t.Helper()
-	c := testContract(t)
-	tgt, err := newTarget(c, TargetInfo{Kind: "live", URL: srv.BaseURL()}, srv.BaseURL(),
-		credentials{token: "matrix-token", email: "admin@example.com", password: "matrix-password"})
+	c := testkit.Contract(t)
+	tgt, err := serverEndpoint(c, srv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tgt.Limit = Limit{Rate: limit, Source: EnvExpectedLimit}
+	tgt.Limit = results.Limit{Rate: limit, Source: EnvExpectedLimit}
 	if limit <= 0 {
-		tgt.Limit, tgt.MaxRate = Limit{Source: LimitMeasured}, 4*matrixRate
+		tgt.Limit, tgt.MaxRate = results.Limit{Source: results.LimitMeasured}, 4*matrixRate
 	}
 	r := NewRunner(c, append([]Option{WithOutDir(t.TempDir()), WithMaxWait(10 * time.Second)}, opts...)...)
-	out := matrixOutcome{summaries: map[string]Summary{}, errs: map[string]error{}}
+	out := matrixOutcome{summaries: map[string]results.LoadSummary{}, errs: map[string]error{}}
 	for _, sc := range Scenarios() {
 		sum, err := r.Run(ctx, sc, tgt)
 		out.summaries[sc.Name], out.errs[sc.Name] = sum, err
@@ -134,7 +144,7 @@ func TestLimiterMatrix(t *testing.T) {
 }
 
 // matrixLine is one scenario's outcome as the closing table reads it.
-func matrixLine(name string, sum Summary) string {
+func matrixLine(name string, sum results.LoadSummary) string {
 	line := fmt.Sprintf("%-20s", name)
 	for _, v := range sum.Verdicts {
 		line += fmt.Sprintf(" %s=%s", v.Name, v.State)
@@ -175,22 +185,21 @@ func TestDishonestServersFail(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
-	sums := make([]Summary, len(cases))
+	sums := make([]results.LoadSummary, len(cases))
 	errs := make([]error, len(cases))
 	var wg sync.WaitGroup
 	for i, tc := range cases {
 		defer tc.srv.Close()
 		wg.Go(func() {
-			c := testContract(t)
-			tgt, err := newTarget(c, TargetInfo{Kind: "live", URL: tc.srv.BaseURL()}, tc.srv.BaseURL(),
-				credentials{token: "matrix-token", email: "admin@example.com", password: "matrix-password"})
+			c := testkit.Contract(t)
+			tgt, err := serverEndpoint(c, tc.srv)
 			if err != nil {
 				errs[i] = err
 				return
 			}
-			tgt.Limit = Limit{Rate: tc.limit, Source: EnvExpectedLimit}
+			tgt.Limit = results.Limit{Rate: tc.limit, Source: EnvExpectedLimit}
 			if tc.limit < 0 { // as if the ramp had measured it
-				tgt.Limit = Limit{Rate: -tc.limit, Source: LimitMeasured}
+				tgt.Limit = results.Limit{Rate: -tc.limit, Source: results.LimitMeasured}
 			}
 			sc, _ := ScenarioNamed(tc.scenario)
 			r := NewRunner(c, WithOutDir(t.TempDir()), WithMaxWait(10*time.Second), WithMaxDuration(8*time.Second))
@@ -204,7 +213,7 @@ func TestDishonestServersFail(t *testing.T) {
 				t.Fatal(errs[i])
 			}
 			v, ok := sums[i].VerdictNamed(tc.verdict)
-			if !ok || v.State != VerdictFailed {
+			if !ok || v.State != results.VerdictFailed {
 				t.Errorf("%s: verdict %s is %q, want failed: %s", tc.scenario, tc.verdict, v.State, v.Message)
 			}
 			t.Logf("%s: %s", tc.verdict, v.Message)
@@ -261,7 +270,7 @@ func TestLimitFoundWithoutExpectation(t *testing.T) {
 					t.Errorf("%s: %s", sc.Name, f)
 				}
 				for _, name := range []string{VerdictWithinLimit, VerdictAtLimit, VerdictNo429UnderLimit} {
-					if v, ok := sum.VerdictNamed(name); ok && v.State != VerdictNotJudged {
+					if v, ok := sum.VerdictNamed(name); ok && v.State != results.VerdictNotJudged {
 						t.Errorf("%s: %s needs an expected limit, yet it is %s: %s", sc.Name, name, v.State, v.Message)
 					}
 				}

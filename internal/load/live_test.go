@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"loginharness/internal/target"
+	"loginharness/internal/testkit"
 )
 
 func TestLiveConfigFromEnv(t *testing.T) {
@@ -59,10 +60,10 @@ func TestLiveLoadIsRefusedWithoutOptIn(t *testing.T) {
 		t.Errorf("got %v, want ErrLiveLoadRefused naming the opt-in", err)
 	}
 	tc := target.Config{Webex: target.WebexConfig{URL: "https://127.0.0.1:1/v1", Token: "t0ken-secret", Email: "a@example.com", Password: "pw-secret"}}
-	if _, err := LiveTarget(testContract(t), tc, LiveConfig{}); !errors.Is(err, ErrLiveLoadRefused) {
-		t.Errorf("LiveTarget without opt-in: got %v, want ErrLiveLoadRefused", err)
+	if _, err := LiveEndpoint(testkit.Contract(t), tc, LiveConfig{}); !errors.Is(err, ErrLiveLoadRefused) {
+		t.Errorf("LiveEndpoint without opt-in: got %v, want ErrLiveLoadRefused", err)
 	}
-	got, err := LiveTarget(testContract(t), tc, LiveConfig{Allowed: true, MaxRate: 5, ExpectedLimit: 2})
+	got, err := LiveEndpoint(testkit.Contract(t), tc, LiveConfig{Allowed: true, MaxRate: 5, ExpectedLimit: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,7 @@ func TestRetryAfterPromises(t *testing.T) {
 		{"no usable Retry-After", []record{{sent: ms(0), code: 429}, served(ms(2000))}, 0, 0},
 		// A request with no answer may reach the server late.
 		{"unanswered before", []record{{sent: ms(-100), code: 0}, told(ms(0), time.Second), told(ms(1010), time.Second)}, 0, 0},
+		{"in flight at the probe", []record{told(ms(0), time.Second), {sent: ms(0).Add(time.Microsecond), latency: 1200 * time.Millisecond, code: 200}, served(ms(1010))}, 0, 0},
 	}
 	for _, tc := range cases {
 		got := retryAfterPromises(tc.recs, 5*time.Second)
@@ -45,16 +46,21 @@ func TestRefusedWithinLimit(t *testing.T) {
 		even = append(even, served(at.Add(time.Duration(i)*40*time.Millisecond)))
 	}
 	within := append(even[:len(even):len(even)], told(at.Add(800*time.Millisecond), time.Second))
-	if n, _ := refusedWithinLimit(within, 50); n != 1 {
+	if n, _ := refusedWithinLimit(within, 50, time.Second); n != 1 {
 		t.Errorf("a 429 40 ms after the last of an even 25/s: %d blamed, want 1", n)
 	}
 	clump := append(even[:len(even):len(even)], told(at.Add(765*time.Millisecond), time.Second))
-	if n, _ := refusedWithinLimit(clump, 50); n != 0 {
+	if n, _ := refusedWithinLimit(clump, 50, time.Second); n != 0 {
 		t.Errorf("a 429 5 ms after the last request: %d blamed, want 0 (burst one allows no closer)", n)
+	}
+	// Sent first but slow: the request after it may have overtaken it.
+	overtaken := []record{{sent: at, latency: 28 * time.Millisecond, code: 429}, served(at.Add(15 * time.Millisecond))}
+	if n, _ := refusedWithinLimit(overtaken, 50, time.Second); n != 0 {
+		t.Errorf("a request overtaken on the way: %d blamed, want 0", n)
 	}
 	slow := append(even[:len(even):len(even)], record{sent: at.Add(790 * time.Millisecond), latency: 30 * time.Millisecond, code: 429})
 	slow[len(even)-1].latency = 15 * time.Millisecond
-	if n, _ := refusedWithinLimit(slow, 50); n != 0 {
+	if n, _ := refusedWithinLimit(slow, 50, time.Second); n != 0 {
 		t.Errorf("the network may have moved the last two 15 ms closer: %d blamed, want 0", n)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"loginharness/internal/ratelimit"
+	"loginharness/internal/results"
 )
 
 // judgeRate judges the accepted rate of recs against the limit. The upper
@@ -33,7 +34,7 @@ func (s *session) judgeRate(recs []record, overFrom float64, overloaded bool) {
 	if !lim.Expected() {
 		ref = w.rate
 	}
-	env := &Envelope{Rate: ref, SpanSeconds: span}
+	env := &results.Envelope{Rate: ref, SpanSeconds: span}
 	if ref > 0 {
 		env.Burst = burstAbove(times, ref)
 		env.Points = envelopePoints(times, ref, env.Burst, span)
@@ -149,7 +150,7 @@ func (s *session) judgeDeclared() {
 
 // reportMeasuredLimit records the limit a run found when nobody said what
 // it should be.
-func (s *session) reportMeasuredLimit(w rateWindow, measured bool, env *Envelope) {
+func (s *session) reportMeasuredLimit(w rateWindow, measured bool, env *results.Envelope) {
 	why := "no expected limit to hold the server to (" + EnvExpectedLimit + " unset)"
 	if measured {
 		s.observe(ObservedLimit, "the server kept %.1f ± %.1f req/s from %.1fs to %.1fs, with a burst of %.0f at that rate",
@@ -195,7 +196,7 @@ func (s *session) steadyFrom(recs []record, start time.Time) float64 {
 // Without a 429 it runs to its end.
 func (s *session) untilJudged() func(record) bool {
 	var start, steady time.Time
-	window := s.target.window
+	window := s.endpoint.window
 	policy := ""
 	return func(rc record) bool {
 		if start.IsZero() || rc.sent.Before(start) {

@@ -18,6 +18,7 @@ import (
 
 	"loginharness/internal/contract"
 	"loginharness/internal/ratelimit"
+	"loginharness/internal/results"
 )
 
 // record is what the analysis keeps of one result: timing, status and the
@@ -156,7 +157,7 @@ type attackPlan struct {
 const pendingResults = 1 << 14
 
 func (r *Runner) newRecording(file string, secrets []string) (*recording, error) {
-	dir := Dir(r.outDir)
+	dir := results.LoadDir(r.outDir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
@@ -251,11 +252,11 @@ func (rec *recording) attack(ctx context.Context, s *session, plan attackPlan) (
 	})
 	unwatch := context.AfterFunc(ctx, halt)
 	defer unwatch()
-	p := startProgress(s.progress, strings.TrimSuffix(rec.file, ResultsSuffix)+"/"+plan.name, plan.duration)
+	p := startProgress(s.progress, strings.TrimSuffix(rec.file, results.VegetaSuffix)+"/"+plan.name, plan.duration)
 	defer p.stop()
 	first := len(rec.records)
 	pacer := bounded{Pacer: plan.pacer, max: plan.maxRequests, done: done}
-	for res := range atk.Attack(plan.targeter, pacer, plan.duration, strings.TrimSuffix(rec.file, ResultsSuffix)+"/"+plan.name) {
+	for res := range atk.Attack(plan.targeter, pacer, plan.duration, strings.TrimSuffix(rec.file, results.VegetaSuffix)+"/"+plan.name) {
 		rc := newRecord(res)
 		rec.records = append(rec.records, rc)
 		rec.metrics.Add(res)

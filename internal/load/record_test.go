@@ -15,6 +15,8 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"loginharness/internal/mock"
+	"loginharness/internal/results"
+	"loginharness/internal/testkit"
 )
 
 func TestRequestTag(t *testing.T) {
@@ -57,8 +59,8 @@ func TestResultsFileKeepsNoSecrets(t *testing.T) {
 	cfg := DefaultMockConfig()
 	cfg.WebexTokens = []string{token}
 	cfg.RedSkyAccounts[0].Password = password
-	c := testContract(t)
-	tgt, err := StartMock(t.Context(), c, cfg)
+	c := testkit.Contract(t)
+	tgt, err := MockEndpoint(t.Context(), c, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +71,7 @@ func TestResultsFileKeepsNoSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(filepath.Join(Dir(out), sum.Files[0]))
+	data, err := os.ReadFile(filepath.Join(results.LoadDir(out), sum.Files[0]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,8 +106,8 @@ func decodeAll(t *testing.T, data []byte) int {
 // TestInterruptKeepsPartialResults cancels a long attack: it stops at once,
 // and both files are written, the summary marked incomplete.
 func TestInterruptKeepsPartialResults(t *testing.T) {
-	c := testContract(t)
-	tgt, err := StartMock(t.Context(), c, DefaultMockConfig())
+	c := testkit.Contract(t)
+	tgt, err := MockEndpoint(t.Context(), c, DefaultMockConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,21 +124,21 @@ func TestInterruptKeepsPartialResults(t *testing.T) {
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("the attack took %s to stop", took)
 	}
-	saved, err := ReadSummaries(Dir(out))
+	saved, err := results.ReadLoadSummaries(results.LoadDir(out))
 	if err != nil || len(saved) != 1 {
 		t.Fatalf("summaries: %v, %v", saved, err)
 	}
 	if !saved[0].Incomplete || !strings.Contains(saved[0].IncompleteReason, "interrupted") || saved[0].Passed() {
 		t.Errorf("summary not marked incomplete: %+v", saved[0])
 	}
-	data, err := os.ReadFile(filepath.Join(Dir(out), sum.Files[0]))
+	data, err := os.ReadFile(filepath.Join(results.LoadDir(out), sum.Files[0]))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := decodeAll(t, data); n == 0 {
 		t.Error("no partial results were kept")
 	}
-	entries, _ := os.ReadDir(Dir(out))
+	entries, _ := os.ReadDir(results.LoadDir(out))
 	for _, e := range entries {
 		if strings.Contains(e.Name(), ".tmp-") {
 			t.Errorf("temp file left behind: %s", e.Name())
@@ -145,7 +147,7 @@ func TestInterruptKeepsPartialResults(t *testing.T) {
 }
 
 func TestMockSourceGivesScenariosTheirOwnLimit(t *testing.T) {
-	c := testContract(t)
+	c := testkit.Contract(t)
 	sc, _ := ScenarioNamed(ScenarioHonesty)
 	tgt, err := MockSource{Contract: c, Config: DefaultMockConfig(mock.DriftWrongType)}.Open(t.Context(), sc)
 	if err != nil {

@@ -5,13 +5,15 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"loginharness/internal/results"
 )
 
 // Outcome is what became of one scenario: its summary, or why it has none
 // (Skipped, ctx's error, an output error).
 type Outcome struct {
 	Scenario Scenario
-	Summary  Summary
+	Summary  results.LoadSummary
 	Err      error
 }
 

@@ -121,18 +121,18 @@ type Skipped struct{ Reason string }
 
 func (s Skipped) Error() string { return "skipped: " + s.Reason }
 
-// Run runs sc against t, writes its summary (marked incomplete when ctx
+// Run runs sc against e, writes its summary (marked incomplete when ctx
 // ends first) and returns it. The error is ctx's, an output error, or
 // Skipped; verdicts are in the summary, not in the error.
-func (r *Runner) Run(ctx context.Context, sc Scenario, t *Target) (Summary, error) {
-	if t.Limit.Rate <= 0 && (sc.Name != ScenarioRamp || t.MaxRate <= 0) {
-		return Summary{}, Skipped{Reason: fmt.Sprintf("no limit to offer load against: %s is unset and the ramp found none up to %s=%.4g req/s",
-			EnvExpectedLimit, EnvLiveMaxRate, t.MaxRate)}
+func (r *Runner) Run(ctx context.Context, sc Scenario, e *Endpoint) (results.LoadSummary, error) {
+	if e.Limit.Rate <= 0 && (sc.Name != ScenarioRamp || e.MaxRate <= 0) {
+		return results.LoadSummary{}, Skipped{Reason: fmt.Sprintf("no limit to offer load against: %s is unset and the ramp found none up to %s=%.4g req/s",
+			EnvExpectedLimit, EnvLiveMaxRate, e.MaxRate)}
 	}
-	if err := sleepUntil(ctx, minTime(t.quietUntil, time.Now().Add(r.maxWait))); err != nil {
-		return Summary{}, err
+	if err := sleepUntil(ctx, minTime(e.quietUntil, time.Now().Add(r.maxWait))); err != nil {
+		return results.LoadSummary{}, err
 	}
-	s := &session{Runner: r, target: t, scenario: sc, sum: newSummary(sc, t), transport: t.newTransport()}
+	s := &session{Runner: r, endpoint: e, scenario: sc, sum: newSummary(sc, e), transport: e.newTransport()}
 	defer s.transport.CloseIdleConnections()
 	runErr := sc.run(ctx, s)
 	var skip Skipped
@@ -144,14 +144,14 @@ func (r *Runner) Run(ctx context.Context, sc Scenario, t *Target) (Summary, erro
 	}
 	s.commonVerdicts()
 	s.settle()
-	t.learn(s.sum)
-	writeErr := WriteSummary(Dir(r.outDir), s.sum)
+	e.learn(s.sum)
+	writeErr := results.WriteLoadSummary(results.LoadDir(r.outDir), s.sum)
 	return s.sum, errors.Join(runErr, writeErr, ctx.Err())
 }
 
-// Source opens the target of each scenario.
+// Source opens the endpoint of each scenario.
 type Source interface {
-	Open(ctx context.Context, sc Scenario) (*Target, error)
+	Open(ctx context.Context, sc Scenario) (*Endpoint, error)
 	// Independent tells whether each scenario gets a server of its own,
 	// so scenarios may run side by side.
 	Independent() bool
@@ -189,37 +189,37 @@ func DefaultMockConfig(drifts ...mock.Drift) mock.Config {
 func (MockSource) Independent() bool { return true }
 
 // Open starts the mock for sc.
-func (m MockSource) Open(ctx context.Context, sc Scenario) (*Target, error) {
+func (m MockSource) Open(ctx context.Context, sc Scenario) (*Endpoint, error) {
 	cfg := m.Config
 	if sc.MockRate > 0 {
 		cfg.Rate, cfg.Burst = sc.MockRate, max(1, sc.MockBurst)
 	}
-	return StartMock(ctx, m.Contract, cfg)
+	return MockEndpoint(ctx, m.Contract, cfg)
 }
 
-// LiveSource hands every scenario the same live target.
-type LiveSource struct{ Target *Target }
+// LiveSource hands every scenario the same live endpoint.
+type LiveSource struct{ Endpoint *Endpoint }
 
 // Independent is false: the scenarios share the live server's quota.
 func (LiveSource) Independent() bool { return false }
 
-// Open returns the live target, the same each time, so each scenario
+// Open returns the live endpoint, the same each time, so each scenario
 // waits for the quota its predecessor spent; closing it is a no-op.
-func (l LiveSource) Open(context.Context, Scenario) (*Target, error) { return l.Target, nil }
+func (l LiveSource) Open(context.Context, Scenario) (*Endpoint, error) { return l.Endpoint, nil }
 
-// session is one scenario run against one target.
+// session is one scenario run against one endpoint.
 type session struct {
 	*Runner
-	target    *Target
+	endpoint  *Endpoint
 	scenario  Scenario
-	sum       Summary
+	sum       results.LoadSummary
 	transport *http.Transport // shared by the scenario's attacks
 }
 
-func newSummary(sc Scenario, t *Target) Summary {
-	return Summary{
+func newSummary(sc Scenario, e *Endpoint) results.LoadSummary {
+	return results.LoadSummary{
 		Scenario: sc.Name, Description: sc.Description, API: string(contract.Webex),
-		Target: t.Info, Limit: t.Limit,
+		Target: e.Info, Limit: e.Limit,
 		StartedAt:   time.Now().UTC().Format(time.RFC3339Nano),
 		StatusCodes: map[string]int{}, Nonconforming: map[string]int{},
 	}
@@ -227,13 +227,13 @@ func newSummary(sc Scenario, t *Target) Summary {
 
 // record starts the Vegeta result file <scenario><suffix>.bin.
 func (s *session) record(suffix string) (*recording, error) {
-	return s.newRecording(s.scenario.Name+suffix+ResultsSuffix, s.target.secrets)
+	return s.newRecording(s.scenario.Name+suffix+results.VegetaSuffix, s.endpoint.secrets)
 }
 
 // finish closes rec and adds its file and contract tallies to the summary.
 func (s *session) finish(rec *recording) error {
 	validated, byCheck, err := rec.close()
-	s.target.noteQuota(rec.records)
+	s.endpoint.noteQuota(rec.records)
 	s.sum.Files = append(s.sum.Files, rec.file)
 	s.sum.Validated += validated
 	for k, n := range byCheck {
@@ -243,7 +243,7 @@ func (s *session) finish(rec *recording) error {
 }
 
 // static targets the valid login, again and again.
-func (s *session) static() vegeta.Targeter { return vegeta.NewStaticTargeter(s.target.login) }
+func (s *session) static() vegeta.Targeter { return vegeta.NewStaticTargeter(s.endpoint.login) }
 
 // constant is Vegeta's constant pacer at rate req/s, fractions included.
 func constant(rate float64) vegeta.ConstantPacer {

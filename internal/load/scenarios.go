@@ -9,6 +9,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"loginharness/internal/results"
 )
 
 // Scenario is one load experiment against the Webex login, the one
@@ -113,21 +115,21 @@ func ScenarioNamed(name string) (Scenario, bool) {
 
 // verdict records a judgement: passed when ok, else failed.
 func (s *session) verdict(name string, ok bool, format string, args ...any) {
-	state := VerdictFailed
+	state := results.VerdictFailed
 	if ok {
-		state = VerdictPassed
+		state = results.VerdictPassed
 	}
-	s.setVerdict(Verdict{Name: name, State: state, Message: fmt.Sprintf(format, args...)})
+	s.setVerdict(results.Verdict{Name: name, State: state, Message: fmt.Sprintf(format, args...)})
 }
 
 // notJudged records a verdict the run had nothing to judge on, and why.
 func (s *session) notJudged(name, format string, args ...any) {
-	s.setVerdict(Verdict{Name: name, State: VerdictNotJudged, Message: fmt.Sprintf(format, args...)})
+	s.setVerdict(results.Verdict{Name: name, State: results.VerdictNotJudged, Message: fmt.Sprintf(format, args...)})
 }
 
 // setVerdict keeps one verdict per name: a later judgement replaces an
 // earlier one.
-func (s *session) setVerdict(v Verdict) {
+func (s *session) setVerdict(v results.Verdict) {
 	for i := range s.sum.Verdicts {
 		if s.sum.Verdicts[i].Name == v.Name {
 			s.sum.Verdicts[i] = v
@@ -138,21 +140,21 @@ func (s *session) setVerdict(v Verdict) {
 }
 
 func (s *session) observe(name, format string, args ...any) {
-	s.sum.Observations = append(s.sum.Observations, Observation{Name: name, Message: fmt.Sprintf(format, args...)})
+	s.sum.Observations = append(s.sum.Observations, results.Observation{Name: name, Message: fmt.Sprintf(format, args...)})
 }
 
 // settle gives every verdict of the scenario a state: one the run did not
 // reach is not judged, and the list follows the scenario's order.
 func (s *session) settle() {
-	byName := map[string]Verdict{}
+	byName := map[string]results.Verdict{}
 	for _, v := range s.sum.Verdicts {
 		byName[v.Name] = v
 	}
-	out := make([]Verdict, 0, len(s.scenario.Verdicts))
+	out := make([]results.Verdict, 0, len(s.scenario.Verdicts))
 	for _, name := range s.scenario.Verdicts {
 		v, ok := byName[name]
 		if !ok {
-			v = Verdict{Name: name, State: VerdictNotJudged, Message: "the run ended before it could be judged"}
+			v = results.Verdict{Name: name, State: results.VerdictNotJudged, Message: "the run ended before it could be judged"}
 		}
 		out = append(out, v)
 	}
@@ -191,16 +193,16 @@ func byCheck(counts map[string]int) string {
 // over is the offered rate k times the limit, within the live cap; it
 // refuses when the cap leaves no room above the limit.
 func (s *session) over(k float64) (float64, error) {
-	rate := s.target.capRate(k * s.target.Limit.Rate)
-	if rate < 1.2*s.target.Limit.Rate {
+	rate := s.endpoint.capRate(k * s.endpoint.Limit.Rate)
+	if rate < 1.2*s.endpoint.Limit.Rate {
 		return 0, Skipped{Reason: fmt.Sprintf("%s=%.4g leaves no room above the limit of %.4g req/s (%s)",
-			EnvLiveMaxRate, s.target.MaxRate, s.target.Limit.Rate, s.target.Limit.Source)}
+			EnvLiveMaxRate, s.endpoint.MaxRate, s.endpoint.Limit.Rate, s.endpoint.Limit.Source)}
 	}
 	return rate, nil
 }
 
 func underLimit(ctx context.Context, s *session) error {
-	rate := s.target.capRate(0.5 * s.target.Limit.Rate)
+	rate := s.endpoint.capRate(0.5 * s.endpoint.Limit.Rate)
 	rec, err := s.record("")
 	if err != nil {
 		return err
@@ -224,7 +226,7 @@ func (s *session) judgeRefusals(recs []record) {
 		s.notJudged(VerdictNo429UnderLimit, "no expected limit to hold the server to (%s unset); %d of %d requests were refused", EnvExpectedLimit, n429, len(recs))
 		return
 	}
-	unjustified, first := refusedWithinLimit(recs, lim.Rate)
+	unjustified, first := refusedWithinLimit(recs, lim.Rate, s.timeout)
 	switch {
 	case unjustified > 0:
 		s.verdict(VerdictNo429UnderLimit, false, "%d requests were refused with 429 although the traffic before each stayed within %.4g req/s (burst 1); the first %.2fs into the run",
@@ -423,12 +425,12 @@ func lastSentRecord(recs []record) record {
 
 // probe sends one request once waited has passed since told was received,
 // and records it.
-func (s *session) probe(ctx context.Context, rec *recording, name, want string, told *record, waited time.Duration) (Probe, error) {
+func (s *session) probe(ctx context.Context, rec *recording, name, want string, told *record, waited time.Duration) (results.Probe, error) {
 	if err := sleepUntil(ctx, told.received().Add(waited)); err != nil {
-		return Probe{}, err
+		return results.Probe{}, err
 	}
 	got, err := rec.attack(ctx, s, s.plan(name, s.static(), atOnce{}, s.maxWait))
-	p := Probe{Name: name, RetryAfterSeconds: told.retryAfter.wait.Seconds(), Want: want}
+	p := results.Probe{Name: name, RetryAfterSeconds: told.retryAfter.wait.Seconds(), Want: want}
 	if len(got) > 0 {
 		p.Status, p.WaitedSeconds = got[0].code, got[0].sent.Sub(told.received()).Seconds()
 	}
@@ -473,7 +475,7 @@ func obeying(ctx context.Context, s *session) error {
 		return err
 	}
 	pace := s.pacing()
-	client := newObeyingClient(s.target.login, rate, duration, s.fallback, pace)
+	client := newObeyingClient(s.endpoint.login, rate, duration, s.fallback, pace)
 	plan := s.plan("obeying", client.Targeter, client, duration)
 	plan.observe = client.observe
 	client.start(ctx)
@@ -485,12 +487,12 @@ func obeying(ctx context.Context, s *session) error {
 	obeyRun := s.clientRun(obeyRec.file, obeyRecs, rate, client.offered(), client.began, duration)
 	obeyRun.Deferred, obeyRun.Pending = client.outcome()
 	obeyRun.PacedRate, obeyRun.PaceSource = client.pacedRate(), pace.source
-	s.sum.Clients = &Clients{Obeying: obeyRun}
+	s.sum.Clients = &results.Clients{Obeying: obeyRun}
 	if obeyErr != nil {
 		return obeyErr
 	}
 
-	if err := sleepUntil(ctx, minTime(s.target.quietUntil, time.Now().Add(s.maxWait))); err != nil {
+	if err := sleepUntil(ctx, minTime(s.endpoint.quietUntil, time.Now().Add(s.maxWait))); err != nil {
 		return err
 	}
 	naiveRec, err := s.record(".naive")
@@ -503,15 +505,15 @@ func obeying(ctx context.Context, s *session) error {
 	naiveRun := s.clientRun(naiveRec.file, naiveRecs, rate, len(naiveRecs), began, duration)
 	s.sum.Clients.Naive = naiveRun
 	s.observe(ObservedGoodput, "the obeying client (paced at %s) was served %.1f req/s in its steady state, %.0f%% of the limit of %.4g req/s; the naive client %.1f req/s",
-		obeyRun.paceText(), obeyRun.SteadyGoodput, 100*obeyRun.GoodputOfLimit, s.sum.Limit.Rate, naiveRun.SteadyGoodput)
+		paceText(obeyRun), obeyRun.SteadyGoodput, 100*obeyRun.GoodputOfLimit, s.sum.Limit.Rate, naiveRun.SteadyGoodput)
 	s.observe(ObservedRepeated429, "the obeying client met %d repeated 429s in %d requests; the naive client %d in %d",
 		obeyRun.Repeated429, obeyRun.Sent, naiveRun.Repeated429, naiveRun.Sent)
 	return naiveErr
 }
 
 // clientRun is a client's account of its attack, read from its results.
-func (s *session) clientRun(file string, recs []record, rate float64, offered int, began time.Time, duration time.Duration) ClientRun {
-	run := ClientRun{File: file, OfferedRate: rate, Offered: offered, Sent: len(recs)}
+func (s *session) clientRun(file string, recs []record, rate float64, offered int, began time.Time, duration time.Duration) results.ClientRun {
+	run := results.ClientRun{File: file, OfferedRate: rate, Offered: offered, Sent: len(recs)}
 	first, found := first429(recs)
 	for _, rc := range recs {
 		switch {
@@ -533,6 +535,14 @@ func (s *session) clientRun(file string, recs []record, rate float64, offered in
 	return run
 }
 
+// paceText says how a client paced itself, for messages.
+func paceText(c results.ClientRun) string {
+	if c.PaceSource == "" {
+		return "no pace"
+	}
+	return fmt.Sprintf("%.4g req/s, %s", c.PacedRate, c.PaceSource)
+}
+
 // pacing is the rate the obeying client keeps to: the declared policy
 // wins when the server sends one, then the limit someone promised, else
 // the client finds a rate itself.
@@ -544,12 +554,12 @@ func (s *session) pacing() pace {
 }
 
 func ramp(ctx context.Context, s *session) error {
-	lim := s.target.Limit.Rate
-	from, to := s.target.capRate(0.25*lim), s.target.capRate(3*lim)
-	if !s.target.Limit.Expected() {
-		from, to = max(1, s.target.MaxRate/12), s.target.MaxRate
+	lim := s.endpoint.Limit.Rate
+	from, to := s.endpoint.capRate(0.25*lim), s.endpoint.capRate(3*lim)
+	if !s.endpoint.Limit.Expected() {
+		from, to = max(1, s.endpoint.MaxRate/12), s.endpoint.MaxRate
 	} else if to < 1.2*lim {
-		return Skipped{Reason: fmt.Sprintf("%s=%.4g leaves no room to ramp above the limit of %.4g req/s", EnvLiveMaxRate, s.target.MaxRate, lim)}
+		return Skipped{Reason: fmt.Sprintf("%s=%.4g leaves no room to ramp above the limit of %.4g req/s", EnvLiveMaxRate, s.endpoint.MaxRate, lim)}
 	}
 	duration := s.longAttack()
 	pacer := vegeta.LinearPacer{StartAt: constant(from), Slope: (to - from) / duration.Seconds()}
@@ -564,7 +574,7 @@ func ramp(ctx context.Context, s *session) error {
 	err = errors.Join(attackErr, s.finish(rec))
 	s.measure(recs, &rec.metrics)
 
-	knee := Knee{LimitRate: lim}
+	knee := results.Knee{LimitRate: lim}
 	if first, found := first429(recs); found {
 		at := first.sent.Sub(began)
 		knee.Found, knee.AtSeconds, knee.Rate = true, at.Seconds(), pacer.Rate(at)
@@ -586,13 +596,13 @@ func ramp(ctx context.Context, s *session) error {
 
 // shortAttack is how long the client comparison runs: a few windows.
 func (s *session) shortAttack() time.Duration {
-	return min(s.maxDuration, max(s.duration, 3*s.target.window))
+	return min(s.maxDuration, max(s.duration, 3*s.endpoint.window))
 }
 
 // longAttack is how long the ramp runs: as many windows as the rate
 // verdicts need.
 func (s *session) longAttack() time.Duration {
-	return min(s.maxDuration, max(2*s.duration, time.Duration(s.windows)*s.target.window))
+	return min(s.maxDuration, max(2*s.duration, time.Duration(s.windows)*s.endpoint.window))
 }
 
 func statusText(code int) string {

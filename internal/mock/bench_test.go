@@ -1,7 +1,6 @@
 package mock
 
 import (
-	"bytes"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,42 +11,25 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"loginharness/internal/bench"
 )
 
-// discardWriter is the cheapest ResponseWriter: what remains is the handler's cost.
-type discardWriter struct {
-	header http.Header
-	status int
+// bare answers with the same bytes and headers as a Webex 200, doing
+// nothing else: the yardstick for the mock's cost, as `make bench` uses it.
+func bare(tb testing.TB) http.Handler {
+	tb.Helper()
+	q := webexReq(validWebexBody())
+	h, err := bench.NewReplay(New(DefaultConfig()), bench.Request{Method: http.MethodPost, URL: "http://mock.test" + q.path, Header: q.header, Body: []byte(q.body)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return h
 }
 
-func (w *discardWriter) Header() http.Header         { return w.header }
-func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *discardWriter) WriteHeader(status int)      { w.status = status }
-
-// bare answers with the same bytes as a Webex 200, doing nothing else: the
-// yardstick for the mock's cost.
-var bare = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-	_, _ = io.Copy(io.Discard, r.Body)
-	w.Header()["Content-Type"] = contentJSON
-	_, _ = w.Write(bareBody)
-})
-
-var bareBody = redSkyResult(DefaultConfig().RedSkyAccounts[0], 0)
-
 func benchServe(b *testing.B, h http.Handler, q req, want int) {
-	body := []byte(q.body)
-	reader := bytes.NewReader(body)
-	r := q.build()
-	r.Body = io.NopCloser(reader)
-	w := &discardWriter{header: http.Header{}}
-	b.ReportAllocs()
-	for b.Loop() {
-		reader.Reset(body)
-		clear(w.header)
-		h.ServeHTTP(w, r)
-	}
-	if w.status != want && !(want == http.StatusOK && w.status == 0) {
-		b.Fatalf("status %d, want %d", w.status, want)
+	if status := bench.ServeLoop(b, h, q.build(), []byte(q.body)); status != want {
+		b.Fatalf("status %d, want %d", status, want)
 	}
 }
 
@@ -64,7 +46,7 @@ func BenchmarkHandler(b *testing.B) {
 }
 
 func BenchmarkBare(b *testing.B) {
-	benchServe(b, bare, webexReq(validWebexBody()), 200)
+	benchServe(b, bare(b), webexReq(validWebexBody()), 200)
 }
 
 // BenchmarkLoopback is the closed-loop throughput over loopback: as many
@@ -76,7 +58,7 @@ func BenchmarkLoopback(b *testing.B) {
 		name string
 		h    http.Handler
 	}{
-		{"bare", bare},
+		{"bare", bare(b)},
 		{"mock", New(DefaultConfig(), WithRate(1e9, 1<<20))},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
@@ -119,7 +101,7 @@ func TestThroughputRatio(t *testing.T) {
 		t.Skip("set MOCK_THROUGHPUT=1 to measure")
 	}
 	const rounds, round, clients = 8, 500 * time.Millisecond, 16
-	servers := []*httptest.Server{httptest.NewServer(bare), httptest.NewServer(New(DefaultConfig(), WithRate(1e9, 1<<20)))}
+	servers := []*httptest.Server{httptest.NewServer(bare(t)), httptest.NewServer(New(DefaultConfig(), WithRate(1e9, 1<<20)))}
 	var rates [2][]float64
 	for range rounds {
 		for i, srv := range servers {

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"loginharness/internal/ratelimit"
 )
 
 // commvault answers the Commvault Login. Its spec documents only 200, so
@@ -281,7 +283,7 @@ func (m *Mock) commvaultRefuse(x *exchange, status int, msg string, v verdict, w
 		}
 		b = strconv.AppendInt(append(b, `"loginAttempts":`...), int64(v.failures), 10)
 		if v.locked {
-			b = strconv.AppendInt(append(b, `,"remainingLockTime":`...), int64(ceilSeconds(v.wait)/time.Second), 10)
+			b = strconv.AppendInt(append(b, `,"remainingLockTime":`...), int64(ratelimit.CeilSeconds(v.wait)/time.Second), 10)
 			b = append(b, `,"isAccountLocked":true`...)
 		}
 	}

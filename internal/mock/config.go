@@ -19,6 +19,9 @@ const (
 	DemoRedSkyEmail       = "redsky-admin@example.com"
 	DemoRedSkyPassword    = "Demo-RedSky-Pass1"
 	DemoRedSkyCompanyID   = "5b3e6a0c-1f2d-4c8e-9a7b-3d2f1e0c9b8a"
+	// DemoRedSkyOrgID is a redSkyOrgId for sign-ins that send the optional
+	// field; the mock checks only that it is a UUID.
+	DemoRedSkyOrgID = "610af8f4-a4ed-4be3-ae6f-efcdcd4895a8"
 	// DemoRedSkyLockoutEmail is a second account with DemoRedSkyPassword,
 	// for suites to lock without locking DemoRedSkyEmail.
 	DemoRedSkyLockoutEmail = "redsky-lockout@example.com"

@@ -9,6 +9,7 @@ import (
 
 	"loginharness/internal/contract"
 	"loginharness/internal/ratelimit"
+	"loginharness/internal/testkit"
 )
 
 // probes are requests that between them reach every kind of answer a
@@ -60,7 +61,7 @@ func TestEachDriftIsCaught(t *testing.T) {
 			m := New(DefaultConfig(), WithDrift(d))
 			var seen []contract.Check
 			for _, q := range probes() {
-				res := testContract(t).ValidateResponse(t.Context(), q.api(), do(m, q))
+				res := testkit.Contract(t).ValidateResponse(t.Context(), q.api(), do(m, q))
 				for _, f := range res.Findings {
 					seen = append(seen, f.Check)
 				}
@@ -76,7 +77,7 @@ func TestDriftsCombine(t *testing.T) {
 	m := New(DefaultConfig(), WithDrift(Drifts()...))
 	failing := 0
 	for _, q := range probes() {
-		if !testContract(t).ValidateResponse(t.Context(), q.api(), do(m, q)).OK() {
+		if !testkit.Contract(t).ValidateResponse(t.Context(), q.api(), do(m, q)).OK() {
 			failing++
 		}
 	}

@@ -10,27 +10,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sync"
 	"testing"
 	"time"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/testkit"
 )
 
 // newFakeClock starts a ManualClock at a fixed instant, so test runs repeat.
 func newFakeClock() *ManualClock {
 	return NewManualClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
-}
-
-var loadContract = sync.OnceValues(contract.Load)
-
-func testContract(t testing.TB) *contract.Contract {
-	t.Helper()
-	c, err := loadContract()
-	if err != nil {
-		t.Fatalf("contract.Load: %v", err)
-	}
-	return c
 }
 
 // req describes one request in the tests' terms.
@@ -124,7 +113,7 @@ func managedBody() string {
 // mustConform fails the test when the exchange breaks the contract.
 func mustConform(t testing.TB, ex *contract.Exchange, api contract.API) contract.Result {
 	t.Helper()
-	res := testContract(t).ValidateResponse(context.Background(), api, ex)
+	res := testkit.Contract(t).ValidateResponse(context.Background(), api, ex)
 	if !res.OK() {
 		t.Fatalf("%s %s %d breaks the %s contract: %+v\nheaders %v\nbody %s", ex.Method, ex.Path, ex.Status, api, res.Findings, ex.Header, ex.Body)
 	}

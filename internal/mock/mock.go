@@ -20,10 +20,13 @@ import (
 	"loginharness/internal/ratelimit"
 )
 
-// The paths the mock serves, as the real services do.
+// The paths the mock serves, as the real services do: each API's base path
+// (what HARNESS_*_URL names after the host) and its login operation below it.
 const (
-	WebexPath           = "/v1/telephony/config/redSky/actions/login/invoke"
-	CommvaultPath       = "/commandcenter/api/Login"
+	WebexBasePath       = "/v1"
+	WebexPath           = WebexBasePath + "/telephony/config/redSky/actions/login/invoke"
+	CommvaultBasePath   = "/commandcenter/api"
+	CommvaultPath       = CommvaultBasePath + "/Login"
 	CommvaultLegacyPath = "/webconsole/api/Login" // older Commvault installations
 )
 
@@ -198,7 +201,7 @@ func (x *exchange) send(status int, contentType []string, body []byte) {
 // honest delay behind Retry-After and RateLimit; the drifts may bend them.
 func (m *Mock) setHeaders(x *exchange, status int, doc *responseDoc, allow string, wait time.Duration) {
 	h := x.w.Header()
-	announced := ceilSeconds(wait)
+	announced := ratelimit.CeilSeconds(wait) // a client that waits that long is served
 	if m.drift&shortRetryAfter != 0 {
 		announced = (wait / 2).Truncate(time.Second)
 	}
@@ -220,15 +223,6 @@ func (m *Mock) setHeaders(x *exchange, status int, doc *responseDoc, allow strin
 			h[name] = []string{ratelimit.FormatLimit(ratelimit.Limit{Name: policyName, Remaining: 0, Reset: announced})}
 		}
 	}
-}
-
-// ceilSeconds rounds up to whole seconds, so a client that waits that long
-// is served: Retry-After is never earlier than the truth.
-func ceilSeconds(d time.Duration) time.Duration {
-	if d <= 0 {
-		return 0
-	}
-	return ((d + time.Second - 1) / time.Second) * time.Second
 }
 
 const policyName = "default"

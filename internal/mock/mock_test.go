@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/testkit"
 )
 
 func TestWebex(t *testing.T) {
@@ -220,7 +221,7 @@ func TestUnknownPath(t *testing.T) {
 // and checks the answer keeps the contract, so a code added to a spec is
 // covered here without a change.
 func TestPreferEveryDocumentedCode(t *testing.T) {
-	c := testContract(t)
+	c := testkit.Contract(t)
 	for _, api := range contract.APIs() {
 		for _, op := range c.Spec(api).Operations() {
 			for _, status := range op.Statuses {
@@ -237,6 +238,25 @@ func TestPreferEveryDocumentedCode(t *testing.T) {
 					mustConform(t, ex, api)
 				})
 			}
+		}
+	}
+}
+
+// TestServedPathsAreTheBasePathsAndTheSpecs: each API's login is served at
+// its base path followed by the operation's path as the spec writes it, so
+// a client that appends the spec's path to the base URL reaches it.
+func TestServedPathsAreTheBasePathsAndTheSpecs(t *testing.T) {
+	c := testkit.Contract(t)
+	for api, want := range map[contract.API][2]string{
+		contract.Webex:     {WebexBasePath, WebexPath},
+		contract.Commvault: {CommvaultBasePath, CommvaultPath},
+	} {
+		op, err := c.LoginOperation(api)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := want[0] + op.Path; got != want[1] {
+			t.Errorf("%s: base path + the spec's %q is %q, but the mock serves %q", api, op.Path, got, want[1])
 		}
 	}
 }

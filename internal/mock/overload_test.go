@@ -17,10 +17,11 @@ import (
 	"time"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/testkit"
 )
 
 // soakDurationEnv sets how long TestOverload loads the mock: 2 s in
-// `make test`; HARNESS_SOAK_DURATION=30s for the soak the issue asks for.
+// `make test`; HARNESS_SOAK_DURATION=30s for a longer soak.
 const soakDurationEnv = "HARNESS_SOAK_DURATION"
 
 func soakDuration(t *testing.T) time.Duration {
@@ -76,7 +77,7 @@ func TestOverload(t *testing.T) {
 	srv := httptest.NewServer(m)
 	defer srv.Close()
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 128}}
-	c := testContract(t)
+	c := testkit.Contract(t)
 
 	ctx, cancel := context.WithTimeout(t.Context(), duration)
 	defer cancel()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/testkit"
 )
 
 // gen makes random requests, valid ones and every kind of mutation, from a
@@ -162,7 +163,7 @@ func conforms(t *testing.T, q req, ex *contract.Exchange) {
 // internal/contract's ValidateRequest rejects.
 func TestMockAgreesWithSpec(t *testing.T) {
 	g := gen{rand.New(rand.NewPCG(7, 11))}
-	c := testContract(t)
+	c := testkit.Contract(t)
 	m := New(DefaultConfig(), WithClock(newFakeClock()), WithRate(1e9, 1<<20), WithLockout(0, 0, 0))
 	var accepted, refused int
 	for i := range 6000 {

@@ -190,7 +190,7 @@ func FormatPolicy(p ...Policy) string {
 		b = appendInt(b, p[k].Quota)
 		if p[k].Window > 0 {
 			b = append(b, ";w="...)
-			b = appendInt(b, ceilSeconds(p[k].Window))
+			b = appendInt(b, secondsUp(p[k].Window))
 		}
 		if p[k].QuotaUnit != "" {
 			b = append(b, ";qu="...)
@@ -219,7 +219,7 @@ func FormatLimit(l ...Limit) string {
 		b = appendInt(b, l[k].Remaining)
 		if l[k].Reset >= 0 {
 			b = append(b, ";t="...)
-			b = appendInt(b, ceilSeconds(l[k].Reset))
+			b = appendInt(b, secondsUp(l[k].Reset))
 		}
 		if l[k].PartitionKey != "" {
 			b = append(b, ";pk="...)
@@ -274,13 +274,13 @@ func appendBytes(b []byte, s string) []byte {
 func Agree(retryAfter time.Duration, limits []Limit) error {
 	ra := int64(0)
 	if retryAfter > 0 {
-		ra = ceilSeconds(retryAfter)
+		ra = secondsUp(retryAfter)
 	}
 	for _, l := range limits {
 		if l.Remaining != 0 || l.Reset < 0 {
 			continue
 		}
-		if t := ceilSeconds(l.Reset); ra < t {
+		if t := secondsUp(l.Reset); ra < t {
 			return fmt.Errorf("ratelimit: Retry-After of %ds points earlier than t=%d of exhausted policy %q", ra, t, l.Name)
 		}
 	}

@@ -76,11 +76,21 @@ func FormatRetryAfter(d time.Duration) string {
 	if d <= 0 {
 		return "0"
 	}
-	return strconv.FormatInt(ceilSeconds(d), 10)
+	return strconv.FormatInt(secondsUp(d), 10)
 }
 
-// ceilSeconds rounds a positive d up to whole seconds, saturating at maxSeconds.
-func ceilSeconds(d time.Duration) int64 {
+// CeilSeconds rounds d up to whole seconds, the unit of Retry-After and the
+// RateLimit fields, so that a client waiting that long is never early: 0 for
+// d <= 0, saturating at the largest whole second a time.Duration holds.
+func CeilSeconds(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return time.Duration(secondsUp(d)) * time.Second
+}
+
+// secondsUp rounds a positive d up to whole seconds, saturating at maxSeconds.
+func secondsUp(d time.Duration) int64 {
 	s := int64(d / time.Second)
 	if d%time.Second != 0 && s < maxSeconds {
 		s++

@@ -210,3 +210,20 @@ func TestFormatRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+func TestCeilSeconds(t *testing.T) {
+	tests := []struct{ in, want time.Duration }{
+		{-time.Second, 0},
+		{0, 0},
+		{1, time.Second},
+		{time.Second, time.Second},
+		{time.Second + 1, 2 * time.Second},
+		{4*time.Minute - time.Millisecond, 4 * time.Minute},
+		{time.Duration(1<<63 - 1), 9223372036 * time.Second},
+	}
+	for _, tt := range tests {
+		if got := CeilSeconds(tt.in); got != tt.want {
+			t.Errorf("CeilSeconds(%v) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

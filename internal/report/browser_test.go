@@ -14,7 +14,9 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"loginharness/internal/contract"
 	"loginharness/internal/results"
+	"loginharness/internal/testkit"
 )
 
 // chromium finds a headless-capable Chromium, or skips the test with how to
@@ -63,13 +65,13 @@ var consoleLine = regexp.MustCompile(`(?m)^.*:CONSOLE[:(].*$`)
 // chart and show the matrix. It leaves a screenshot in the reports folder.
 func TestPageRendersInChromium(t *testing.T) {
 	browser := chromium(t)
-	c := loadContract(t)
+	c := testkit.Contract(t)
 	dir := t.TempDir()
 	var s suite
 	s.passAll(c, "mock")
 	s.set("webex", 429, types.SpecStateFailed, "webex 429: header /header/Retry-After: missing",
 		results.Exchange{API: "webex", Target: "mock", Method: "POST", Path: "/v1/telephony/config/redSky/actions/login/invoke", Status: 429, Want: 429,
-			Findings: []results.Finding{{Check: "header", Pointer: "/header/Retry-After", Expected: "delay-seconds or HTTP-date", Actual: "missing", Message: "429 lacks Retry-After"}},
+			Findings: []contract.Finding{{Check: contract.CheckHeader, Pointer: "/header/Retry-After", Expected: "delay-seconds or HTTP-date", Actual: "missing", Message: "429 lacks Retry-After"}},
 			Excerpt:  `{"message":"Too many requests","trackingId":"ROUTER_1"}`})
 	s.write(t, dir, "ginkgo.json", t0)
 	writeLoadFixtures(t, filepath.Join(dir, "load"), t0)

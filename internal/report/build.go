@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"loginharness/internal/contract"
-	"loginharness/internal/load"
+	"loginharness/internal/results"
 )
 
 // Source says what a page is built from.
@@ -65,9 +65,9 @@ func Build(src Source) (*Page, error) {
 	}
 
 	redact := func(s string) string { return contract.Redact(s, src.Secrets...) }
-	p.conformance(src.Contract, latestSpecs(files), redact)
+	p.conformance(src.Contract, latestSpecs(files), src.Secrets)
 	var loadErr error
-	p.Load, loadErr = readLoad(load.Dir(src.Dir), p.Run.Started, redact)
+	p.Load, loadErr = readLoad(results.LoadDir(src.Dir), p.Run.Started, redact)
 	for _, f := range files {
 		p.Sources = append(p.Sources, f.Path)
 	}

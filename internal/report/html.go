@@ -15,7 +15,7 @@ import (
 
 	"github.com/tsenart/vegeta/v12/lib/plot"
 
-	"loginharness/internal/load"
+	"loginharness/internal/contract"
 	"loginharness/internal/results"
 )
 
@@ -54,21 +54,21 @@ func readAll(fsys http.FileSystem, name string) ([]byte, error) {
 }
 
 var pageTemplate = template.Must(template.New("page.html.tmpl").Funcs(template.FuncMap{
-	"short":      func(s string) string { return truncate(s, 12) },
+	"short":      func(s string) string { return contract.Truncate(s, 12) },
 	"stamp":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
 	"duration":   func(d time.Duration) string { return d.Round(time.Millisecond).String() },
 	"stateCSS":   func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), " ", "-") },
-	"verdictCSS": func(v Verdict) string { return strings.ReplaceAll(string(v), " ", "-") },
+	"verdictCSS": func(v RunVerdict) string { return strings.ReplaceAll(string(v), " ", "-") },
 	"symbol": func(s State) string {
 		return map[State]string{Passed: "✓", Failed: "✗", Skipped: "–", Interrupted: "!", NotRun: "·"}[s]
 	},
 	"hasFindings": func(s Spec) bool {
 		return slices.ContainsFunc(s.Exchanges, func(ex results.Exchange) bool { return len(ex.Findings) > 0 })
 	},
-	"client": func(name string, run load.ClientRun, naive bool) any {
+	"client": func(name string, run results.ClientRun, naive bool) any {
 		return struct {
 			Name  string
-			Run   load.ClientRun
+			Run   results.ClientRun
 			Naive bool
 			Width string
 		}{name, run, naive, fmt.Sprintf("%.1f%%", 100*min(max(run.GoodputOfLimit, 0), 1))}
@@ -96,13 +96,4 @@ func (p *Page) Render(w io.Writer) error {
 		*Page
 		Assets pageAssets
 	}{p, assets})
-}
-
-// truncate cuts s to at most n runes, marking the cut.
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }

@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"time"
 
-	"loginharness/internal/load"
+	"loginharness/internal/contract"
+	"loginharness/internal/results"
 )
 
 // Load is the page's load section: one entry per scenario summary.
@@ -17,7 +18,7 @@ type Load struct {
 
 // Scenario is one load scenario as the page shows it.
 type Scenario struct {
-	load.Summary
+	results.LoadSummary
 	State    State
 	Headline string   // one line for the console and the section's title
 	Figures  []Figure // the numbers to read first
@@ -61,7 +62,7 @@ type Level struct {
 // out its scenario) and is left out. It returns nil when none is left, and
 // the readable summaries along with the error of any unreadable one.
 func readLoad(dir string, since time.Time, redact func(string) string) (*Load, error) {
-	summaries, err := load.ReadSummaries(dir)
+	summaries, err := results.ReadLoadSummaries(dir)
 	var l Load
 	for _, s := range summaries {
 		started, err := time.Parse(time.RFC3339Nano, s.StartedAt)
@@ -76,7 +77,7 @@ func readLoad(dir string, since time.Time, redact func(string) string) (*Load, e
 	return &l, err
 }
 
-func newScenario(s load.Summary, redact func(string) string) Scenario {
+func newScenario(s results.LoadSummary, redact func(string) string) Scenario {
 	s.Target.URL = redact(s.Target.URL)
 	s.IncompleteReason = redact(s.IncompleteReason)
 	s.Verdicts = slices.Clone(s.Verdicts)
@@ -87,7 +88,7 @@ func newScenario(s load.Summary, redact func(string) string) Scenario {
 	s.RateLimit.Policies = redactAll(s.RateLimit.Policies, redact)
 	s.RateLimit.LimitSamples = redactAll(s.RateLimit.LimitSamples, redact)
 
-	sc := Scenario{Summary: s, State: Passed}
+	sc := Scenario{LoadSummary: s, State: Passed}
 	switch {
 	case s.Incomplete:
 		sc.State = Interrupted
@@ -108,10 +109,10 @@ func redactAll(xs []string, redact func(string) string) []string {
 	return out
 }
 
-func headline(s load.Summary) string {
+func headline(s results.LoadSummary) string {
 	h := fmt.Sprintf("offered %s, accepted %s (limit %s), 429s %s", rate(s.OfferedRate), rate(s.AcceptedRate), rate(s.Limit.Rate), pct(s.Ratio429))
 	if f := s.Failures(); len(f) > 0 {
-		h += "; " + truncate(f[0], 100)
+		h += "; " + contract.Truncate(f[0], 100)
 	}
 	if s.Incomplete {
 		h += "; incomplete: " + s.IncompleteReason
@@ -119,12 +120,12 @@ func headline(s load.Summary) string {
 	return h
 }
 
-func figures(s load.Summary) []Figure {
+func figures(s results.LoadSummary) []Figure {
 	fs := []Figure{
 		{Label: "offered", Value: rate(s.OfferedRate), Note: s.Pacer},
 		{Label: "accepted (2xx)", Value: rate(s.AcceptedRate), Note: "limit " + rate(s.Limit.Rate) + " (" + s.Limit.Source + ")"},
 		{Label: "429 ratio", Value: pct(s.Ratio429), Note: strconv.Itoa(s.StatusCodes["429"]) + " of " + strconv.Itoa(s.Requests)},
-		{Label: "latency p50 / p99", Value: ms(s.Latency.P50) + " / " + ms(s.Latency.P99), Note: "max " + ms(s.Latency.Max)},
+		{Label: "latency p50 / p99", Value: msText(s.Latency.P50) + " / " + msText(s.Latency.P99), Note: "max " + msText(s.Latency.Max)},
 	}
 	if ra := s.RetryAfter; ra.Responses429 > 0 {
 		fs = append(fs, Figure{
@@ -149,7 +150,7 @@ func figures(s load.Summary) []Figure {
 
 // charts draws the timeline: the rate sent and the rate answered with each
 // status against the limit, and latency percentiles, over time.
-func charts(s load.Summary) []Chart {
+func charts(s results.LoadSummary) []Chart {
 	id := "chart-" + s.Scenario
 	codes := statusCodes(s)
 	status := Chart{
@@ -199,7 +200,7 @@ func statusColor(code string) string {
 }
 
 // statusCodes are the codes of the timeline, in numeric order.
-func statusCodes(s load.Summary) []string {
+func statusCodes(s results.LoadSummary) []string {
 	seen := map[string]bool{}
 	for _, b := range s.Timeline {
 		for c := range b.StatusCodes {
@@ -272,6 +273,6 @@ func secondsRange(lo, hi float64) string {
 	return fmt.Sprintf("%g–%g s", lo, hi)
 }
 
-func rate(r float64) string { return strconv.FormatFloat(r, 'f', 1, 64) + "/s" }
-func pct(r float64) string  { return strconv.FormatFloat(100*r, 'f', 1, 64) + "%" }
-func ms(v float64) string   { return strconv.FormatFloat(v, 'f', 1, 64) + " ms" }
+func rate(r float64) string   { return strconv.FormatFloat(r, 'f', 1, 64) + "/s" }
+func pct(r float64) string    { return strconv.FormatFloat(100*r, 'f', 1, 64) + "%" }
+func msText(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + " ms" }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -49,15 +48,16 @@ func stateOf(sr types.SpecReport) State {
 	}
 }
 
-// Verdict is the one-word answer at the top of the report.
-type Verdict string
+// RunVerdict is the one-word answer at the top of the report, on the run as
+// a whole (a load scenario's own judgements are results.Verdicts).
+type RunVerdict string
 
-// The verdicts, from best to worst.
+// The run verdicts, from best to worst.
 const (
-	Pass       Verdict = "PASS"
-	Fail       Verdict = "FAIL"
-	Incomplete Verdict = "INCOMPLETE"
-	NoResults  Verdict = "NO RESULTS"
+	Pass       RunVerdict = "PASS"
+	Fail       RunVerdict = "FAIL"
+	Incomplete RunVerdict = "INCOMPLETE"
+	NoResults  RunVerdict = "NO RESULTS"
 )
 
 // Spec is one Ginkgo spec as the report shows it.
@@ -152,7 +152,7 @@ type APISummary struct {
 type Page struct {
 	Generated time.Time
 	Run       RunInfo
-	Verdict   Verdict
+	Verdict   RunVerdict
 	Reasons   []string // why the verdict is not PASS
 	APIs      []APISummary
 	Matrices  []Matrix
@@ -165,13 +165,13 @@ type Page struct {
 
 // conformance builds the spec list, matrices and variants from the spec
 // reports, using the contract for what is documented.
-func (p *Page) conformance(c *contract.Contract, specs []types.SpecReport, redact func(string) string) {
+func (p *Page) conformance(c *contract.Contract, specs []types.SpecReport, secrets []string) {
 	apis := contract.APIs()
 	for i, sr := range specs {
 		if sr.LeafNodeType != types.NodeTypeIt && !sr.Failed() {
 			continue // set-up and reporting nodes matter only when they fail
 		}
-		s := newSpec(i, sr, apis, redact)
+		s := newSpec(i, sr, apis, secrets)
 		p.Specs = append(p.Specs, s)
 		if s.State == Failed || (s.State == Interrupted && s.Failure != "") {
 			p.Failures = append(p.Failures, s)
@@ -192,7 +192,8 @@ func (p *Page) conformance(c *contract.Contract, specs []types.SpecReport, redac
 	}
 }
 
-func newSpec(i int, sr types.SpecReport, apis []contract.API, redact func(string) string) Spec {
+func newSpec(i int, sr types.SpecReport, apis []contract.API, secrets []string) Spec {
+	redact := func(s string) string { return contract.Redact(s, secrets...) }
 	s := Spec{
 		ID:       fmt.Sprintf("spec-%d", i+1),
 		Text:     redact(sr.FullText()),
@@ -205,11 +206,12 @@ func newSpec(i int, sr types.SpecReport, apis []contract.API, redact func(string
 		s.Text = sr.LeafNodeType.String()
 	}
 	for _, l := range s.Labels {
+		code, isStatus := results.StatusOfLabel(l)
 		switch {
-		case l == "load":
+		case l == results.LabelLoad:
 			s.Load = true
-		case strings.HasPrefix(l, "status:"):
-			s.Status, _ = strconv.Atoi(strings.TrimPrefix(l, "status:"))
+		case isStatus:
+			s.Status = code
 		case slices.Contains(apis, contract.API(l)):
 			s.API = l
 		}
@@ -222,27 +224,9 @@ func newSpec(i int, sr types.SpecReport, apis []contract.API, redact func(string
 		s.Location = sr.Failure.Location.String()
 	}
 	for _, ex := range exchanges(sr) {
-		s.Exchanges = append(s.Exchanges, redactExchange(ex, redact))
+		s.Exchanges = append(s.Exchanges, ex.Redacted(secrets...))
 	}
 	return s
-}
-
-func redactExchange(ex results.Exchange, redact func(string) string) results.Exchange {
-	ex.TargetURL = redact(ex.TargetURL)
-	ex.Path = redact(ex.Path)
-	ex.Case = redact(ex.Case)
-	ex.Excerpt = redact(ex.Excerpt)
-	ex.Findings = slices.Clone(ex.Findings)
-	for i, f := range ex.Findings {
-		ex.Findings[i] = results.Finding{
-			Check:    f.Check,
-			Pointer:  redact(f.Pointer),
-			Expected: redact(f.Expected),
-			Actual:   redact(f.Actual),
-			Message:  redact(f.Message),
-		}
-	}
-	return ex
 }
 
 // targets returns where an API's requests went: the live URLs and the mock
@@ -255,7 +239,7 @@ func (p *Page) targets(api string) []Target {
 				continue
 			}
 			t := Target{API: api}
-			if ex.Target == "live" {
+			if ex.Target == results.TargetLive {
 				t.URL = ex.TargetURL
 			}
 			if !slices.Contains(ts, t) {
@@ -279,7 +263,7 @@ func (p *Page) targets(api string) []Target {
 func targetOf(s Spec, ts []Target) (Target, bool) {
 	for _, ex := range s.Exchanges {
 		if ex.API == s.API {
-			if ex.Target == "live" {
+			if ex.Target == results.TargetLive {
 				return Target{API: s.API, URL: ex.TargetURL}, true
 			}
 			return Target{API: s.API}, true
@@ -358,8 +342,8 @@ func cellReason(s Spec) string {
 		var checks []string
 		for _, ex := range s.Exchanges {
 			for _, f := range ex.Findings {
-				if !slices.Contains(checks, f.Check) {
-					checks = append(checks, f.Check)
+				if !slices.Contains(checks, string(f.Check)) {
+					checks = append(checks, string(f.Check))
 				}
 			}
 		}
@@ -436,14 +420,14 @@ func (p *Page) verdict(suiteFailures []string) {
 	}
 	p.Reasons = append(p.Reasons, suiteFailures...)
 	if conformance.Failed > 0 {
-		p.Reasons = append(p.Reasons, plural(conformance.Failed, "conformance spec failed", "conformance specs failed"))
+		p.Reasons = append(p.Reasons, contract.Plural(conformance.Failed, "conformance spec")+" failed")
 	}
 	interrupted := p.Run.Incomplete || all.Interrupted > 0
 	switch {
 	case p.Load != nil && p.Load.count(Failed) > 0:
-		p.Reasons = append(p.Reasons, plural(p.Load.count(Failed), "load scenario failed", "load scenarios failed"))
+		p.Reasons = append(p.Reasons, contract.Plural(p.Load.count(Failed), "load scenario")+" failed")
 	case loadSpecs.Failed > 0: // failed before writing a summary
-		p.Reasons = append(p.Reasons, plural(loadSpecs.Failed, "load spec failed", "load specs failed"))
+		p.Reasons = append(p.Reasons, contract.Plural(loadSpecs.Failed, "load spec")+" failed")
 	}
 	if p.Load != nil {
 		interrupted = interrupted || p.Load.count(Interrupted) > 0
@@ -471,17 +455,10 @@ func boolRank(b bool) int {
 	return 0
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
 func firstLine(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
-	return truncate(s, 160)
+	return contract.Truncate(s, 160)
 }

@@ -14,20 +14,12 @@ import (
 
 	"loginharness/internal/contract"
 	"loginharness/internal/results"
+	"loginharness/internal/testkit"
 )
 
 const plantedSecret = "planted-S3cr3t-value"
 
 var t0 = time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC)
-
-func loadContract(t *testing.T) *contract.Contract {
-	t.Helper()
-	c, err := contract.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 // suite builds Ginkgo spec reports the way the conformance suite records
 // them: one spec per documented code, labelled with API and status.
@@ -109,7 +101,7 @@ func (s *suite) write(t *testing.T, dir, name string, started time.Time, special
 func build(t *testing.T, src Source) *Page {
 	t.Helper()
 	if src.Contract == nil {
-		src.Contract = loadContract(t)
+		src.Contract = testkit.Contract(t)
 	}
 	src.Now = func() time.Time { return t0 }
 	if src.GinkgoFiles == nil {
@@ -152,7 +144,7 @@ func cellOf(t *testing.T, p *Page, api string, code int) Cell {
 }
 
 func TestEveryDocumentedCodeIsARowAndPassingRunPasses(t *testing.T) {
-	c := loadContract(t)
+	c := testkit.Contract(t)
 	dir := t.TempDir()
 	var s suite
 	s.passAll(c, "mock")
@@ -189,13 +181,13 @@ func TestEveryDocumentedCodeIsARowAndPassingRunPasses(t *testing.T) {
 }
 
 func TestFailureShowsInMatrixWithFindingsAndNoSecret(t *testing.T) {
-	c := loadContract(t)
+	c := testkit.Contract(t)
 	dir := t.TempDir()
 	var s suite
 	s.passAll(c, "mock")
 	broken := results.Exchange{
 		API: "webex", Target: "mock", Method: "POST", Path: "/v1/telephony/config/redSky/actions/login/invoke", Status: 429, Want: 429,
-		Findings: []results.Finding{{Check: "header", Pointer: "/header/Retry-After", Expected: "delay-seconds or HTTP-date", Actual: "missing", Message: "429 lacks Retry-After"}},
+		Findings: []contract.Finding{{Check: contract.CheckHeader, Pointer: "/header/Retry-After", Expected: "delay-seconds or HTTP-date", Actual: "missing", Message: "429 lacks Retry-After"}},
 		Excerpt:  `{"message":"slow down","password":"` + plantedSecret + `"}`,
 	}
 	s.set("webex", 429, types.SpecStateFailed, "webex 429: header /header/Retry-After: token "+plantedSecret, broken)
@@ -235,7 +227,7 @@ func TestFailureShowsInMatrixWithFindingsAndNoSecret(t *testing.T) {
 }
 
 func TestInterruptedRunIsIncomplete(t *testing.T) {
-	c := loadContract(t)
+	c := testkit.Contract(t)
 	for name, src := range map[string]func(dir string) Source{
 		"ginkgo says interrupted": func(dir string) Source {
 			var s suite
@@ -267,7 +259,7 @@ func TestInterruptedRunIsIncomplete(t *testing.T) {
 }
 
 func TestFolderReadsNewestResultOfEachSpecAndSkipsOtherJSON(t *testing.T) {
-	c := loadContract(t)
+	c := testkit.Contract(t)
 	dir := t.TempDir()
 	var old suite
 	old.passAll(c, "mock")
@@ -293,7 +285,7 @@ func TestFolderReadsNewestResultOfEachSpecAndSkipsOtherJSON(t *testing.T) {
 func TestUnreadableLoadSummaryFailsButThePageIsWritten(t *testing.T) {
 	dir := t.TempDir()
 	var s suite
-	s.passAll(loadContract(t), "mock")
+	s.passAll(testkit.Contract(t), "mock")
 	s.write(t, dir, "ginkgo.json", t0)
 	writeLoadFixtures(t, filepath.Join(dir, "load"), t0)
 	if err := os.WriteFile(filepath.Join(dir, "load", "broken.summary.json"), []byte(`{"scenario":`), 0o644); err != nil {
@@ -313,7 +305,7 @@ func TestUnreadableLoadSummaryFailsButThePageIsWritten(t *testing.T) {
 func TestStaleLoadSummariesAreLeftOut(t *testing.T) {
 	dir := t.TempDir()
 	var s suite
-	s.passAll(loadContract(t), "mock")
+	s.passAll(testkit.Contract(t), "mock")
 	s.write(t, dir, "ginkgo.json", t0)
 	writeLoadFixtures(t, filepath.Join(dir, "load"), t0.Add(-24*time.Hour))
 
@@ -335,7 +327,7 @@ func TestNothingRunIsNoResults(t *testing.T) {
 func TestWriteHTMLIsAtomicAndSelfContained(t *testing.T) {
 	dir := t.TempDir()
 	var s suite
-	s.passAll(loadContract(t), "mock")
+	s.passAll(testkit.Contract(t), "mock")
 	s.write(t, dir, "ginkgo.json", t0)
 	path := filepath.Join(dir, "index.html")
 	if err := build(t, Source{Dir: dir}).WriteHTML(path); err != nil {

@@ -1,42 +1,61 @@
-// Package results holds the records that flow from the suites to the report:
-// what one exchange with a target showed, and where run outputs are written.
-// It is the one place both sides agree on, so neither reaches into the other.
+// Package results is the one format between running and reporting: what
+// the suites and the load runner write and internal/report reads. It holds
+// the conformance records (Exchange, a Ginkgo report entry), the load
+// summaries with their file layout (LoadSummary, LoadDir, WriteLoadSummary,
+// ReadLoadSummaries), the verdict states of a load scenario, the Ginkgo
+// labels both sides agree on, and where a run's outputs go. Neither side
+// reaches into the other: a page is rendered from files alone.
 package results
 
 import (
 	"errors"
 	"os"
 	"path/filepath"
+
+	"loginharness/internal/contract"
 )
 
 // ExchangeEntry is the name of the Ginkgo report entry that carries an Exchange.
 const ExchangeEntry = "harness.exchange"
 
-// Finding mirrors contract.Finding in a form the report can read back from JSON
-// without importing the contract package.
-type Finding struct {
-	Check    string `json:"check"`
-	Pointer  string `json:"pointer,omitempty"`
-	Expected string `json:"expected,omitempty"`
-	Actual   string `json:"actual,omitempty"`
-	Message  string `json:"message"`
-}
+// The values of Exchange.Target and TargetInfo.Kind.
+const (
+	TargetMock = "mock" // the in-process mock
+	TargetLive = "live" // a live server
+)
 
 // Exchange is one request/response pair a suite checked against the contract.
 // Every string in it is already redacted.
 type Exchange struct {
-	API       string    `json:"api"`               // "webex" or "commvault"
-	Target    string    `json:"target"`            // "mock" or "live"
-	TargetURL string    `json:"targetUrl"`         // base URL the request went to
-	Case      string    `json:"case"`              // what the spec entry set out to provoke, e.g. "status 429"
-	Want      int       `json:"want,omitempty"`    // the documented status the case aimed at, 0 when any documented one will do
-	Method    string    `json:"method"`            // request method
-	Path      string    `json:"path"`              // request path, without query secrets
-	Status    int       `json:"status"`            // status the target answered
-	Variant   string    `json:"variant,omitempty"` // matched oneOf variant, e.g. "LoginResponse-SaaS"
-	Findings  []Finding `json:"findings,omitempty"`
-	Excerpt   string    `json:"excerpt,omitempty"` // redacted start of the response body
-	ElapsedMS float64   `json:"elapsedMs"`
+	API       string             `json:"api"`               // "webex" or "commvault"
+	Target    string             `json:"target"`            // TargetMock or TargetLive
+	TargetURL string             `json:"targetUrl"`         // base URL the request went to
+	Case      string             `json:"case"`              // what the spec entry set out to provoke, e.g. "status 429"
+	Want      int                `json:"want,omitempty"`    // the documented status the case aimed at, 0 when any documented one will do
+	Method    string             `json:"method"`            // request method
+	Path      string             `json:"path"`              // request path, without query secrets
+	Status    int                `json:"status"`            // status the target answered
+	Variant   string             `json:"variant,omitempty"` // matched oneOf variant, e.g. "LoginResponse-SaaS"
+	Findings  []contract.Finding `json:"findings,omitempty"`
+	Excerpt   string             `json:"excerpt,omitempty"` // redacted start of the response body
+	ElapsedMS float64            `json:"elapsedMs"`
+}
+
+// Redacted returns ex with each known secret, and its Base64 forms,
+// replaced in every string it holds; the findings are copied.
+func (ex Exchange) Redacted(secrets ...string) Exchange {
+	ex.TargetURL = contract.Redact(ex.TargetURL, secrets...)
+	ex.Path = contract.Redact(ex.Path, secrets...)
+	ex.Case = contract.Redact(ex.Case, secrets...)
+	ex.Excerpt = contract.Redact(ex.Excerpt, secrets...)
+	if ex.Findings != nil {
+		findings := make([]contract.Finding, len(ex.Findings))
+		for i, f := range ex.Findings {
+			findings[i] = f.Redacted(secrets...)
+		}
+		ex.Findings = findings
+	}
+	return ex
 }
 
 // OutDirEnv names the variable that overrides where outputs are written.

@@ -4,6 +4,12 @@
 // client carries the safety rails a real login endpoint needs (no Prefer,
 // one wrong password per account, Retry-After obeyed), so no test can forget
 // them.
+//
+// It is also the one client-side home of what a client knows about the two
+// APIs, which the suites, the load runner and the benchmarks share: how each
+// sign-in is built (SignIn, LoginBody, LoginRequest; Webex and both Commvault
+// editions), which accounts the mock knows (MockAccounts), where it serves
+// each API (MockBaseURL) and how to start it in process (StartMock).
 package target
 
 import (
@@ -75,24 +81,25 @@ var variables = []Variable{
 // Variables lists every variable FromEnv reads, in a stable order.
 func Variables() []Variable { return slices.Clone(variables) }
 
-// Variant is the edition of a Commvault server, which decides the shape of
-// its sign-in request and answer.
-type Variant string
+// Edition is the edition of a Commvault server, which decides the shape of
+// its sign-in request and answer. HARNESS_COMMVAULT_VARIANT names it, and
+// the spec's request and response variants are per edition (see EditionOf).
+type Edition string
 
-// The Commvault variants, as HARNESS_COMMVAULT_VARIANT spells them.
+// The Commvault editions, as HARNESS_COMMVAULT_VARIANT spells them.
 const (
-	SaaS            Variant = "saas"
-	CustomerManaged Variant = "customer-managed"
+	SaaS            Edition = "saas"
+	CustomerManaged Edition = "customer-managed"
 )
 
-// Variants lists the Commvault variants in a stable order.
-func Variants() []Variant { return []Variant{SaaS, CustomerManaged} }
+// Editions lists the Commvault editions in a stable order.
+func Editions() []Edition { return []Edition{SaaS, CustomerManaged} }
 
-// ParseVariant reads a HARNESS_COMMVAULT_VARIANT value.
-func ParseVariant(s string) (Variant, error) {
-	for _, v := range Variants() {
-		if string(v) == s {
-			return v, nil
+// ParseEdition reads a HARNESS_COMMVAULT_VARIANT value.
+func ParseEdition(s string) (Edition, error) {
+	for _, e := range Editions() {
+		if string(e) == s {
+			return e, nil
 		}
 	}
 	return "", fmt.Errorf("unknown Commvault variant %q: valid variants are %s, %s", s, SaaS, CustomerManaged)
@@ -122,7 +129,7 @@ type WebexConfig struct {
 type CommvaultConfig struct {
 	URL                string // web-service base, no trailing slash; "" for the mock
 	Username, Password string // Password is plain text
-	Variant            Variant
+	Edition            Edition
 	Domain, Commserver string
 }
 
@@ -138,6 +145,20 @@ func (c Config) URL(api contract.API) string {
 		return c.Commvault.URL
 	}
 	return ""
+}
+
+// LiveAccount is the account the configuration signs in to api's live
+// server with.
+func (c Config) LiveAccount(api contract.API) Account {
+	switch api {
+	case contract.Webex:
+		w := c.Webex
+		return Account{User: w.Email, Password: w.Password, Token: w.Token, TokenNoScope: w.TokenNoScope, OrgID: w.OrgID, RedSkyOrgID: w.RedSkyOrgID}
+	case contract.Commvault:
+		cv := c.Commvault
+		return Account{Edition: cv.Edition, User: cv.Username, Password: cv.Password, Domain: cv.Domain, Commserver: cv.Commserver}
+	}
+	return Account{}
 }
 
 // FromEnv reads the HARNESS_* variables through getenv (os.Getenv, or a map
@@ -180,7 +201,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			EnvCommvaultUsername: c.Commvault.Username, EnvCommvaultPassword: c.Commvault.Password,
 			EnvCommvaultVariant: variant,
 		}))
-		errs = append(errs, c.Commvault.readVariant(variant))
+		errs = append(errs, c.Commvault.readEdition(variant))
 	}
 
 	switch v := get(EnvInsecureTLS); v {
@@ -206,17 +227,17 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	return c, errors.Join(errs...)
 }
 
-// readVariant checks the variant and that the other values fit it, since
+// readEdition checks the edition and that the other values fit it, since
 // the request's shape, not a flag, tells the server which edition it is.
-func (c *CommvaultConfig) readVariant(raw string) error {
+func (c *CommvaultConfig) readEdition(raw string) error {
 	if raw == "" {
 		return nil // reported as missing
 	}
-	v, err := ParseVariant(raw)
+	v, err := ParseEdition(raw)
 	if err != nil {
 		return fmt.Errorf("%s: %w", EnvCommvaultVariant, err)
 	}
-	c.Variant = v
+	c.Edition = v
 	var errs []error
 	if v == SaaS && c.Username != "" && !looksLikeEmail(c.Username) {
 		errs = append(errs, fmt.Errorf("%s=saas needs an email address in %s", EnvCommvaultVariant, EnvCommvaultUsername))

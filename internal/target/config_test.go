@@ -55,7 +55,7 @@ func TestFromEnvReadsALiveConfiguration(t *testing.T) {
 	if cfg.Webex.URL != "https://webex.example.com/v1" {
 		t.Errorf("Webex URL %q keeps its trailing slash", cfg.Webex.URL)
 	}
-	if !cfg.Live(contract.Webex) || !cfg.Live(contract.Commvault) || cfg.Commvault.Variant != CustomerManaged || !cfg.InsecureTLS {
+	if !cfg.Live(contract.Webex) || !cfg.Live(contract.Commvault) || cfg.Commvault.Edition != CustomerManaged || !cfg.InsecureTLS {
 		t.Errorf("config %+v does not reflect the variables", cfg)
 	}
 	if len(cfg.MockDrifts) != 1 || cfg.MockDrifts[0] != mock.DriftWrongType {

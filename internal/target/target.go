@@ -4,9 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"net"
-	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -23,25 +20,16 @@ const (
 	ModeLive Mode = "live"
 )
 
-// Account is what a suite signs in with.
-type Account struct {
-	Variant             Variant // the Commvault edition it signs in as; "" for Webex
-	User, Password      string  // RedSky email or Commvault user name; the password in plain text
-	Token, TokenNoScope string  // Webex bearer tokens; TokenNoScope may be ""
-	OrgID, RedSkyOrgID  string  // Webex, optional
-	Domain, Commserver  string  // Commvault customer-managed, optional
-}
-
 // Target is one API's server: where it is, who to sign in as, and the
 // client that talks to it. Close releases it.
 type Target struct {
 	API      contract.API
 	Mode     Mode
 	BaseURL  string    // what the operations' paths are appended to
-	Accounts []Account // Webex: one; Commvault: one per variant it can sign in as
+	Accounts []Account // Webex: one; Commvault: one per edition it can sign in as
 
 	client *Client
-	server *http.Server      // the mock's, nil when live
+	server *MockServer       // nil when live
 	clock  *mock.ManualClock // the mock's, nil when live
 	reset  time.Duration     // how far Reset moves the mock's clock
 
@@ -102,15 +90,12 @@ func openLive(cfg Config, api contract.API, o options) (*Target, error) {
 		o.client.retry = &LiveRetryPolicy
 	}
 	t := &Target{API: api, Mode: ModeLive, BaseURL: cfg.URL(api), observed: map[int]Attempt{}}
+	t.Accounts = []Account{cfg.LiveAccount(api)}
 	r := &rails{api: api, base: t.BaseURL, passwords: map[string]string{}}
 	switch api {
 	case contract.Webex:
-		w := cfg.Webex
-		t.Accounts = []Account{{User: w.Email, Password: w.Password, Token: w.Token, TokenNoScope: w.TokenNoScope, OrgID: w.OrgID, RedSkyOrgID: w.RedSkyOrgID}}
 		r.userField = "email"
 	case contract.Commvault:
-		c := cfg.Commvault
-		t.Accounts = []Account{{Variant: c.Variant, User: c.Username, Password: c.Password, Domain: c.Domain, Commserver: c.Commserver}}
 		r.userField, r.base64 = "username", true
 	}
 	for _, a := range t.Accounts {
@@ -132,31 +117,19 @@ func openMock(cfg Config, api contract.API, o options) (*Target, error) {
 		opt(&mc)
 	}
 	mc.Clock = clock
-	if err := mc.Validate(); err != nil {
-		return nil, fmt.Errorf("%s mock: %w", api, err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	server, err := StartMock(context.Background(), mc)
 	if err != nil {
-		return nil, fmt.Errorf("%s mock: %w", api, err)
+		return nil, fmt.Errorf("%s %w", api, err)
 	}
-	server := &http.Server{Handler: mock.New(mc), ReadHeaderTimeout: dialTimeout}
-	go func() { _ = server.Serve(ln) }() // ends with ErrServerClosed on Close
-	root := "http://" + ln.Addr().String()
-	t := &Target{
-		API: api, Mode: ModeMock, server: server, clock: clock, observed: map[int]Attempt{},
-		reset: max(mc.LockWindow, mc.LockDuration, time.Duration(float64(mc.Burst)/mc.Rate*float64(time.Second))) + time.Hour,
-	}
-	switch api {
-	case contract.Webex:
-		t.BaseURL = root + strings.TrimSuffix(mock.WebexPath, webexOperationPath)
-		t.Accounts = mockWebexAccounts(mc)
-	case contract.Commvault:
-		t.BaseURL = root + strings.TrimSuffix(mock.CommvaultPath, commvaultOperationPath)
-		t.Accounts = mockCommvaultAccounts(mc)
-	}
-	if len(t.Accounts) == 0 {
+	accounts := MockAccounts(api, mc)
+	if len(accounts) == 0 {
 		server.Close()
 		return nil, fmt.Errorf("%s mock: no account to sign in with", api)
+	}
+	t := &Target{
+		API: api, Mode: ModeMock, BaseURL: server.BaseURL(api), Accounts: accounts,
+		server: server, clock: clock, observed: map[int]Attempt{},
+		reset: max(mc.LockWindow, mc.LockDuration, time.Duration(float64(mc.Burst)/mc.Rate*float64(time.Second))) + time.Hour,
 	}
 	client, err := newClient(api, t.BaseURL, o.client, nil)
 	if err != nil {
@@ -167,50 +140,13 @@ func openMock(cfg Config, api contract.API, o options) (*Target, error) {
 	return t, nil
 }
 
-// The operations' path templates, as the specs write them; the mock's
-// paths end with them.
-const (
-	webexOperationPath     = "/telephony/config/redSky/actions/login/invoke"
-	commvaultOperationPath = "/Login"
-)
-
-func mockWebexAccounts(mc mock.Config) []Account {
-	a := Account{OrgID: first(mc.WebexOrgIDs), Token: first(mc.WebexTokens), TokenNoScope: first(mc.WebexTokensNoScope)}
-	if len(mc.RedSkyAccounts) > 0 {
-		a.User, a.Password = mc.RedSkyAccounts[0].Email, mc.RedSkyAccounts[0].Password
-	}
-	return []Account{a}
-}
-
-// mockCommvaultAccounts picks one account per variant: the first with an
-// email user name signs in as SaaS, the first without as customer-managed.
-func mockCommvaultAccounts(mc mock.Config) []Account {
-	var out []Account
-	for _, v := range Variants() {
-		for _, a := range mc.CommvaultAccounts {
-			if looksLikeEmail(a.Username) == (v == SaaS) {
-				out = append(out, Account{Variant: v, User: a.Username, Password: a.Password})
-				break
-			}
-		}
-	}
-	return out
-}
-
-func first(s []string) string {
-	if len(s) == 0 {
-		return ""
-	}
-	return s[0]
-}
-
 // Live tells whether the target is a live server.
 func (t *Target) Live() bool { return t.Mode == ModeLive }
 
-// Account returns the account that signs in as v ("" for Webex).
-func (t *Target) Account(v Variant) (Account, bool) {
+// Account returns the account that signs in as edition e ("" for Webex).
+func (t *Target) Account(e Edition) (Account, bool) {
 	for _, a := range t.Accounts {
-		if a.Variant == v {
+		if a.Edition == e {
 			return a, true
 		}
 	}
@@ -263,11 +199,7 @@ func (t *Target) Wait(ctx context.Context, d time.Duration) error {
 func (t *Target) Secrets() []string {
 	var out []string
 	for _, a := range t.Accounts {
-		for _, s := range []string{a.Password, a.Token, a.TokenNoScope} {
-			if s != "" {
-				out = append(out, s)
-			}
-		}
+		out = append(out, a.Secrets()...)
 	}
 	return out
 }

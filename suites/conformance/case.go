@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"loginharness/internal/contract"
 	"loginharness/internal/target"
@@ -193,7 +192,7 @@ func (s *session) probe(ctx context.Context, req target.Request) *Checked {
 // 503 with Retry-After is an overloaded server's documented answer).
 func (s *session) judge(a target.Attempt, retried bool) *Checked {
 	res := s.c.ValidateResponse(context.Background(), s.cs.API, &a.Exchange)
-	res.Findings = transportLevel(s.cs.Op, &a.Exchange, res.Findings)
+	res.Findings = contract.Apply405Rule(s.cs.Op, &a.Exchange, res.Findings)
 	if a.Exchange.Status >= 500 && s.cs.Want < 500 && !retried {
 		res.Findings = append(res.Findings, contract.Finding{
 			Check: CheckServerError, Expected: "a documented answer below 500", Actual: strconv.Itoa(a.Exchange.Status),
@@ -203,24 +202,6 @@ func (s *session) judge(a target.Attempt, retried bool) *Checked {
 	ch := &Checked{Attempt: a, Result: res}
 	s.out.Checked = append(s.out.Checked, ch)
 	return ch
-}
-
-// transportLevel judges a 405 the operation does not document (Commvault
-// documents only 200) by HTTP's own rule: it must carry Allow naming the
-// documented method (RFC 9110 section 15.5.6). The contract finds no
-// operation for the wrong method, or finds the status undocumented.
-func transportLevel(op contract.Operation, ex *contract.Exchange, findings []contract.Finding) []contract.Finding {
-	if ex.Status != http.StatusMethodNotAllowed || len(findings) != 1 ||
-		findings[0].Check != contract.CheckStatusDocumented && findings[0].Check != contract.CheckOperation {
-		return findings
-	}
-	if allowed(ex.Header.Values("Allow"), op.Method) {
-		return nil
-	}
-	return []contract.Finding{{
-		Check: contract.CheckHeader, Pointer: "/headers/Allow", Expected: "Allow naming " + op.Method, Actual: fmt.Sprintf("%q", ex.Header.Values("Allow")),
-		Message: "a 405 must say in Allow which methods the resource takes",
-	}}
 }
 
 // expect holds ch to the case's expectations, adding findings to it. The
@@ -286,17 +267,4 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
-}
-
-// allowed tells whether Allow values list method, as RFC 9110 writes them:
-// comma-separated, in any case, maybe over several fields.
-func allowed(values []string, method string) bool {
-	for _, v := range values {
-		for m := range strings.SplitSeq(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(m), method) {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -37,7 +37,7 @@ type setupResult struct {
 	config   target.Config
 }
 
-var _ = Describe("Conformance", Label("conformance"), func() {
+var _ = Describe("Conformance", Label(results.LabelConformance), func() {
 	s, err := setup()
 	if err != nil {
 		It("loads the specs and the target configuration", func() { Fail(err.Error()) })

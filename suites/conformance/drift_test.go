@@ -7,6 +7,7 @@ import (
 	"loginharness/internal/contract"
 	"loginharness/internal/mock"
 	"loginharness/internal/target"
+	"loginharness/internal/testkit"
 )
 
 // driftCatch is how the suite is expected to catch one drift mode: the case
@@ -59,7 +60,7 @@ var driftCatches = map[mock.Drift][]driftCatch{
 // the mock makes the very cases the Ginkgo specs run report the matching
 // finding, while the same cases pass against a faithful mock.
 func TestSuiteCatchesEveryDrift(t *testing.T) {
-	c := loadContract(t)
+	c := testkit.Contract(t)
 	for _, drift := range mock.Drifts() {
 		catches, ok := driftCatches[drift]
 		if !ok {
@@ -86,15 +87,6 @@ func TestSuiteCatchesEveryDrift(t *testing.T) {
 
 func (d driftCatch) matches(f contract.Finding) bool {
 	return f.Check == d.check && (d.pointer == "" || f.Pointer == d.pointer)
-}
-
-func loadContract(t *testing.T) *contract.Contract {
-	t.Helper()
-	c, err := contract.Load()
-	if err != nil {
-		t.Fatalf("loading the specs: %v", err)
-	}
-	return c
 }
 
 // findCase returns the generated case of api with that name.

@@ -5,18 +5,13 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/mock"
+	"loginharness/internal/results"
 	"loginharness/internal/target"
-)
-
-// Labels QA slices a run with, besides the API's name and status:NNN.
-const (
-	LabelNegative = "negative"
-	LabelLiveSafe = "live-safe"
 )
 
 // Table is one DescribeTable's worth of cases.
@@ -36,7 +31,7 @@ func Tables(c *contract.Contract, api contract.API) ([]Table, error) {
 	}
 	var tables []Table
 	for _, op := range spec.Operations() {
-		variants, err := requestVariants(spec.Doc, op)
+		variants, err := requestVariants(spec, op)
 		if err != nil {
 			return nil, err
 		}
@@ -49,41 +44,21 @@ func Tables(c *contract.Contract, api contract.API) ([]Table, error) {
 	return tables, nil
 }
 
-// requestVariant is one shape of the request body: a oneOf member, or the
-// whole schema when there is no oneOf (Name "").
+// requestVariant is one shape of the request body (contract.RequestVariant)
+// and the Commvault edition it signs in as, "" for none.
 type requestVariant struct {
-	Name    string
-	Edition target.Variant
-	Schema  *openapi3.Schema
+	contract.RequestVariant
+	Edition target.Edition
 }
 
-func requestVariants(doc *openapi3.T, op contract.Operation) ([]requestVariant, error) {
-	item := doc.Paths.Find(op.Path)
-	var o *openapi3.Operation
-	if item != nil {
-		o = item.GetOperation(op.Method)
+func requestVariants(spec *contract.Spec, op contract.Operation) ([]requestVariant, error) {
+	shapes, err := spec.RequestVariants(op)
+	if err != nil {
+		return nil, err
 	}
-	if o == nil || o.RequestBody == nil || o.RequestBody.Value == nil {
-		return nil, fmt.Errorf("%s: no request body is documented", op.ID)
-	}
-	mt := o.RequestBody.Value.Content.Get("application/json")
-	if mt == nil || mt.Schema == nil || mt.Schema.Value == nil {
-		return nil, fmt.Errorf("%s: no application/json request schema is documented", op.ID)
-	}
-	schema := mt.Schema.Value
-	if len(schema.OneOf) == 0 {
-		return []requestVariant{{Schema: schema}}, nil
-	}
-	var out []requestVariant
-	for i, ref := range schema.OneOf {
-		if ref == nil || ref.Value == nil {
-			return nil, fmt.Errorf("%s: request oneOf member %d is unresolved", op.ID, i)
-		}
-		name := ref.Ref[strings.LastIndexByte(ref.Ref, '/')+1:]
-		if name == "" {
-			name = fmt.Sprintf("oneOf[%d]", i)
-		}
-		out = append(out, requestVariant{Name: name, Edition: editionOf(name), Schema: ref.Value})
+	out := make([]requestVariant, 0, len(shapes))
+	for _, v := range shapes {
+		out = append(out, requestVariant{RequestVariant: v, Edition: target.EditionOf(v.Name)})
 	}
 	return out, nil
 }
@@ -116,7 +91,7 @@ var provocations = map[contract.API]map[int]provocationSpec{
 func statusCases(op contract.Operation) []*Case {
 	var cases []*Case
 	for _, code := range op.Statuses {
-		cs := &Case{API: op.API, Op: op, Name: fmt.Sprintf("status %d", code), Want: code, Observable: true, Labels: []string{statusLabel(code)}}
+		cs := &Case{API: op.API, Op: op, Name: fmt.Sprintf("status %d", code), Want: code, Observable: true, Labels: []string{results.StatusLabel(code)}}
 		if p, ok := provocations[op.API][code]; ok {
 			cs.provoke, cs.LiveSafe = p.provoke, p.liveSafe
 		} else {
@@ -133,7 +108,7 @@ func positiveCases(op contract.Operation, variants []requestVariant) []*Case {
 		prefix, labels := variantPrefix(v)
 		base := Case{
 			API: op.API, Op: op, Want: http.StatusOK, RequestVariant: v.Name,
-			WantVariant: successVariant(op, v.Edition), Labels: append(labels, statusLabel(http.StatusOK)),
+			WantVariant: successVariant(op, v.Edition), Labels: append(labels, results.StatusLabel(http.StatusOK)),
 		}
 		minimal := base
 		minimal.Name, minimal.LiveSafe, minimal.provoke = prefix+"valid sign-in", true, signIn(v, nil)
@@ -152,7 +127,7 @@ func positiveCases(op contract.Operation, variants []requestVariant) []*Case {
 func negativeCases(op contract.Operation, variants []requestVariant) []*Case {
 	refusal := func(name string, labels []string, want int, p provocation) *Case {
 		cs := &Case{API: op.API, Op: op, Name: name, Negative: true, LiveSafe: true, provoke: p,
-			Labels: append([]string{LabelNegative}, labels...)}
+			Labels: append([]string{results.LabelNegative}, labels...)}
 		switch {
 		case want != 0 && slices.Contains(op.Statuses, want):
 			cs.Want = want
@@ -162,7 +137,7 @@ func negativeCases(op contract.Operation, variants []requestVariant) []*Case {
 			cs.Rejection = true
 		}
 		if cs.Want != 0 {
-			cs.Labels = append(cs.Labels, statusLabel(cs.Want))
+			cs.Labels = append(cs.Labels, results.StatusLabel(cs.Want))
 		}
 		return withLiveSafe(cs)
 	}
@@ -193,14 +168,14 @@ func variantPrefix(v requestVariant) (string, []string) {
 	}
 	var labels []string
 	if v.Edition != "" {
-		labels = []string{variantLabel(v.Edition)}
+		labels = []string{results.EditionLabel(string(v.Edition))}
 	}
 	return v.Name + ": ", labels
 }
 
 func withLiveSafe(cs *Case) *Case {
 	if cs.LiveSafe {
-		cs.Labels = append(cs.Labels, LabelLiveSafe)
+		cs.Labels = append(cs.Labels, results.LabelLiveSafe)
 	}
 	return cs
 }
@@ -274,7 +249,7 @@ func wrongTypes(typ string) []any {
 // property without one gets a value of its type, and the case checks that
 // the request is still valid.
 var fillers = map[string]any{
-	"redSkyOrgId": "610af8f4-a4ed-4be3-ae6f-efcdcd4895a8",
+	"redSkyOrgId": mock.DemoRedSkyOrgID,
 	"commserver":  "commserve.example.com*CommServe",
 	"domain":      "corp",
 	"deviceId":    "loginharness-device",

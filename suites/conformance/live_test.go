@@ -16,6 +16,7 @@ import (
 
 	"loginharness/internal/contract"
 	"loginharness/internal/target"
+	"loginharness/internal/testkit"
 )
 
 // The independent server's accounts. They are test fixtures, not secrets.
@@ -29,42 +30,33 @@ const (
 	liveCVPassword   = "live-cv-pass"
 )
 
-// liveServer stands in for the real services in tests of the live path.
-// It is written here from the specs, not from the mock, so the live
-// configuration is shown to work against a server the harness did not
-// build. It answers the first valid Webex sign-in with 429 and
+// liveServer is the handler of the live path's tests, served by a
+// testkit.LiveServer. It is written here from the specs, not from the mock,
+// so the live configuration is shown to work against a server the harness
+// did not build. It answers the first valid Webex sign-in with 429 and
 // Retry-After: 1, as a rate-limited service would.
 type liveServer struct {
 	mu        sync.Mutex
-	seen      []seenRequest
 	limitedAt time.Time // when the 429 was sent; zero until then
 	servedAt  time.Time // the first valid Webex sign-in served after it
 	ids       int
 }
 
-type seenRequest struct {
-	api, user, password string
-	prefer              bool
-}
-
-func (s *liveServer) handler() http.Handler {
+// serve starts the server; its accounts are the live* fixtures.
+func (s *liveServer) serve(t *testing.T) *testkit.LiveServer {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v1/telephony/config/redSky/actions/login/invoke", s.webex)
 	mux.HandleFunc("/webconsole/api/Login", s.commvault)
-	return mux
+	return testkit.NewLiveServer(t, mux, map[string]string{liveEmail: livePassword, liveCVUser: liveCVPassword})
 }
 
-// read records the request and returns its body, "" past 1 MiB.
-func (s *liveServer) read(api, userField string, r *http.Request) (map[string]any, bool) {
+// read returns the request's body, and false past 1 MiB or when it is no
+// JSON object.
+func read(r *http.Request) (map[string]any, bool) {
 	raw, err := io.ReadAll(io.LimitReader(r.Body, 1<<20+1))
 	tooLarge := err != nil || len(raw) > 1<<20
 	var body map[string]any
 	_ = json.Unmarshal(raw, &body)
-	user, _ := body[userField].(string)
-	password, _ := body["password"].(string)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.seen = append(s.seen, seenRequest{api: api, user: user, password: password, prefer: r.Header.Get("Prefer") != ""})
 	return body, !tooLarge && body != nil
 }
 
@@ -79,7 +71,7 @@ func (s *liveServer) webex(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(map[string]any{"message": msg, "errors": []any{map[string]any{"description": msg}}, "trackingId": id})
 	}
-	body, ok := s.read("webex", "email", r)
+	body, ok := read(r)
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch {
 	case r.Method != http.MethodPost:
@@ -127,7 +119,7 @@ func (s *liveServer) commvault(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"errList":[{"errLogMessage":"use POST","errorCode":405}]}`)
 		return
 	}
-	body, _ := s.read("commvault", "username", r)
+	body, _ := read(r)
 	password, _ := body["password"].(string)
 	plain, err := base64.StdEncoding.DecodeString(password)
 	if err != nil || body["username"] != liveCVUser || string(plain) != liveCVPassword {
@@ -137,22 +129,6 @@ func (s *liveServer) commvault(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, `{"userName":"cvadmin","token":"QSDK 0123abcd","aliasName":"1","userGUID":"A1B2","loginAttempts":0,`+
 		`"remainingLockTime":0,"smtpAddress":"cvadmin@live.example.com","providerType":1,"ccn":0,"capability":4328650366975,`+
 		`"forcePasswordChange":false,"isAccountLocked":false,"errList":[]}`)
-}
-
-// wrongLogins counts the sign-ins of the configured accounts with another password.
-func (s *liveServer) wrongLogins() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := map[string]int{}
-	for _, r := range s.seen {
-		switch {
-		case r.api == "webex" && r.user == liveEmail && r.password != livePassword:
-			out["webex"]++
-		case r.api == "commvault" && r.user == liveCVUser && r.password != base64.StdEncoding.EncodeToString([]byte(liveCVPassword)):
-			out["commvault"]++
-		}
-	}
-	return out
 }
 
 // liveEnv is the environment a user would set to test both APIs live.
@@ -179,14 +155,13 @@ func liveEnv(server string) map[string]string {
 // the server sent is waited out and still judged.
 func TestLivePathEndToEnd(t *testing.T) {
 	srv := &liveServer{}
-	ts := httptest.NewServer(srv.handler())
-	defer ts.Close()
+	ts := srv.serve(t)
 	env := liveEnv(ts.URL)
 	cfg, err := target.FromEnv(func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := loadContract(t)
+	c := testkit.Contract(t)
 
 	var skipped []string
 	var webex200 *Outcome
@@ -237,16 +212,14 @@ func TestLivePathEndToEnd(t *testing.T) {
 		t.Errorf("skipped cases:\n got %q\nwant %q", skipped, wantSkipped)
 	}
 
-	if got := srv.wrongLogins(); got["webex"] != 1 || got["commvault"] != 1 {
+	if got := ts.WrongLogins(); got["webex "+liveEmail] != 1 || got["commvault "+liveCVUser] != 1 {
 		t.Errorf("wrong-password logins per account = %v, want exactly one each", got)
+	}
+	if n := ts.Prefers(); n != 0 {
+		t.Errorf("%d requests carried Prefer to the live server", n)
 	}
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
-	for _, r := range srv.seen {
-		if r.prefer {
-			t.Errorf("a %s request carried Prefer to the live server", r.api)
-		}
-	}
 
 	if srv.limitedAt.IsZero() || srv.servedAt.IsZero() {
 		t.Fatal("the server never rate-limited the suite, or the suite never came back")
@@ -288,7 +261,7 @@ func TestRetriedServerErrorIsJudgedButForgiven(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := loadContract(t)
+	c := testkit.Contract(t)
 	o := runCase(t, c, findCase(t, c, contract.Webex, "status 200"), cfg)
 	if !o.OK() {
 		t.Fatalf("%s", Explain(o))

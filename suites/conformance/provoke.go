@@ -20,24 +20,24 @@ const (
 	maxBurstRequests = 500
 )
 
-// account is the target's account for edition v ("" takes the target's
+// account is the target's account for edition e ("" takes the target's
 // first), and whether it is a real one; else a stand-in of the first.
-func (s *session) account(v target.Variant) (target.Account, bool) {
-	if v == "" {
+func (s *session) account(e target.Edition) (target.Account, bool) {
+	if e == "" {
 		return s.t.Accounts[0], true
 	}
-	if a, ok := s.t.Account(v); ok {
+	if a, ok := s.t.Account(e); ok {
 		return a, true
 	}
 	a := s.t.Accounts[0]
-	a.Variant = v
+	a.Edition = e
 	return a, false
 }
 
 // login is the first account's valid sign-in.
 func (s *session) login() target.Request {
 	a, _ := s.account("")
-	return loginRequest(s.cs.API, a, a.Variant)
+	return loginRequest(s.cs.Op, a, a.Edition)
 }
 
 // breaksSpec tells whether the spec rejects req, as the server will see it.
@@ -50,7 +50,7 @@ func (s *session) breaksSpec(req target.Request) bool {
 // variant of its edition.
 func validLogin(ctx context.Context, s *session) string {
 	a, _ := s.account("")
-	s.variant = successVariant(s.cs.Op, a.Variant)
+	s.variant = successVariant(s.cs.Op, a.Edition)
 	s.probe(ctx, s.login())
 	return ""
 }
@@ -79,7 +79,7 @@ func noScopeToken(ctx context.Context, s *session) string {
 		return "no token without the write scope is configured (" + target.EnvWebexTokenNoScope + ")"
 	}
 	a.Token = a.TokenNoScope
-	s.probe(ctx, loginRequest(s.cs.API, a, a.Variant))
+	s.probe(ctx, loginRequest(s.cs.Op, a, a.Edition))
 	return ""
 }
 
@@ -110,7 +110,7 @@ func wrongContentType(ctx context.Context, s *session) string {
 // Only the mock gets it (Case.LiveSafe is false): a real account would lock.
 func lockOut(ctx context.Context, s *session) string {
 	a, _ := s.account("")
-	req := loginRequest(s.cs.API, wrongPassword(a), a.Variant)
+	req := loginRequest(s.cs.Op, wrongPassword(a), a.Edition)
 	s.repeatUntil(ctx, req, http.StatusLocked, maxLockAttempts)
 	return ""
 }
@@ -174,15 +174,15 @@ func signIn(v requestVariant, extra body) provocation {
 	return func(ctx context.Context, s *session) string {
 		a, real := s.account(v.Edition)
 		if !real {
-			return fmt.Sprintf("the live Commvault is %s (%s), so %s requests go to the mock only", s.t.Accounts[0].Variant, target.EnvCommvaultVariant, v.Edition)
+			return fmt.Sprintf("the live Commvault is %s (%s), so %s requests go to the mock only", s.t.Accounts[0].Edition, target.EnvCommvaultVariant, v.Edition)
 		}
-		b := loginBody(s.cs.API, a, v.Edition)
+		b := target.LoginBody(s.cs.API, a, v.Edition)
 		for name, value := range extra {
 			if _, set := b[name]; !set {
 				b[name] = value
 			}
 		}
-		s.probe(ctx, request(s.cs.API, a, mustJSON(b)))
+		s.probe(ctx, request(s.cs.Op, a, target.EncodeJSON(b)))
 		return ""
 	}
 }
@@ -191,12 +191,12 @@ func signIn(v requestVariant, extra body) provocation {
 // edition, changed by edit.
 func (s *session) decoyRequest(edit func(body)) target.Request {
 	a, _ := s.account("")
-	a = decoy(a, a.Variant, s.cs.Name)
-	b := loginBody(s.cs.API, a, a.Variant)
+	a = decoy(a, a.Edition, s.cs.Name)
+	b := target.LoginBody(s.cs.API, a, a.Edition)
 	if edit != nil {
 		edit(b)
 	}
-	return request(s.cs.API, a, mustJSON(b))
+	return request(s.cs.Op, a, target.EncodeJSON(b))
 }
 
 // mutated sends a decoy's sign-in of variant v with one property broken:
@@ -206,15 +206,15 @@ func mutated(v requestVariant, m mutation) provocation {
 		a, _ := s.account(v.Edition)
 		a = decoy(a, v.Edition, s.cs.Name)
 		if m.drop {
-			b := loginBody(s.cs.API, a, v.Edition)
+			b := target.LoginBody(s.cs.API, a, v.Edition)
 			delete(b, m.prop)
-			s.probe(ctx, request(s.cs.API, a, mustJSON(b)))
+			s.probe(ctx, request(s.cs.Op, a, target.EncodeJSON(b)))
 			return ""
 		}
 		for _, value := range m.values {
-			b := loginBody(s.cs.API, a, v.Edition)
+			b := target.LoginBody(s.cs.API, a, v.Edition)
 			b[m.prop] = value
-			if req := request(s.cs.API, a, mustJSON(b)); s.breaksSpec(req) {
+			if req := request(s.cs.Op, a, target.EncodeJSON(b)); s.breaksSpec(req) {
 				s.probe(ctx, req)
 				return ""
 			}
@@ -243,6 +243,6 @@ func oversize(ctx context.Context, s *session) string {
 // account; the live rails refuse a second.
 func wrongPasswordLogin(ctx context.Context, s *session) string {
 	a, _ := s.account("")
-	s.probe(ctx, loginRequest(s.cs.API, wrongPassword(a), a.Variant))
+	s.probe(ctx, loginRequest(s.cs.Op, wrongPassword(a), a.Edition))
 	return ""
 }

@@ -1,10 +1,7 @@
 package conformance
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -17,54 +14,20 @@ import (
 // body is a JSON request body under construction.
 type body map[string]any
 
-// loginBody is the sign-in body of account a, shaped for edition v:
-// required fields, plus the optional ones the account configures.
-func loginBody(api contract.API, a target.Account, v target.Variant) body {
-	if api == contract.Webex {
-		b := body{"email": a.User, "password": a.Password}
-		if a.RedSkyOrgID != "" {
-			b["redSkyOrgId"] = a.RedSkyOrgID
-		}
-		return b
-	}
-	b := body{"username": a.User, "password": base64.StdEncoding.EncodeToString([]byte(a.Password))}
-	if v == target.CustomerManaged {
-		for name, value := range map[string]string{"domain": a.Domain, "commserver": a.Commserver} {
-			if value != "" {
-				b[name] = value
-			}
-		}
-	}
-	return b
-}
-
-// request wraps a body the way each API's clients send it.
-func request(api contract.API, a target.Account, b []byte) target.Request {
-	req := target.Request{Method: http.MethodPost, Header: http.Header{}, Body: b}
-	req.Header.Set("Content-Type", "application/json")
+// request wraps a body the way the API takes a sign-in (target.LoginRequest),
+// and as the suite sends every request: asking for JSON, with a TrackingID
+// of its own on Webex.
+func request(op contract.Operation, a target.Account, b []byte) target.Request {
+	req := target.LoginRequest(op, a, b)
 	req.Header.Set("Accept", "application/json")
-	if api == contract.Webex {
-		req.Header.Set("Authorization", "Bearer "+a.Token)
+	if op.API == contract.Webex {
 		req.Header.Set("TrackingID", trackingID())
-		if a.OrgID != "" {
-			req.Query = url.Values{"orgId": {a.OrgID}}
-		}
 	}
 	return req
 }
 
-func loginRequest(api contract.API, a target.Account, v target.Variant) target.Request {
-	return request(api, a, mustJSON(loginBody(api, a, v)))
-}
-
-// mustJSON encodes a body of strings, numbers, booleans, maps and slices,
-// which cannot fail.
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return []byte(`"unencodable body: ` + err.Error() + `"`)
-	}
-	return b
+func loginRequest(op contract.Operation, a target.Account, e target.Edition) target.Request {
+	return request(op, a, target.EncodeJSON(target.LoginBody(op.API, a, e)))
 }
 
 var requests atomic.Uint64
@@ -77,9 +40,9 @@ func trackingID() string { return "LOGINHARNESS_" + strconv.FormatUint(requests.
 // password: the real account's password never travels with a broken
 // request, and live safety rails count no failed login against it. Each
 // case gets its own, under the reserved .invalid domain.
-func decoy(a target.Account, v target.Variant, caseName string) target.Account {
+func decoy(a target.Account, e target.Edition, caseName string) target.Account {
 	a.User = "loginharness-" + slug(caseName)
-	if v != target.CustomerManaged {
+	if e != target.CustomerManaged {
 		a.User += "@example.invalid"
 	}
 	a.Password = "loginharness-decoy"
@@ -107,26 +70,10 @@ func slug(s string) string {
 	return strings.TrimSuffix(b.String(), "-")
 }
 
-// editionOf reads the Commvault edition from a variant name, after its
-// first dash: "Login-SaaS" and "LoginResponse-SaaS" are saas,
-// "Login-CustomerManaged" customer-managed, "LoginFailure" none.
-func editionOf(variant string) target.Variant {
-	_, suffix, ok := strings.Cut(variant, "-")
-	if !ok {
-		return ""
-	}
-	for _, v := range target.Variants() {
-		if strings.EqualFold(strings.ReplaceAll(string(v), "-", ""), suffix) {
-			return v
-		}
-	}
-	return ""
-}
-
-// successVariant is the 200 variant answering a sign-in of edition v.
-func successVariant(op contract.Operation, v target.Variant) string {
+// successVariant is the 200 variant answering a sign-in of edition e.
+func successVariant(op contract.Operation, e target.Edition) string {
 	for _, name := range op.ResponseVariants[http.StatusOK] {
-		if v != "" && editionOf(name) == v {
+		if e != "" && target.EditionOf(name) == e {
 			return name
 		}
 	}
@@ -137,13 +84,9 @@ func successVariant(op contract.Operation, v target.Variant) string {
 // API that answers refusals with 200.
 func failureVariant(op contract.Operation) string {
 	for _, name := range op.ResponseVariants[http.StatusOK] {
-		if editionOf(name) == "" {
+		if target.EditionOf(name) == "" {
 			return name
 		}
 	}
 	return ""
 }
-
-func variantLabel(v target.Variant) string { return "variant:" + string(v) }
-
-func statusLabel(code int) string { return "status:" + strconv.Itoa(code) }

@@ -9,6 +9,7 @@ import (
 	"loginharness/internal/contract"
 	"loginharness/internal/mock"
 	"loginharness/internal/target"
+	"loginharness/internal/testkit"
 )
 
 // TestNoSecretReachesNamesFindingsOrRecords plants unique credentials in the
@@ -27,7 +28,7 @@ func TestNoSecretReachesNamesFindingsOrRecords(t *testing.T) {
 			mock.NewCommvaultAccount("planted-admin", planted[3]),
 		}
 	})
-	c := loadContract(t)
+	c := testkit.Contract(t)
 	var shown strings.Builder
 	var returned []string
 	for _, drifts := range [][]mock.Drift{nil, {mock.DriftWrongType, mock.DriftTextPlain200, mock.DriftHTML5xx}} {

@@ -10,12 +10,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"loginharness/internal/testkit"
 )
 
 // harnessBin is the binary under test, built by TestMain.
@@ -26,26 +27,20 @@ func TestMain(m *testing.M) {
 }
 
 func buildAndRun(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "harness-e2e-")
+	bin, remove, err := testkit.BuildHarness()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
-	harnessBin = filepath.Join(dir, "harness")
-	build := exec.Command("go", "build", "-o", harnessBin, "loginharness/cmd/harness")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building the harness:", err)
-		return 1
-	}
+	defer remove()
+	harnessBin = bin
 	return m.Run()
 }
 
 // execHarness is the binary as a command, with a clean environment.
 func execHarness(args ...string) *exec.Cmd {
 	cmd := exec.Command(harnessBin, args...)
-	cmd.Env = baseEnv()
+	cmd.Env = testkit.CleanEnv()
 	return cmd
 }
 
@@ -70,18 +65,6 @@ type outcome struct {
 }
 
 func (o outcome) output() string { return o.stdout + "\n" + o.stderr }
-
-// baseEnv is the parent's environment without any HARNESS_* variable, so a
-// developer's settings cannot leak into a test.
-func baseEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "HARNESS_") {
-			env = append(env, kv)
-		}
-	}
-	return append(env, "NO_COLOR=1")
-}
 
 // syncBuffer is a bytes.Buffer safe for the writer goroutine and a reader.
 type syncBuffer struct {
@@ -113,7 +96,7 @@ func harness(t *testing.T, inv invocation) outcome {
 	ctx, cancel := context.WithTimeout(context.Background(), guard)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, harnessBin, inv.args...)
-	cmd.Env = baseEnv()
+	cmd.Env = testkit.CleanEnv()
 	for k, v := range inv.env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}

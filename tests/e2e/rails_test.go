@@ -76,20 +76,19 @@ func TestLiveConformanceSendsOneWrongPasswordPerAccount(t *testing.T) {
 	if o.code != 0 {
 		t.Errorf("exit %d, want 0\n%s", o.code, tail(o.output()))
 	}
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	t.Logf("%d requests; wrong-password sign-ins by account: %v; Prefer headers: %d", srv.requests, srv.wrong, srv.prefers)
+	wrong := srv.WrongLogins()
+	t.Logf("%d requests; wrong-password sign-ins by account: %v; Prefer headers: %d", srv.Requests(), wrong, srv.Prefers())
 	total := 0
-	for account, n := range srv.wrong {
+	for account, n := range wrong {
 		total += n
 		if n > 1 {
-			t.Errorf("account %s got %d wrong-password sign-ins in one run, want at most 1: %q", account, n, srv.sent[account])
+			t.Errorf("account %s got %d wrong-password sign-ins in one run, want at most 1: %q", account, n, srv.WrongSent(account))
 		}
 	}
 	if total == 0 {
 		t.Error("no wrong-password sign-in was counted: the suite's one allowed try is missing, or the count is broken")
 	}
-	if srv.prefers != 0 {
-		t.Errorf("%d requests carried Prefer to a live server", srv.prefers)
+	if n := srv.Prefers(); n != 0 {
+		t.Errorf("%d requests carried Prefer to a live server", n)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +20,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"loginharness/internal/mock"
+	"loginharness/internal/testkit"
 )
 
 // Planted credentials: unique, non-demo values that must never appear in
@@ -278,19 +278,15 @@ func liveEnv(webexRoot, commvaultRoot string) map[string]string {
 	}
 }
 
-// accountServer is a live server stand-in: the mock's handler with the
-// planted accounts, behind a wrapper that returns the planted token and
-// cookie, echoes the Authorization header and the password it got in
-// X-Debug-* headers, and counts, per account, the sign-ins with a wrong password and
-// any Prefer header.
+// accountServer is a live server stand-in (testkit.LiveServer, which
+// counts the wrong-password sign-ins per account and the Prefer headers):
+// the mock's handler with the planted accounts, behind a wrapper that
+// returns the planted token and cookie and echoes the Authorization header
+// and the password it got in X-Debug-* headers.
 type accountServer struct {
-	*httptest.Server
-	mu       sync.Mutex
-	wrong    map[string]int      // account -> wrong-password sign-ins
-	sent     map[string][]string // account -> what its wrong sign-ins sent
-	prefers  int
-	requests int
-	tokens   int // answers carrying the planted token
+	*testkit.LiveServer
+	mu     sync.Mutex
+	tokens int // answers carrying the planted token
 }
 
 func newAccountServer(t *testing.T) *accountServer {
@@ -300,41 +296,12 @@ func newAccountServer(t *testing.T) *accountServer {
 	cfg.RedSkyAccounts = cfg.RedSkyAccounts[:1]
 	cfg.CommvaultAccounts = []mock.CommvaultAccount{{Username: "planted-admin", Password: plantedCommvaultPassword}}
 	h := mock.New(cfg)
-	passwords := map[string]string{"planted-admin@example.com": plantedRedSkyPassword, "planted-admin": plantedCommvaultPassword}
-	s := &accountServer{wrong: map[string]int{}, sent: map[string][]string{}}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(io.LimitReader(r.Body, 4<<20))
+	s := &accountServer{}
+	careless := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		var login struct {
-			Email, Username string
-			Password        any
-		}
-		wrongFor := "" // the account a wrong password was sent for
-		if json.Unmarshal(body, &login) == nil && login.Email+login.Username != "" {
-			password, _ := login.Password.(string)
-			if login.Username != "" {
-				plain, _ := base64.StdEncoding.DecodeString(password)
-				password = string(plain)
-			}
-			if want, known := passwords[login.Email+login.Username]; !known || password != want {
-				// An account lives on one API's server: the two share this one.
-				wrongFor = apiOf(r.URL.Path) + " " + login.Email + login.Username
-			}
-		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, r)
-		s.mu.Lock()
-		s.requests++
-		if r.Header.Get("Prefer") != "" {
-			s.prefers++
-		}
-		// A sign-in refused by the rate limit (429, before the password is
-		// judged) is no failed login; the client's retry of it may be one.
-		if wrongFor != "" && rec.Code != http.StatusTooManyRequests {
-			s.wrong[wrongFor]++
-			s.sent[wrongFor] = append(s.sent[wrongFor], r.Method+" "+r.URL.Path+" "+string(body)+" -> "+strconv.Itoa(rec.Code))
-		}
-		s.mu.Unlock()
 		answer := mockToken.ReplaceAll(rec.Body.Bytes(), []byte(plantedReturnedToken))
 		if !bytes.Equal(answer, rec.Body.Bytes()) {
 			s.mu.Lock()
@@ -347,22 +314,19 @@ func newAccountServer(t *testing.T) *accountServer {
 		w.Header().Set("Set-Cookie", "session="+plantedCookie+"; HttpOnly")
 		// A careless server echoes what it got: the harness must not keep it.
 		w.Header().Set("X-Debug-Authorization", r.Header.Get("Authorization"))
-		if p, ok := login.Password.(string); ok {
-			w.Header().Set("X-Debug-Password", p)
+		var login struct{ Password any }
+		if json.Unmarshal(body, &login) == nil {
+			if p, ok := login.Password.(string); ok {
+				w.Header().Set("X-Debug-Password", p)
+			}
 		}
 		w.Header().Del("Content-Length")
 		w.WriteHeader(rec.Code)
 		_, _ = w.Write(answer)
-	}))
-	t.Cleanup(s.Close)
+	})
+	passwords := map[string]string{"planted-admin@example.com": plantedRedSkyPassword, "planted-admin": plantedCommvaultPassword}
+	s.LiveServer = testkit.NewLiveServer(t, careless, passwords)
 	return s
-}
-
-func apiOf(path string) string {
-	if strings.HasSuffix(path, mock.WebexPath) {
-		return "webex"
-	}
-	return "commvault"
 }
 
 func (s *accountServer) returned() int {

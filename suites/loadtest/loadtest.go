@@ -1,7 +1,8 @@
-// Package load holds the load scenarios as Ginkgo specs (label "load").
-// They live in a non-test file so that `harness run` links them into its
-// own suite; load_suite_test.go only runs them for `go tool ginkgo`.
-package load
+// Package loadtest holds the load scenarios of internal/load as Ginkgo
+// specs (label results.LabelLoad). They live in a non-test file so that
+// `harness run` links them into its own suite; loadtest_suite_test.go only
+// runs them for `go tool ginkgo`.
+package loadtest
 
 import (
 	"errors"
@@ -13,7 +14,8 @@ import (
 	. "github.com/onsi/gomega"
 
 	"loginharness/internal/contract"
-	harnessload "loginharness/internal/load"
+	"loginharness/internal/load"
+	"loginharness/internal/results"
 	"loginharness/internal/target"
 )
 
@@ -31,37 +33,37 @@ var setup = sync.OnceValues(func() (*suiteSetup, error) {
 	if err != nil {
 		return nil, err
 	}
-	lc, err := harnessload.LiveConfigFromEnv(os.Getenv)
+	lc, err := load.LiveConfigFromEnv(os.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	opts, err := harnessload.RunnerOptionsFromEnv(os.Getenv)
+	opts, err := load.RunnerOptionsFromEnv(os.Getenv)
 	if err != nil {
 		return nil, err
 	}
 	s := &suiteSetup{}
-	if harnessload.Interactive(os.Stderr) {
-		opts = append(opts, harnessload.WithProgress(os.Stderr))
+	if load.Interactive(os.Stderr) {
+		opts = append(opts, load.WithProgress(os.Stderr))
 	}
-	s.runner = harnessload.NewRunner(c, opts...)
+	s.runner = load.NewRunner(c, opts...)
 	if !tc.Live(contract.Webex) {
-		s.source = harnessload.MockSource{Contract: c, Config: harnessload.DefaultMockConfig(tc.MockDrifts...)}
+		s.source = load.MockSource{Contract: c, Config: load.DefaultMockConfig(tc.MockDrifts...)}
 		return s, nil
 	}
 	if s.refusal = lc.Permit(true); s.refusal != nil {
 		return s, nil
 	}
-	t, err := harnessload.LiveTarget(c, tc, lc)
+	e, err := load.LiveEndpoint(c, tc, lc)
 	if err != nil {
 		return nil, err
 	}
-	s.source = harnessload.LiveSource{Target: t}
+	s.source = load.LiveSource{Endpoint: e}
 	return s, nil
 })
 
 type suiteSetup struct {
-	runner  *harnessload.Runner
-	source  harnessload.Source
+	runner  *load.Runner
+	source  load.Source
 	refusal error // live load without the opt-in
 }
 
@@ -70,14 +72,14 @@ type suiteSetup struct {
 // judge is skipped with the reason rather than passed. The scenarios run
 // once, before the verdicts are read: side by side on the mock, one after
 // another, in their listed order, against a live server.
-var _ = Describe("Load", Label("load", string(contract.Webex)), Ordered, ContinueOnFailure, func() {
+var _ = Describe("Load", Label(results.LabelLoad, string(contract.Webex)), Ordered, ContinueOnFailure, func() {
 	s, err := setup()
 	if err != nil {
 		It("reads the load configuration", func() { Fail(err.Error()) })
 		return
 	}
-	scenarios := harnessload.Scenarios()
-	outcomes := map[string]harnessload.Outcome{}
+	scenarios := load.Scenarios()
+	outcomes := map[string]load.Outcome{}
 	BeforeAll(func(ctx SpecContext) {
 		GinkgoWriter.Println(only)
 		if s.refusal != nil {
@@ -102,8 +104,8 @@ var _ = Describe("Load", Label("load", string(contract.Webex)), Ordered, Continu
 })
 
 // judge turns one verdict of a scenario's outcome into the spec's state.
-func judge(o harnessload.Outcome, name string) {
-	var skip harnessload.Skipped
+func judge(o load.Outcome, name string) {
+	var skip load.Skipped
 	if errors.As(o.Err, &skip) {
 		Skip("not judged: " + skip.Reason)
 	}
@@ -114,9 +116,9 @@ func judge(o harnessload.Outcome, name string) {
 	v, ok := o.Summary.VerdictNamed(name)
 	Expect(ok).To(BeTrue(), "%s reported no verdict %s", o.Scenario.Name, name)
 	switch v.State {
-	case harnessload.VerdictNotJudged:
+	case results.VerdictNotJudged:
 		Skip("not judged: " + v.Message)
-	case harnessload.VerdictFailed:
+	case results.VerdictFailed:
 		Fail(fmt.Sprintf("%s broke its promise (%s against %s %s): %s", o.Scenario.Name, name, o.Summary.Target.Kind, o.Summary.Target.URL, v.Message))
 	}
 	AddReportEntry(name, v.Message, ReportEntryVisibilityNever)

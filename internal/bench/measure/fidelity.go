@@ -1,4 +1,4 @@
-package main
+package measure
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"os"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -15,7 +14,7 @@ import (
 	"loginharness/internal/bench"
 	"loginharness/internal/contract"
 	"loginharness/internal/load"
-	"loginharness/internal/mock"
+	"loginharness/internal/results"
 	"loginharness/internal/target"
 )
 
@@ -27,8 +26,8 @@ const (
 
 // runFidelity: requested against achieved rate at fixed rates against the
 // bare handler, with plain Vegeta and with every response validated.
-func runFidelity(ctx context.Context, p *plan, rep *bench.Report) []*bench.Table {
-	c, err := contract.Load()
+func runFidelity(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Table {
+	c, err := specs()
 	if err != nil {
 		rep.Notes = append(rep.Notes, "fidelity: cannot load the specs: "+err.Error())
 		return nil
@@ -39,7 +38,11 @@ func runFidelity(ctx context.Context, p *plan, rep *bench.Report) []*bench.Table
 		return nil
 	}
 	defer stopServer(rep, "fidelity", srv)
-	req := webexLogin(srv.URL)
+	req, err := webexLogin(srv.URL)
+	if err != nil {
+		rep.Notes = append(rep.Notes, "fidelity: "+err.Error())
+		return nil
+	}
 	u, err := url.Parse(req.URL)
 	if err != nil {
 		rep.Notes = append(rep.Notes, "fidelity: "+err.Error())
@@ -50,10 +53,10 @@ func runFidelity(ctx context.Context, p *plan, rep *bench.Report) []*bench.Table
 		Header: []string{"requested/s", "mode", "achieved/s", "sent/s", "p99 ms", "validated", "nonconforming", "vs plain"},
 	}
 	modes := []string{plainMode, inlineMode, harnessMode}
-	for _, rate := range p.rates {
+	for _, rate := range p.Rates {
 		per := map[string][]bench.Fidelity{}
 		ratios := map[string][]float64{}
-		for r := range p.fidelityRounds {
+		for r := range p.FidelityRounds {
 			round := map[string]float64{}
 			for k := range modes {
 				mode := modes[(k+r)%len(modes)] // each mode leads in turn
@@ -61,7 +64,7 @@ func runFidelity(ctx context.Context, p *plan, rep *bench.Report) []*bench.Table
 					return []*bench.Table{t}
 				}
 				p.logf("   %s at %.0f/s, round %d", mode, rate, r+1)
-				row, err := fidelityRun(ctx, c, srv.URL, req, u, mode, rate, p.fidelity)
+				row, err := fidelityRun(ctx, c, srv.URL, req, u, mode, rate, p.Fidelity)
 				if err != nil {
 					rep.Notes = append(rep.Notes, fmt.Sprintf("fidelity: %s at %.0f/s: %v", mode, rate, err))
 					continue
@@ -79,13 +82,13 @@ func runFidelity(ctx context.Context, p *plan, rep *bench.Report) []*bench.Table
 			rep.Fidelity = append(rep.Fidelity, row)
 			ratio := ""
 			if row.RatioToPlain > 0 {
-				ratio = f(row.RatioToPlain)
+				ratio = bench.FormatFloat(row.RatioToPlain)
 			}
-			t.Add(f(rate), row.Mode, f(row.AchievedRate), f(row.SentRate), f(row.P99Ms), strconv.Itoa(row.Validated), strconv.Itoa(row.Nonconforming), ratio)
+			t.Add(bench.FormatFloat(rate), row.Mode, bench.FormatFloat(row.AchievedRate), bench.FormatFloat(row.SentRate), bench.FormatFloat(row.P99Ms), strconv.Itoa(row.Validated), strconv.Itoa(row.Nonconforming), ratio)
 		}
 	}
 	t.Notes = append(t.Notes,
-		"achieved = responses / (first request sent .. last response); sent = Vegeta's Rate; medians of "+strconv.Itoa(p.fidelityRounds)+" rounds, modes taking turns to lead",
+		"achieved = responses / (first request sent .. last response); sent = Vegeta's Rate; medians of "+strconv.Itoa(p.FidelityRounds)+" rounds, modes taking turns to lead",
 		"vs plain: median of the rounds' ratios to plain Vegeta's achieved rate",
 		"inline: contract.ValidateResponse on every result on Vegeta's collecting goroutine, serially",
 		"internal/load runner: the load suite's path (validator goroutines, redaction, Vegeta result file), its under-limit scenario aimed at the bare handler")
@@ -97,30 +100,23 @@ func runFidelity(ctx context.Context, p *plan, rep *bench.Report) []*bench.Table
 // output folder.
 func loadRunner(ctx context.Context, c *contract.Contract, base string, rate float64, d time.Duration) (bench.Fidelity, error) {
 	row := bench.Fidelity{Mode: harnessMode, RequestedRate: rate}
-	ops := c.Spec(contract.Webex).Operations()
-	if len(ops) != 1 {
-		return row, fmt.Errorf("the Webex spec has %d operations, want 1", len(ops))
-	}
 	tmp, err := os.MkdirTemp("", "harness-bench-load-")
 	if err != nil {
 		return row, err
 	}
 	defer os.RemoveAll(tmp)
-	tc := target.Config{Webex: target.WebexConfig{
-		URL:   base + strings.TrimSuffix(mock.WebexPath, ops[0].Path),
-		Token: mock.DemoWebexToken, Email: mock.DemoRedSkyEmail, Password: mock.DemoRedSkyPassword, RedSkyOrgID: demoRedSkyOrgID,
-	}}
-	t, err := load.LiveTarget(c, tc, load.LiveConfig{Allowed: true, MaxRate: rate, ExpectedLimit: 2 * rate})
+	e, err := load.NewEndpoint(c, results.TargetInfo{Kind: "bare", URL: target.MockBaseURL(contract.Webex, base)}, demoAccount(contract.Webex, ""))
 	if err != nil {
 		return row, err
 	}
-	defer t.Close()
+	defer e.Close()
+	e.Limit, e.MaxRate = results.Limit{Rate: 2 * rate, Source: "the bench"}, rate
 	sc, ok := load.ScenarioNamed(load.ScenarioUnderLimit)
 	if !ok {
 		return row, fmt.Errorf("no %q scenario", load.ScenarioUnderLimit)
 	}
 	r := load.NewRunner(c, load.WithOutDir(tmp), load.WithDuration(d), load.WithMaxRequests(uint64(2*rate*d.Seconds())+1000))
-	sum, err := r.Run(ctx, sc, t)
+	sum, err := r.Run(ctx, sc, e)
 	if err != nil {
 		return row, err
 	}
@@ -166,7 +162,7 @@ func fidelityRun(ctx context.Context, c *contract.Contract, base string, req ben
 	_, transport := non2xx(run.StatusCodes)
 	return bench.Fidelity{
 		Mode: mode, RequestedRate: rate, AchievedRate: run.RequestsPerSec, SentRate: run.Rate, Throughput: run.Throughput,
-		Requests: run.Requests, P99Ms: ms(run.P99), Validated: int(validated.Load()), Nonconforming: int(bad.Load()),
+		Requests: run.Requests, P99Ms: results.Milliseconds(run.P99), Validated: int(validated.Load()), Nonconforming: int(bad.Load()),
 		Errors: int(transport),
 	}, nil
 }

@@ -1,4 +1,4 @@
-package main
+package measure
 
 import (
 	"bytes"
@@ -10,13 +10,13 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"loginharness/internal/bench"
 	"loginharness/internal/contract"
 	"loginharness/internal/mock"
+	"loginharness/internal/target"
 )
 
 var initTesting sync.Once
@@ -28,19 +28,19 @@ type measured struct {
 	cpu time.Duration // 0 when unknown
 }
 
-// benchmark runs fn under testing.Benchmark for about p.benchTime, and
+// benchmark runs fn under testing.Benchmark for about p.BenchTime, and
 // measures the process CPU time of each run (the last one is the result's).
-func benchmark(p *plan, fn func(b *testing.B)) measured {
+func benchmark(p *Plan, fn func(b *testing.B)) measured {
 	initTesting.Do(func() {
 		testing.Init()
-		_ = flag.CommandLine.Set("test.benchtime", p.benchTime.String())
+		_ = flag.CommandLine.Set("test.benchtime", p.BenchTime.String())
 	})
 	var lastN int
 	var lastCPU time.Duration
 	r := testing.Benchmark(func(b *testing.B) {
-		start, ok := processCPU()
+		start, ok := bench.ProcessCPU()
 		fn(b)
-		if end, ok2 := processCPU(); ok && ok2 {
+		if end, ok2 := bench.ProcessCPU(); ok && ok2 {
 			lastN, lastCPU = b.N, end-start
 		}
 	})
@@ -49,15 +49,6 @@ func benchmark(p *plan, fn func(b *testing.B)) measured {
 		m.cpu = lastCPU
 	}
 	return m
-}
-
-// processCPU is the user+system CPU time of this process so far.
-func processCPU() (time.Duration, bool) {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0, false
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), true
 }
 
 func cost(name string, r measured) bench.Cost {
@@ -69,44 +60,28 @@ func cost(name string, r measured) bench.Cost {
 	return c
 }
 
-// discardWriter is the cheapest ResponseWriter: what remains is the handler.
-type discardWriter struct {
-	header http.Header
-	status int
-}
-
-func (w *discardWriter) Header() http.Header         { return w.header }
-func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (w *discardWriter) WriteHeader(status int)      { w.status = status }
-
-// serveLoop benchmarks h answering req again and again.
+// serveLoop benchmarks h answering req again and again, in process.
 func serveLoop(h http.Handler, req bench.Request) func(b *testing.B) {
 	return func(b *testing.B) {
-		reader := bytes.NewReader(req.Body)
 		r := httptest.NewRequest(req.Method, req.URL, nil)
 		r.Header = req.Header.Clone()
-		r.Body = io.NopCloser(reader)
-		r.ContentLength = int64(len(req.Body))
-		w := &discardWriter{header: http.Header{}}
-		b.ReportAllocs()
-		for b.Loop() {
-			reader.Reset(req.Body)
-			clear(w.header)
-			w.status = 0
-			h.ServeHTTP(w, r)
-		}
+		bench.ServeLoop(b, h, r, req.Body)
 	}
 }
 
 // runHandler: the handler's own cost, mock against bare, without a network.
-func runHandler(_ context.Context, p *plan, rep *bench.Report) []*bench.Table {
+func runHandler(_ context.Context, p *Plan, rep *bench.Report) []*bench.Table {
 	t := &bench.Table{Title: "Handler cost in process (valid Webex sign-in, no network)", Header: []string{"handler", "ns/op", "cpu ns/op", "allocs/op", "B/op"}}
-	bare, err := newBare()
+	bare, err := Bare()
 	if err != nil {
 		rep.Notes = append(rep.Notes, "handler: "+err.Error())
 		return nil
 	}
-	login := webexLogin("http://mock.test")
+	login, err := webexLogin("http://mock.test")
+	if err != nil {
+		rep.Notes = append(rep.Notes, "handler: "+err.Error())
+		return nil
+	}
 	for _, h := range []struct {
 		name string
 		h    http.Handler
@@ -116,7 +91,7 @@ func runHandler(_ context.Context, p *plan, rep *bench.Report) []*bench.Table {
 	} {
 		c := cost(h.name, benchmark(p, serveLoop(h.h, login)))
 		rep.Handler = append(rep.Handler, c)
-		t.Add(c.Name, f(c.NsPerOp), f(c.CPUNsPerOp), strconv.FormatInt(c.AllocsPerOp, 10), strconv.FormatInt(c.BytesPerOp, 10))
+		t.Add(c.Name, bench.FormatFloat(c.NsPerOp), bench.FormatFloat(c.CPUNsPerOp), strconv.FormatInt(c.AllocsPerOp, 10), strconv.FormatInt(c.BytesPerOp, 10))
 	}
 	return []*bench.Table{t}
 }
@@ -130,7 +105,7 @@ type sample struct {
 
 // samples collects one response per documented status of every operation
 // (forced with Prefer: code=NNN) and one per success variant (real sign-ins).
-func samples(c *contract.Contract) []sample {
+func samples(c *contract.Contract) ([]sample, error) {
 	const base = "http://mock.test"
 	var out []sample
 	seen := map[string]bool{}
@@ -164,23 +139,40 @@ func samples(c *contract.Contract) []sample {
 		seen[key] = true
 		out = append(out, sample{name: name, api: api, ex: ex})
 	}
-	webex := webexLogin(base)
-	record(contract.Webex, webex, "")
-	record(contract.Commvault, commvaultLogin(base, mock.DemoCommvaultSaaSUser, mock.DemoCommvaultPassword, nil), "")
-	record(contract.Commvault, commvaultLogin(base, mock.DemoCommvaultUser, mock.DemoCommvaultPassword, map[string]any{"domain": "corp"}), "")
-	record(contract.Commvault, commvaultLogin(base, mock.DemoCommvaultUser, "wrong-password", nil), "wrong password")
+	saas, managed := demoAccount(contract.Commvault, target.SaaS), demoAccount(contract.Commvault, target.CustomerManaged)
+	withDomain, wrong := managed, managed
+	withDomain.Domain, wrong.Password = "corp", "wrong-password"
+	signIns := []struct {
+		api   contract.API
+		a     target.Account
+		label string
+	}{
+		{contract.Webex, demoAccount(contract.Webex, ""), ""},
+		{contract.Commvault, saas, ""},
+		{contract.Commvault, withDomain, ""},
+		{contract.Commvault, wrong, "wrong password"},
+	}
+	for _, s := range signIns {
+		req, err := signIn(s.api, s.a, base)
+		if err != nil {
+			return nil, err
+		}
+		record(s.api, req, s.label)
+	}
 	for _, api := range contract.APIs() {
+		a := demoAccount(api, "")
+		if api == contract.Commvault {
+			a = managed
+		}
 		spec := c.Spec(api)
 		if spec == nil {
 			continue
 		}
 		for _, op := range spec.Operations() {
 			for _, status := range op.Statuses {
-				var req bench.Request
-				if api == contract.Webex {
-					req = webexLogin(base)
-				} else {
-					req = commvaultLogin(base, mock.DemoCommvaultUser, mock.DemoCommvaultPassword, nil)
+				req, err := signIn(api, a, base)
+				if err != nil {
+					return nil, err
 				}
 				req.Method = op.Method
 				req.Header.Set("Prefer", "code="+strconv.Itoa(status))
@@ -188,18 +180,23 @@ func samples(c *contract.Contract) []sample {
 			}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // runValidation: what contract.ValidateResponse costs per response.
-func runValidation(_ context.Context, p *plan, rep *bench.Report) []*bench.Table {
-	c, err := contract.Load()
+func runValidation(_ context.Context, p *Plan, rep *bench.Report) []*bench.Table {
+	c, err := specs()
 	if err != nil {
 		rep.Notes = append(rep.Notes, "validation: cannot load the specs: "+err.Error())
 		return nil
 	}
+	recorded, err := samples(c)
+	if err != nil {
+		rep.Notes = append(rep.Notes, "validation: "+err.Error())
+		return nil
+	}
 	t := &bench.Table{Title: "Validation cost: contract.ValidateResponse per response (goal < 20 µs)", Header: []string{"response", "µs/op", "cpu µs/op", "allocs/op", "B/op", "findings"}}
-	for _, s := range samples(c) {
+	for _, s := range recorded {
 		ctx := context.Background()
 		findings := len(c.ValidateResponse(ctx, s.api, s.ex).Findings)
 		r := benchmark(p, func(b *testing.B) {
@@ -214,7 +211,7 @@ func runValidation(_ context.Context, p *plan, rep *bench.Report) []*bench.Table
 			cc.Variant = v.Variant
 		}
 		rep.Validation = append(rep.Validation, cc)
-		t.Add(cc.Name, f(cc.NsPerOp/1000), f(cc.CPUNsPerOp/1000), strconv.FormatInt(cc.AllocsPerOp, 10), strconv.FormatInt(cc.BytesPerOp, 10), strconv.Itoa(findings))
+		t.Add(cc.Name, bench.FormatFloat(cc.NsPerOp/1000), bench.FormatFloat(cc.CPUNsPerOp/1000), strconv.FormatInt(cc.AllocsPerOp, 10), strconv.FormatInt(cc.BytesPerOp, 10), strconv.Itoa(findings))
 	}
 	t.Notes = append(t.Notes, "µs/op is wall time, cpu µs/op the process's CPU time per call (GC included); the goal is judged on CPU time, which other work on the machine does not inflate")
 	t.Notes = append(t.Notes, "responses recorded from the in-process mock: real sign-ins for the variants, Prefer: code=NNN for every documented status")

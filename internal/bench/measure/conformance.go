@@ -1,4 +1,4 @@
-package main
+package measure
 
 import (
 	"bytes"
@@ -55,7 +55,7 @@ func suiteEnv(dir string) []string {
 // runConformance: wall time of the conformance suite against the
 // in-process mock, per API and for both; the test binary is compiled first
 // and timed apart.
-func runConformance(ctx context.Context, p *plan, rep *bench.Report) []*bench.Table {
+func runConformance(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Table {
 	root, err := moduleRoot()
 	if err != nil {
 		rep.Notes = append(rep.Notes, "conformance: "+err.Error())
@@ -78,9 +78,9 @@ func runConformance(ctx context.Context, p *plan, rep *bench.Report) []*bench.Ta
 		rep.Conformance = append(rep.Conformance, c)
 		specs, suite := "", ""
 		if c.OfSpecs > 0 {
-			specs, suite = fmt.Sprintf("%d/%d", c.Specs, c.OfSpecs), f(c.SuiteSeconds)
+			specs, suite = fmt.Sprintf("%d/%d", c.Specs, c.OfSpecs), bench.FormatFloat(c.SuiteSeconds)
 		}
-		t.Add(c.Scope, f(c.Seconds), specs, suite, fmt.Sprint(c.Passed), c.Note)
+		t.Add(c.Scope, bench.FormatFloat(c.Seconds), specs, suite, fmt.Sprint(c.Passed), c.Note)
 	}
 	gocmd, err := goTool()
 	if err != nil {

@@ -1,4 +1,4 @@
-package load
+package results
 
 import (
 	"encoding/json"
@@ -8,30 +8,30 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"loginharness/internal/results"
+	"time"
 )
 
-// SummaryVersion is bumped when a field of Summary changes meaning, so a
-// report reading older files can tell.
-const SummaryVersion = 2
+// LoadSummaryVersion is bumped when a field of LoadSummary changes meaning,
+// so a report reading older files can tell.
+const LoadSummaryVersion = 2
 
-// SummarySuffix ends the name of every summary file: <scenario>.summary.json.
-const SummarySuffix = ".summary.json"
+// LoadSummarySuffix ends the name of every load summary file:
+// <scenario>.summary.json.
+const LoadSummarySuffix = ".summary.json"
 
-// ResultsSuffix ends the name of every Vegeta result file: <scenario>.bin,
+// VegetaSuffix ends the name of every Vegeta result file: <scenario>.bin,
 // Vegeta's gob encoding, readable by `vegeta report` and `vegeta plot`.
-const ResultsSuffix = ".bin"
+const VegetaSuffix = ".bin"
 
-// Dir is where load outputs live under an output folder (results.OutDir()).
-func Dir(outDir string) string { return filepath.Join(outDir, "load") }
+// LoadDir is where load outputs live under an output folder (OutDir()).
+func LoadDir(outDir string) string { return filepath.Join(outDir, "load") }
 
-// Summary is what one load scenario measured and concluded. It is written as
-// <scenario>.summary.json next to the scenario's Vegeta result files and read
-// by the HTML report. Durations are seconds, latencies milliseconds, rates
-// requests per second; every string is redacted.
-type Summary struct {
-	Version     int        `json:"version"`     // SummaryVersion
+// LoadSummary is what one load scenario measured and concluded. It is
+// written as <scenario>.summary.json next to the scenario's Vegeta result
+// files and read by the HTML report. Durations are seconds, latencies
+// milliseconds, rates requests per second; every string is redacted.
+type LoadSummary struct {
+	Version     int        `json:"version"`     // LoadSummaryVersion
 	Scenario    string     `json:"scenario"`    // file-safe name, e.g. "over-limit"
 	Description string     `json:"description"` // one sentence: what the scenario sets out to show
 	API         string     `json:"api"`         // "webex" or "commvault"
@@ -97,7 +97,7 @@ type Summary struct {
 
 // TargetInfo is where the load went.
 type TargetInfo struct {
-	Kind string `json:"kind"` // "mock" or "live"
+	Kind string `json:"kind"` // TargetMock or TargetLive
 	URL  string `json:"url"`  // base URL, no credentials
 }
 
@@ -227,14 +227,6 @@ type ClientRun struct {
 	GoodputOfLimit float64 `json:"goodputOfLimit"`
 }
 
-// paceText says how the client paced itself, for messages.
-func (c ClientRun) paceText() string {
-	if c.PaceSource == "" {
-		return "no pace"
-	}
-	return fmt.Sprintf("%.4g req/s, %s", c.PacedRate, c.PaceSource)
-}
-
 // Knee is where 429s begin in a ramp.
 type Knee struct {
 	Found     bool    `json:"found"`
@@ -315,14 +307,22 @@ type Observation struct {
 	Message string `json:"message"`
 }
 
+// PassedIf is VerdictPassed when ok holds, else VerdictFailed.
+func PassedIf(ok bool) VerdictState {
+	if ok {
+		return VerdictPassed
+	}
+	return VerdictFailed
+}
+
 // Passed reports whether the run completed and no verdict failed; verdicts
 // not judged do not fail a run (Counts tells how many there were).
-func (s Summary) Passed() bool {
+func (s LoadSummary) Passed() bool {
 	return !s.Incomplete && len(s.Failures()) == 0
 }
 
 // Failures lists the verdicts that failed, one line each.
-func (s Summary) Failures() []string {
+func (s LoadSummary) Failures() []string {
 	var out []string
 	for _, v := range s.Verdicts {
 		if v.State == VerdictFailed {
@@ -333,7 +333,7 @@ func (s Summary) Failures() []string {
 }
 
 // VerdictNamed finds a verdict of the summary by name.
-func (s Summary) VerdictNamed(name string) (Verdict, bool) {
+func (s LoadSummary) VerdictNamed(name string) (Verdict, bool) {
 	for _, v := range s.Verdicts {
 		if v.Name == name {
 			return v, true
@@ -342,27 +342,27 @@ func (s Summary) VerdictNamed(name string) (Verdict, bool) {
 	return Verdict{}, false
 }
 
-// WriteSummary writes s to dir/<scenario>.summary.json atomically.
-func WriteSummary(dir string, s Summary) error {
+// WriteLoadSummary writes s to dir/<scenario>.summary.json atomically.
+func WriteLoadSummary(dir string, s LoadSummary) error {
 	if err := checkScenarioName(s.Scenario); err != nil {
 		return err
 	}
-	s.Version = SummaryVersion
+	s.Version = LoadSummaryVersion
 	data, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
-		return fmt.Errorf("load: encode summary %q: %w", s.Scenario, err)
+		return fmt.Errorf("results: encode load summary %q: %w", s.Scenario, err)
 	}
-	return results.WriteFileAtomic(filepath.Join(dir, s.Scenario+SummarySuffix), append(data, '\n'))
+	return WriteFileAtomic(filepath.Join(dir, s.Scenario+LoadSummarySuffix), append(data, '\n'))
 }
 
-// ReadSummaries reads every *.summary.json in dir, sorted by scenario name.
-// A missing dir is no error (a run with --skip-load writes none).
-func ReadSummaries(dir string) ([]Summary, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*"+SummarySuffix))
+// ReadLoadSummaries reads every *.summary.json in dir, sorted by scenario
+// name. A missing dir is no error (a run with --skip-load writes none).
+func ReadLoadSummaries(dir string) ([]LoadSummary, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*"+LoadSummarySuffix))
 	if err != nil {
 		return nil, err
 	}
-	var out []Summary
+	var out []LoadSummary
 	var errs []error
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
@@ -370,9 +370,9 @@ func ReadSummaries(dir string) ([]Summary, error) {
 			errs = append(errs, err)
 			continue
 		}
-		var s Summary
+		var s LoadSummary
 		if err := json.Unmarshal(data, &s); err != nil {
-			errs = append(errs, fmt.Errorf("load: %s: %w", p, err))
+			errs = append(errs, fmt.Errorf("results: %s: %w", p, err))
 			continue
 		}
 		out = append(out, s)
@@ -383,7 +383,10 @@ func ReadSummaries(dir string) ([]Summary, error) {
 
 func checkScenarioName(name string) error {
 	if name == "" || strings.ContainsAny(name, `/\ `) || strings.HasPrefix(name, ".") {
-		return fmt.Errorf("load: scenario name %q is not a plain file name", name)
+		return fmt.Errorf("results: scenario name %q is not a plain file name", name)
 	}
 	return nil
 }
+
+// Milliseconds is d in milliseconds, as summaries write latencies.
+func Milliseconds(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
