@@ -19,10 +19,13 @@ type Load struct {
 // Scenario is one load scenario as the page shows it.
 type Scenario struct {
 	results.LoadSummary
-	State    State
-	Headline string   // one line for the console and the section's title
-	Figures  []Figure // the numbers to read first
-	Charts   []Chart
+	State State
+	// NotJudged counts the verdicts the run could not judge: a scenario
+	// that passed with some is no clean pass, and says so.
+	NotJudged int
+	Headline  string   // one line for the console and the section's title
+	Figures   []Figure // the numbers to read first
+	Charts    []Chart
 }
 
 // Figure is one number with its label, e.g. "accepted" "100.3/s".
@@ -84,11 +87,20 @@ func newScenario(s results.LoadSummary, redact func(string) string) Scenario {
 	for i := range s.Verdicts {
 		s.Verdicts[i].Message = redact(s.Verdicts[i].Message)
 	}
+	s.Observations = slices.Clone(s.Observations)
+	for i := range s.Observations {
+		s.Observations[i].Message = redact(s.Observations[i].Message)
+	}
 	s.RetryAfter.Examples = redactAll(s.RetryAfter.Examples, redact)
 	s.RateLimit.Policies = redactAll(s.RateLimit.Policies, redact)
 	s.RateLimit.LimitSamples = redactAll(s.RateLimit.LimitSamples, redact)
 
 	sc := Scenario{LoadSummary: s, State: Passed}
+	for _, v := range s.Verdicts {
+		if v.State == results.VerdictNotJudged {
+			sc.NotJudged++
+		}
+	}
 	switch {
 	case s.Incomplete:
 		sc.State = Interrupted
@@ -110,7 +122,10 @@ func redactAll(xs []string, redact func(string) string) []string {
 }
 
 func headline(s results.LoadSummary) string {
-	h := fmt.Sprintf("offered %s, accepted %s (limit %s), 429s %s", rate(s.OfferedRate), rate(s.AcceptedRate), rate(s.Limit.Rate), pct(s.Ratio429))
+	h := fmt.Sprintf("offered %s, accepted %s (limit %s), 429s %s", rate(s.OfferedRate), rate(s.AcceptedRate), limitText(s.Limit), pct(s.Ratio429))
+	if env := s.Envelope; env != nil && env.LongRunRate > 0 {
+		h = fmt.Sprintf("offered %s, long-run %s ± %.1f (limit %s, burst %.0f), 429s %s", rate(s.OfferedRate), rate(env.LongRunRate), env.Uncertainty, limitText(s.Limit), env.Burst, pct(s.Ratio429))
+	}
 	if f := s.Failures(); len(f) > 0 {
 		h += "; " + contract.Truncate(f[0], 100)
 	}
@@ -123,7 +138,8 @@ func headline(s results.LoadSummary) string {
 func figures(s results.LoadSummary) []Figure {
 	fs := []Figure{
 		{Label: "offered", Value: rate(s.OfferedRate), Note: s.Pacer},
-		{Label: "accepted (2xx)", Value: rate(s.AcceptedRate), Note: "limit " + rate(s.Limit.Rate) + " (" + s.Limit.Source + ")"},
+		{Label: "accepted (2xx)", Value: rate(s.AcceptedRate), Note: "over the whole run"},
+		limitFigure(s.Limit),
 		{Label: "429 ratio", Value: pct(s.Ratio429), Note: strconv.Itoa(s.StatusCodes["429"]) + " of " + strconv.Itoa(s.Requests)},
 		{Label: "latency p50 / p99", Value: msText(s.Latency.P50) + " / " + msText(s.Latency.P99), Note: "max " + msText(s.Latency.Max)},
 	}
@@ -142,8 +158,49 @@ func figures(s results.LoadSummary) []Figure {
 	if s.Errors > 0 {
 		fs = append(fs, Figure{Label: "transport errors", Value: strconv.Itoa(s.Errors), Bad: true})
 	}
+	if env := s.Envelope; env != nil {
+		fs = append(fs, envelopeFigures(env)...)
+	}
 	if k := s.Knee; k != nil && k.Found {
-		fs = append(fs, Figure{Label: "knee", Value: rate(k.Rate), Note: fmt.Sprintf("429s began at %.1f s; limit %s", k.AtSeconds, rate(k.LimitRate))})
+		fs = append(fs, Figure{Label: "knee", Value: rate(k.Rate), Note: fmt.Sprintf("429s began at %.1f s into the ramp", k.AtSeconds)})
+	}
+	return fs
+}
+
+// limitText is the limit with where it came from, e.g. "100.0/s, mock"
+// or "measured 49.8 ± 0.4/s".
+func limitText(l results.Limit) string {
+	if !l.Expected() {
+		if l.Rate <= 0 {
+			return "unknown"
+		}
+		return fmt.Sprintf("measured %s ± %.1f", rate(l.Rate), l.Uncertainty)
+	}
+	return rate(l.Rate) + ", " + l.Source
+}
+
+func limitFigure(l results.Limit) Figure {
+	if !l.Expected() {
+		return Figure{Label: "limit", Value: "not given", Note: "nothing to judge the rate against; measured by the ramp"}
+	}
+	f := Figure{Label: "limit (expected)", Value: rate(l.Rate), Note: "from " + l.Source}
+	if l.Burst > 0 {
+		f.Note += fmt.Sprintf(", burst %d", l.Burst)
+	}
+	return f
+}
+
+// envelopeFigures are what the arrival curve says: the long-run rate the
+// server kept and its burst, beside the expected limit.
+func envelopeFigures(env *results.Envelope) []Figure {
+	var fs []Figure
+	if env.LongRunRate > 0 {
+		fs = append(fs, Figure{Label: "long-run accepted (measured)", Value: fmt.Sprintf("%s ± %.1f", rate(env.LongRunRate), env.Uncertainty),
+			Note: fmt.Sprintf("from %.1f s to %.1f s, between recoveries from refusal", env.FromSeconds, env.ToSeconds)})
+	}
+	if env.Rate > 0 {
+		fs = append(fs, Figure{Label: "burst (measured)", Value: fmt.Sprintf("%.0f", env.Burst),
+			Note: fmt.Sprintf("at %s: every interval of the %.1f s run accepted at most %s × length + %.0f", rate(env.Rate), env.SpanSeconds, rate(env.Rate), env.Burst)})
 	}
 	return fs
 }
@@ -156,7 +213,7 @@ func charts(s results.LoadSummary) []Chart {
 	status := Chart{
 		ID: id + "-status", Title: "Requests sent and answers by status code, per second", X: "seconds", Y: "per second",
 		Labels: append([]string{"seconds", "sent"}, codes...), Colors: []string{"#8c959f"},
-		Levels: []Level{{Y: s.Limit.Rate, Label: "limit " + rate(s.Limit.Rate)}},
+		Levels: []Level{{Y: s.Limit.Rate, Label: "limit " + limitText(s.Limit)}},
 	}
 	for _, c := range codes {
 		status.Colors = append(status.Colors, statusColor(c))
@@ -179,7 +236,27 @@ func charts(s results.LoadSummary) []Chart {
 	if k := s.Knee; k != nil && k.Found {
 		status.Marks = []Mark{{X: k.AtSeconds, Label: "knee: 429s from " + rate(k.Rate)}}
 	}
-	return []Chart{status, latency}
+	out := []Chart{status, latency}
+	if env := s.Envelope; env != nil && len(env.Points) > 0 {
+		out = append(out, envelopeChart(id, env))
+	}
+	return out
+}
+
+// envelopeChart draws the arrival curve: requests accepted since the start
+// against the bound Rate × t + Burst that no interval of the run exceeded.
+func envelopeChart(id string, env *results.Envelope) Chart {
+	c := Chart{
+		ID: id + "-envelope", Title: fmt.Sprintf("Accepted so far against %s × t + %.0f (the envelope)", rate(env.Rate), env.Burst), X: "seconds", Y: "requests",
+		Labels: []string{"seconds", "accepted", "bound"}, Colors: []string{"#1a7f37", "#8c959f"},
+	}
+	for _, p := range env.Points {
+		c.Rows = append(c.Rows, []any{p.Seconds, p.Accepted, p.Bound})
+	}
+	if env.LongRunRate > 0 {
+		c.Marks = []Mark{{X: env.FromSeconds, Label: "long-run rate measured from here"}, {X: env.ToSeconds, Label: "to here"}}
+	}
+	return c
 }
 
 // statusColor keeps a code's colour the same on every chart: served green,
