@@ -33,6 +33,9 @@ type Server struct {
 	// ExtraFields adds members the spec does not name to the 200 body,
 	// which its schema allows.
 	ExtraFields bool
+	// Drop closes the connection of a refused request without an answer,
+	// as an overloaded proxy might, instead of answering it.
+	Drop bool
 
 	served, refused atomic.Int64
 }
@@ -77,6 +80,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.refused.Add(1)
+	if s.Drop {
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
 	switch s.RetryAfter {
 	case DelaySeconds:
 		w.Header().Set("Retry-After", strconv.FormatInt(int64(math.Ceil(wait.Seconds())), 10))

@@ -8,6 +8,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"loginharness/internal/contract"
 	"loginharness/internal/ratelimit"
 	"loginharness/internal/results"
 )
@@ -32,6 +33,7 @@ func (s *session) measure(recs []record, m *vegeta.Metrics) {
 		switch {
 		case rc.code == 0:
 			sum.Errors++
+			sum.ErrorExamples = appendDistinct(sum.ErrorExamples, contract.Redact(rc.err, s.endpoint.secrets...))
 		case rc.ok():
 			served++
 		case rc.code == 429:

@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -181,6 +182,7 @@ func TestDishonestServersFail(t *testing.T) {
 		{"twice the limit", limitertest.NewServer(limitertest.TokenBucket(2*matrixRate, 5), limitertest.DelaySeconds), matrixRate, ScenarioOverLimit, VerdictWithinLimit},
 		{"half the limit", limitertest.NewServer(limitertest.TokenBucket(matrixRate/2, 5), limitertest.DelaySeconds), matrixRate, ScenarioOverLimit, VerdictAtLimit},
 		{"half the limit, under it", limitertest.NewServer(limitertest.TokenBucket(matrixRate/2, 1), limitertest.DelaySeconds), matrixRate, ScenarioUnderLimit, VerdictNo429UnderLimit},
+		{"connections dropped instead of 429", limitertest.NewServer(fair(), limitertest.DelaySeconds, func(s *limitertest.Server) { s.Drop = true }), matrixRate, ScenarioOverLimit, VerdictAnswered},
 		{"503 instead of 429", limitertest.NewServer(fair(), limitertest.DelaySeconds, func(s *limitertest.Server) { s.RefuseStatus = http.StatusServiceUnavailable }), matrixRate, ScenarioOverLimit, VerdictNo5xx},
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
@@ -277,5 +279,37 @@ func TestLimitFoundWithoutExpectation(t *testing.T) {
 				t.Log(matrixLine(sc.Name, sum))
 			}
 		})
+	}
+}
+
+// TestDownServerJudgesNothing: a server that answers nothing is an outage,
+// not a broken promise: every verdict is not judged, and the attack ends
+// early rather than hammering a dead address.
+func TestDownServerJudgesNothing(t *testing.T) {
+	t.Parallel()
+	srv := limitertest.NewServer(limitertest.Unlimited(), limitertest.DelaySeconds)
+	srv.Close()
+	c := testkit.Contract(t)
+	e, err := serverEndpoint(c, srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Limit = results.Limit{Rate: matrixRate, Source: EnvExpectedLimit}
+	sc, _ := ScenarioNamed(ScenarioOverLimit)
+	start := time.Now()
+	sum, err := NewRunner(c, WithOutDir(t.TempDir()), WithDuration(time.Second)).Run(t.Context(), sc, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 30*time.Second {
+		t.Errorf("the attack on a dead address went on for %s", took)
+	}
+	for _, v := range sum.Verdicts {
+		if v.State != results.VerdictNotJudged {
+			t.Errorf("%s is %s, want not judged: %s", v.Name, v.State, v.Message)
+		}
+	}
+	if v, _ := sum.VerdictNamed(VerdictContract); !strings.Contains(v.Message, "connection refused") {
+		t.Errorf("the reason does not say why nothing answered: %s", v.Message)
 	}
 }

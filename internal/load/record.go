@@ -32,6 +32,7 @@ type record struct {
 	retryAfter retryAfterValue
 	policy     string // raw RateLimit-Policy, "" when absent
 	limit      string // raw RateLimit, "" when absent
+	err        string // why a request got no answer (code 0); redacted later
 }
 
 func (r record) received() time.Time { return r.sent.Add(r.latency) }
@@ -70,9 +71,23 @@ func newRecord(res *vegeta.Result) record {
 		rc.retryAfter.present, rc.retryAfter.raw = true, vs[0]
 		rc.retryAfter.wait, rc.retryAfter.err = ratelimit.ParseRetryAfter(vs[0], serverNow(res.Headers, rc.received()))
 	}
+	if rc.code == 0 {
+		rc.err = errorCause(res.Error)
+	}
 	rc.policy = strings.Join(res.Headers[policyKey], ", ")
 	rc.limit = strings.Join(res.Headers[limitKey], ", ")
 	return rc
+}
+
+// errorCause drops the "Post "<url>": " prefix of a client error: the
+// scenario names the URL once, and the cause is what differs.
+func errorCause(err string) string {
+	if rest, ok := strings.CutPrefix(err, http.MethodPost+" \""); ok {
+		if _, cause, ok := strings.Cut(rest, "\": "); ok {
+			return cause
+		}
+	}
+	return err
 }
 
 // serverNow is the server's clock when it answered, by its Date field,
@@ -256,12 +271,19 @@ func (rec *recording) attack(ctx context.Context, s *session, plan attackPlan) (
 	defer p.stop()
 	first := len(rec.records)
 	pacer := bounded{Pacer: plan.pacer, max: plan.maxRequests, done: done}
+	began, answered := time.Now(), false
 	for res := range atk.Attack(plan.targeter, pacer, plan.duration, strings.TrimSuffix(rec.file, results.VegetaSuffix)+"/"+plan.name) {
 		rc := newRecord(res)
 		rec.records = append(rec.records, rc)
 		rec.metrics.Add(res)
 		p.add(rc.code)
+		answered = answered || rc.code != 0
 		if plan.observe != nil && plan.observe(rc) {
+			halt()
+		}
+		// A server that answered nothing for a while is down: more load
+		// would judge nothing.
+		if !answered && time.Since(began) >= s.duration {
 			halt()
 		}
 		rec.pending <- res

@@ -144,6 +144,7 @@ func (r *Runner) Run(ctx context.Context, sc Scenario, e *Endpoint) (results.Loa
 	}
 	s.commonVerdicts()
 	s.settle()
+	s.judgeNothingIfUnanswered()
 	e.learn(s.sum)
 	writeErr := results.WriteLoadSummary(results.LoadDir(r.outDir), s.sum)
 	return s.sum, errors.Join(runErr, writeErr, ctx.Err())

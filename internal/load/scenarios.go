@@ -41,6 +41,7 @@ const (
 // The verdict names, shared by scenarios, suite and tests. Each is a
 // promise of the server's: RFC 9110, the spec, or the limit it keeps.
 const (
+	VerdictAnswered            = "every-request-answered"
 	VerdictNo5xx               = "no-5xx"
 	VerdictContract            = "contract"
 	VerdictNo429UnderLimit     = "no-429-under-limit"
@@ -73,7 +74,7 @@ const Tolerance = 0.05
 const sustained = 1.5
 
 // common are the verdicts every scenario ends with.
-var common = []string{VerdictNo5xx, VerdictContract}
+var common = []string{VerdictAnswered, VerdictNo5xx, VerdictContract}
 
 var retryAfterVerdicts = []string{VerdictRetryAfterPresent, VerdictRetryAfterSyntax, VerdictRetryAfterPlausible}
 
@@ -161,21 +162,45 @@ func (s *session) settle() {
 	s.sum.Verdicts = out
 }
 
-// commonVerdicts hold for every scenario: no server errors, every
-// response within the contract.
+// commonVerdicts hold for every scenario: every request answered, no
+// server errors, every response within the contract.
 func (s *session) commonVerdicts() {
+	sum := &s.sum
+	answered := sum.Requests - sum.Errors
+	dropped := float64(sum.Errors) / float64(max(1, sum.Requests))
+	s.verdict(VerdictAnswered, dropped <= maxDropped,
+		"%d of %d requests got no answer%s (at most %.0f%% may: a network has blips; a server should refuse overload with 429, not drop it)",
+		sum.Errors, sum.Requests, examples(sum.ErrorExamples), maxDropped*100)
 	n5xx := 0
-	for code, n := range s.sum.StatusCodes {
+	for code, n := range sum.StatusCodes {
 		if len(code) == 3 && code[0] == '5' {
 			n5xx += n
 		}
 	}
-	s.verdict(VerdictNo5xx, n5xx == 0, "%d of %d responses were 5xx", n5xx, s.sum.Requests)
+	s.verdict(VerdictNo5xx, n5xx == 0, "%d of %d responses were 5xx", n5xx, answered)
 	bad := 0
-	for _, n := range s.sum.Nonconforming {
+	for _, n := range sum.Nonconforming {
 		bad += n
 	}
-	s.verdict(VerdictContract, bad == 0, "%d of %d responses checked broke the contract%s", bad, s.sum.Validated, byCheck(s.sum.Nonconforming))
+	s.verdict(VerdictContract, bad == 0, "%d of %d responses checked broke the contract%s", bad, sum.Validated, byCheck(sum.Nonconforming))
+}
+
+// maxDropped is the share of requests that may go unanswered before a
+// scenario holds it against the server.
+const maxDropped = 0.01
+
+// judgeNothingIfUnanswered leaves every verdict not judged when no request
+// got an answer: the server was down or unreachable, which is an outage,
+// not a broken promise.
+func (s *session) judgeNothingIfUnanswered() {
+	if s.sum.Requests == 0 || s.sum.Errors < s.sum.Requests {
+		return
+	}
+	why := fmt.Sprintf("none of %d requests got an answer%s: the server was down or unreachable, so nothing could be judged", s.sum.Requests, examples(s.sum.ErrorExamples))
+	s.sum.Verdicts = s.sum.Verdicts[:0]
+	for _, name := range s.scenario.Verdicts {
+		s.notJudged(name, "%s", why)
+	}
 }
 
 // byCheck reads like "; by check: header 3, schema 1", empty when clean.

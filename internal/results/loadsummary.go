@@ -50,7 +50,9 @@ type LoadSummary struct {
 	Requests     int     `json:"requests"`     // responses (and errors) recorded
 	AchievedRate float64 `json:"achievedRate"` // requests sent per second (Vegeta's Rate)
 	AcceptedRate float64 `json:"acceptedRate"` // 2xx responses per second over the attack
-	Errors       int     `json:"errors"`       // transport errors (status 0)
+	Errors       int     `json:"errors"`       // requests with no answer (status 0): refused connection, timeout, reset
+	// ErrorExamples are a few distinct reasons requests got no answer.
+	ErrorExamples []string `json:"errorExamples,omitempty"`
 
 	// StatusCodes counts responses by status code ("0" is a transport error).
 	StatusCodes map[string]int `json:"statusCodes"`

@@ -184,8 +184,9 @@ func TestFailingTargetsExit1(t *testing.T) {
 			})
 		}
 	}
-	// Live load (allowed and capped) against servers that hang or flood:
-	// Vegeta's own timeout and body cap end each scenario.
+	// Live load (allowed and capped) against servers that never answer:
+	// Vegeta's own timeout ends each request, and an attack that got no
+	// answer at all ends early.
 	for _, name := range []string{"headers then hang", "refusing"} {
 		t.Run("load/"+name, func(t *testing.T) {
 			t.Parallel()
@@ -193,12 +194,13 @@ func TestFailingTargetsExit1(t *testing.T) {
 			env := with(webexLive(root+"/v1"), "HARNESS_ATTEMPT_TIMEOUT", "500ms",
 				"HARNESS_ALLOW_LIVE_LOAD", "1", "HARNESS_LIVE_MAX_RATE", "20", "HARNESS_EXPECTED_LIMIT", "10")
 			out := t.TempDir()
-			o := harness(t, invocation{args: []string{"run", "--only", "webex", "--label-filter", "load", "--out", out}, env: env, hangGuard: 5 * time.Minute})
-			if o.code != 1 {
-				t.Errorf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", o.code, tail(o.stdout), tail(o.stderr))
+			o := harness(t, invocation{args: []string{"run", "--only", "webex", "--label-filter", "load", "--out", out}, env: env, hangGuard: 3 * time.Minute})
+			// Nothing answered: nothing is judged, and that is no pass.
+			if o.code == 0 || strings.Contains(o.stdout, "verdict: PASS") {
+				t.Errorf("exit %d, want a run that did not pass\nstdout:\n%s\nstderr:\n%s", o.code, tail(o.stdout), tail(o.stderr))
 			}
-			if !strings.Contains(o.stdout, "verdict: FAIL") || !strings.Contains(o.stdout, root) {
-				t.Errorf("the summary does not fail naming %s:\n%s", root, tail(o.stdout))
+			if !strings.Contains(o.stdout, root) {
+				t.Errorf("the summary does not name %s:\n%s", root, tail(o.stdout))
 			}
 			checkOutDir(t, out, false)
 		})
