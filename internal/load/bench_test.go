@@ -54,7 +54,7 @@ func BenchmarkLoadPathFidelity(b *testing.B) {
 			tgt, stop := bareLogin(b)
 			defer stop()
 			r := NewRunner(testkit.Contract(b), WithOutDir(b.TempDir()), WithDuration(attack))
-			s := &session{Runner: r, endpoint: tgt, scenario: Scenario{Name: "bench"}, sum: newSummary(Scenario{Name: "bench"}, tgt), transport: tgt.newTransport()}
+			s := &session{Runner: r, endpoint: tgt, scenario: Scenario{Name: "bench"}, sum: r.newSummary(Scenario{Name: "bench"}, tgt), transport: tgt.newTransport()}
 			defer s.transport.CloseIdleConnections()
 			pacer := vegeta.ConstantPacer{Freq: rate, Per: time.Second}
 			var plain, harness, validated, nonconforming float64

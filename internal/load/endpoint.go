@@ -38,7 +38,14 @@ type Endpoint struct {
 	// far, the time scale of the server's limiter: the scenarios that judge
 	// a rate watch several of them.
 	window time.Duration
+	// shards is how many shards share the server's limit (0 or 1: none);
+	// each offers its share of every load.
+	shards int
 }
+
+// Shared makes e one of n shards' endpoints: every load it offers is 1/n
+// of the run's.
+func (e *Endpoint) Shared(n int) { e.shards = n }
 
 // defaultWindow is the time scale assumed before the server shows one.
 const defaultWindow = time.Second
@@ -53,12 +60,13 @@ func (e *Endpoint) Close() {
 // Secrets are the credentials e sends, so outputs can be scrubbed of them.
 func (e *Endpoint) Secrets() []string { return e.secrets }
 
-// capRate bounds an offered rate by the live cap.
+// capRate bounds an offered rate by the live cap, and gives a shard its
+// share of it.
 func (e *Endpoint) capRate(r float64) float64 {
 	if e.MaxRate > 0 {
-		return min(r, e.MaxRate)
+		r = min(r, e.MaxRate)
 	}
-	return r
+	return r / float64(max(1, e.shards))
 }
 
 // NewEndpoint aims load at the Webex login of the server whose base URL is
@@ -160,7 +168,9 @@ func (e *Endpoint) learn(sum results.LoadSummary) {
 		}
 	}
 	if env := sum.Envelope; !e.Limit.Expected() && sum.Scenario == ScenarioRamp && env != nil && env.LongRunRate > 0 {
-		e.Limit = results.Limit{Rate: env.LongRunRate, Source: results.LimitMeasured, Uncertainty: env.Uncertainty}
+		// A shard measured its share; the others, sharing fairly, theirs.
+		n := float64(max(1, e.shards))
+		e.Limit = results.Limit{Rate: n * env.LongRunRate, Source: results.LimitMeasured, Uncertainty: n * env.Uncertainty}
 	}
 }
 

@@ -23,6 +23,9 @@ type Outcome struct {
 // shared server they run one after another, each waiting for the quota its
 // predecessor spent and learning from it.
 func (r *Runner) RunAll(ctx context.Context, src Source, scenarios []Scenario) []Outcome {
+	if r.shard != nil {
+		return r.runShard(ctx, src, scenarios)
+	}
 	out := make([]Outcome, len(scenarios))
 	if !src.Independent() {
 		for i, sc := range scenarios {
@@ -51,11 +54,17 @@ func (r *Runner) Budget(n int) time.Duration {
 }
 
 func (r *Runner) runOne(ctx context.Context, src Source, sc Scenario) Outcome {
-	t, err := src.Open(ctx, sc)
+	return r.runAt(ctx, src, sc, time.Time{})
+}
+
+// runAt opens sc's endpoint and runs sc, its attacks ending at until when
+// it is set.
+func (r *Runner) runAt(ctx context.Context, src Source, sc Scenario, until time.Time) Outcome {
+	e, err := src.Open(ctx, sc)
 	if err != nil {
 		return Outcome{Scenario: sc, Err: err}
 	}
-	defer t.Close()
-	sum, err := r.Run(ctx, sc, t)
+	defer e.Close()
+	sum, err := r.run(ctx, sc, e, until)
 	return Outcome{Scenario: sc, Summary: sum, Err: err}
 }

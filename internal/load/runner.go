@@ -35,6 +35,7 @@ type Runner struct {
 	// maxDuration caps every attack.
 	windows     int
 	maxDuration time.Duration
+	shard       *results.Shard // nil unless the run is one shard of several
 }
 
 // Option configures a Runner, as vegeta's attacker options do.
@@ -68,6 +69,9 @@ func WithDuration(d time.Duration) Option { return func(r *Runner) { r.duration 
 // WithWindows sets how many windows of the server's limiter the attacks that
 // judge its rate watch after its burst is spent.
 func WithWindows(n int) Option { return func(r *Runner) { r.windows = max(1, n) } }
+
+// WithShard makes the runner one shard of a sharded run (see ShardConfig).
+func WithShard(sh *results.Shard) Option { return func(r *Runner) { r.shard = sh } }
 
 // WithMaxDuration caps every attack.
 func WithMaxDuration(d time.Duration) Option { return func(r *Runner) { r.maxDuration = d } }
@@ -125,6 +129,12 @@ func (s Skipped) Error() string { return "skipped: " + s.Reason }
 // ends first) and returns it. The error is ctx's, an output error, or
 // Skipped; verdicts are in the summary, not in the error.
 func (r *Runner) Run(ctx context.Context, sc Scenario, e *Endpoint) (results.LoadSummary, error) {
+	return r.run(ctx, sc, e, time.Time{})
+}
+
+// run is Run whose attacks end at until when it is set: a shard keeps to
+// the schedule the shards of its run share.
+func (r *Runner) run(ctx context.Context, sc Scenario, e *Endpoint, until time.Time) (results.LoadSummary, error) {
 	if e.Limit.Rate <= 0 && (sc.Name != ScenarioRamp || e.MaxRate <= 0) {
 		return results.LoadSummary{}, Skipped{Reason: fmt.Sprintf("no limit to offer load against: %s is unset and the ramp found none up to %s=%.4g req/s",
 			EnvExpectedLimit, EnvLiveMaxRate, e.MaxRate)}
@@ -132,9 +142,9 @@ func (r *Runner) Run(ctx context.Context, sc Scenario, e *Endpoint) (results.Loa
 	if err := sleepUntil(ctx, minTime(e.quietUntil, time.Now().Add(r.maxWait))); err != nil {
 		return results.LoadSummary{}, err
 	}
-	s := &session{Runner: r, endpoint: e, scenario: sc, sum: newSummary(sc, e), transport: e.newTransport()}
+	s := &session{Runner: r, endpoint: e, scenario: sc, sum: r.newSummary(sc, e), transport: e.newTransport(), until: until}
 	defer s.transport.CloseIdleConnections()
-	runErr := sc.run(ctx, s)
+	recs, runErr := sc.run(ctx, s)
 	var skip Skipped
 	if errors.As(runErr, &skip) {
 		return s.sum, runErr
@@ -142,12 +152,21 @@ func (r *Runner) Run(ctx context.Context, sc Scenario, e *Endpoint) (results.Loa
 	if ctx.Err() != nil {
 		s.sum.Incomplete, s.sum.IncompleteReason = true, "interrupted: "+context.Cause(ctx).Error()
 	}
-	s.commonVerdicts()
-	s.settle()
-	s.judgeNothingIfUnanswered()
+	s.conclude(recs)
 	e.learn(s.sum)
 	writeErr := results.WriteLoadSummary(results.LoadDir(r.outDir), s.sum)
 	return s.sum, errors.Join(runErr, writeErr, ctx.Err())
+}
+
+// conclude judges the scenario's records and gives every verdict a state.
+func (s *session) conclude(recs []record) {
+	if s.scenario.judge != nil {
+		s.scenario.judge(s, recs)
+	}
+	s.commonVerdicts()
+	s.settle()
+	s.judgeNothingIfUnanswered()
+	s.leaveSharedToMerge()
 }
 
 // Source opens the endpoint of each scenario.
@@ -215,12 +234,13 @@ type session struct {
 	scenario  Scenario
 	sum       results.LoadSummary
 	transport *http.Transport // shared by the scenario's attacks
+	until     time.Time       // a shard's attacks end then; zero: they choose
 }
 
-func newSummary(sc Scenario, e *Endpoint) results.LoadSummary {
+func (r *Runner) newSummary(sc Scenario, e *Endpoint) results.LoadSummary {
 	return results.LoadSummary{
 		Scenario: sc.Name, Description: sc.Description, API: string(contract.Webex),
-		Target: e.Info, Limit: e.Limit,
+		Target: e.Info, Limit: e.Limit, Shard: r.shard,
 		StartedAt:   time.Now().UTC().Format(time.RFC3339Nano),
 		StatusCodes: map[string]int{}, Nonconforming: map[string]int{},
 	}

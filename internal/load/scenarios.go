@@ -21,12 +21,20 @@ type Scenario struct {
 	// Verdicts names every promise the scenario judges, in the order it
 	// reports them; a run that cannot judge one says so in its state.
 	Verdicts []string
+	// Shared tells whether the scenario's load can be split among shards
+	// that share one limit; the others need a client alone with the
+	// server, and in a sharded run shard 0 runs them after the rest.
+	Shared bool
 	// MockRate and MockBurst, when set, are the limit the scenario's
 	// in-process mock enforces instead of the source's.
 	MockRate  float64
 	MockBurst int
 
-	run func(ctx context.Context, s *session) error
+	// run drives the load and returns the records to judge; judge judges
+	// them, whether run here or merged from the files of several shards.
+	// A scenario that judges as it goes leaves judge nil.
+	run   func(ctx context.Context, s *session) ([]record, error)
+	judge func(s *session, recs []record)
 }
 
 // The scenario names.
@@ -63,6 +71,7 @@ const (
 	ObservedKnee          = "knee"
 	ObservedLimit         = "measured-limit"
 	ObservedOverLimit     = "refused-over-limit"
+	ObservedOverlap       = "shards-overlap"
 )
 
 // Tolerance is how far a measured rate may stray from the limit, beyond
@@ -92,11 +101,11 @@ func verdicts(names ...[]string) []string {
 func Scenarios() []Scenario {
 	return []Scenario{
 		{Name: ScenarioRamp, Description: "A linear ramp from a quarter to three times the limit: where 429s begin, the limit and burst the server keeps, and no 429 while the load is within the limit.",
-			Verdicts: verdicts([]string{VerdictNo429UnderLimit, VerdictWithinLimit}, retryAfterVerdicts), run: ramp},
+			Verdicts: verdicts([]string{VerdictNo429UnderLimit, VerdictWithinLimit}, retryAfterVerdicts), Shared: true, run: ramp, judge: judgeRamp},
 		{Name: ScenarioUnderLimit, Description: "Half the limit: no request is refused while the load stays within the limit, no 5xx.",
-			Verdicts: verdicts([]string{VerdictNo429UnderLimit}), run: underLimit},
+			Verdicts: verdicts([]string{VerdictNo429UnderLimit}), Shared: true, run: underLimit, judge: (*session).judgeRefusals},
 		{Name: ScenarioOverLimit, Description: "Three times the limit for many windows: the long-run accepted rate, burst left out, is the limit, and every 429 says when to come back.",
-			Verdicts: verdicts([]string{VerdictWithinLimit, VerdictAtLimit}, retryAfterVerdicts, []string{VerdictRateLimitFields, VerdictDeclaredLimit}), run: overLimit},
+			Verdicts: verdicts([]string{VerdictWithinLimit, VerdictAtLimit}, retryAfterVerdicts, []string{VerdictRateLimitFields, VerdictDeclaredLimit}), Shared: true, run: overLimit, judge: judgeOverLimit},
 		{Name: ScenarioHonesty, Description: "Retry-After tells the truth: after the limit is spent, a request sent once Retry-After has passed is served.",
 			Verdicts: verdicts(retryAfterVerdicts[:2], []string{VerdictServedAtRetryAfter}), MockRate: 0.5, MockBurst: 1, run: honesty},
 		{Name: ScenarioObeying, Description: "A client that obeys Retry-After and paces itself: each first request after a Retry-After is served; its goodput is set beside a naive client's.",
@@ -215,29 +224,29 @@ func byCheck(counts map[string]int) string {
 	return "; by check: " + strings.Join(parts, ", ")
 }
 
-// over is the offered rate k times the limit, within the live cap; it
-// refuses when the cap leaves no room above the limit.
+// over is the offered rate k times the limit, within the live cap (a
+// shard's share of it); it refuses when the cap leaves no room above the
+// limit.
 func (s *session) over(k float64) (float64, error) {
 	rate := s.endpoint.capRate(k * s.endpoint.Limit.Rate)
-	if rate < 1.2*s.endpoint.Limit.Rate {
+	if rate < 1.2*s.endpoint.capRate(s.endpoint.Limit.Rate) {
 		return 0, Skipped{Reason: fmt.Sprintf("%s=%.4g leaves no room above the limit of %.4g req/s (%s)",
 			EnvLiveMaxRate, s.endpoint.MaxRate, s.endpoint.Limit.Rate, s.endpoint.Limit.Source)}
 	}
 	return rate, nil
 }
 
-func underLimit(ctx context.Context, s *session) error {
+func underLimit(ctx context.Context, s *session) ([]record, error) {
 	rate := s.endpoint.capRate(0.5 * s.endpoint.Limit.Rate)
 	rec, err := s.record("")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.sum.Pacer, s.sum.OfferedRate = fmt.Sprintf("constant %.4g/s", rate), rate
-	recs, attackErr := rec.attack(ctx, s, s.plan("main", s.static(), constant(rate), s.duration))
+	recs, attackErr := rec.attack(ctx, s, s.plan("main", s.static(), constant(rate), s.length(s.duration)))
 	err = errors.Join(attackErr, s.finish(rec))
 	s.measure(recs, &rec.metrics)
-	s.judgeRefusals(recs)
-	return err
+	return recs, err
 }
 
 // judgeRefusals checks that no request was refused while the traffic before
@@ -264,25 +273,30 @@ func (s *session) judgeRefusals(recs []record) {
 	}
 }
 
-func overLimit(ctx context.Context, s *session) error {
+func overLimit(ctx context.Context, s *session) ([]record, error) {
 	rate, err := s.over(3)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rec, err := s.record("")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.sum.Pacer, s.sum.OfferedRate = fmt.Sprintf("constant %.4g/s", rate), rate
-	plan := s.plan("main", s.static(), constant(rate), s.maxDuration)
-	plan.observe = s.untilJudged()
+	plan := s.plan("main", s.static(), constant(rate), s.length(s.maxDuration))
+	if s.until.IsZero() { // a shard keeps to the common schedule instead
+		plan.observe = s.untilJudged()
+	}
 	recs, attackErr := rec.attack(ctx, s, plan)
 	err = errors.Join(attackErr, s.finish(rec))
 	s.measure(recs, &rec.metrics)
+	return recs, err
+}
+
+func judgeOverLimit(s *session, recs []record) {
 	s.judgeRate(recs, 0, true)
 	s.judgeRetryAfter()
 	s.judgeDeclared()
-	return err
 }
 
 // judgeRetryAfter checks every 429's Retry-After and the RateLimit fields.
@@ -352,14 +366,14 @@ const probeSlack = 10 * time.Millisecond
 // spends the limit again and sends one request half-way through the wait,
 // to report whether the server refuses before its time (it may serve
 // sooner than it said: that is no broken promise).
-func honesty(ctx context.Context, s *session) error {
+func honesty(ctx context.Context, s *session) ([]record, error) {
 	rate, err := s.over(3)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rec, err := s.record("")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.sum.Pacer, s.sum.OfferedRate = fmt.Sprintf("constant %.4g/s until a 429, then single probes", rate), rate
 	runErr := s.probeHonesty(ctx, rec, rate)
@@ -367,7 +381,7 @@ func honesty(ctx context.Context, s *session) error {
 	s.measure(rec.records, &rec.metrics)
 	s.judgeRetryAfter()
 	s.judgePromises(rec.records)
-	return err
+	return nil, err
 }
 
 func (s *session) probeHonesty(ctx context.Context, rec *recording, rate float64) error {
@@ -488,16 +502,16 @@ func (s *session) judgePromises(recs []record) {
 	}
 }
 
-func obeying(ctx context.Context, s *session) error {
+func obeying(ctx context.Context, s *session) ([]record, error) {
 	rate, err := s.over(3)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	duration := s.shortAttack()
 	s.sum.Pacer, s.sum.OfferedRate = fmt.Sprintf("constant %.4g/s arrivals (open model)", rate), rate
 	obeyRec, err := s.record(".obeying")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	pace := s.pacing()
 	client := newObeyingClient(s.endpoint.login, rate, duration, s.fallback, pace)
@@ -514,15 +528,15 @@ func obeying(ctx context.Context, s *session) error {
 	obeyRun.PacedRate, obeyRun.PaceSource = client.pacedRate(), pace.source
 	s.sum.Clients = &results.Clients{Obeying: obeyRun}
 	if obeyErr != nil {
-		return obeyErr
+		return nil, obeyErr
 	}
 
 	if err := sleepUntil(ctx, minTime(s.endpoint.quietUntil, time.Now().Add(s.maxWait))); err != nil {
-		return err
+		return nil, err
 	}
 	naiveRec, err := s.record(".naive")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	began := time.Now()
 	naiveRecs, attackErr := naiveRec.attack(ctx, s, s.plan("naive", s.static(), constant(rate), duration))
@@ -533,7 +547,7 @@ func obeying(ctx context.Context, s *session) error {
 		paceText(obeyRun), obeyRun.SteadyGoodput, 100*obeyRun.GoodputOfLimit, s.sum.Limit.Rate, naiveRun.SteadyGoodput)
 	s.observe(ObservedRepeated429, "the obeying client met %d repeated 429s in %d requests; the naive client %d in %d",
 		obeyRun.Repeated429, obeyRun.Sent, naiveRun.Repeated429, naiveRun.Sent)
-	return naiveErr
+	return nil, naiveErr
 }
 
 // clientRun is a client's account of its attack, read from its results.
@@ -578,45 +592,48 @@ func (s *session) pacing() pace {
 	return pace{source: PaceFound}
 }
 
-func ramp(ctx context.Context, s *session) error {
+func ramp(ctx context.Context, s *session) ([]record, error) {
 	lim := s.endpoint.Limit.Rate
 	from, to := s.endpoint.capRate(0.25*lim), s.endpoint.capRate(3*lim)
 	if !s.endpoint.Limit.Expected() {
-		from, to = max(1, s.endpoint.MaxRate/12), s.endpoint.MaxRate
-	} else if to < 1.2*lim {
-		return Skipped{Reason: fmt.Sprintf("%s=%.4g leaves no room to ramp above the limit of %.4g req/s", EnvLiveMaxRate, s.endpoint.MaxRate, lim)}
+		from, to = s.endpoint.capRate(s.endpoint.MaxRate/12), s.endpoint.capRate(s.endpoint.MaxRate)
+	} else if to < 1.2*s.endpoint.capRate(lim) {
+		return nil, Skipped{Reason: fmt.Sprintf("%s=%.4g leaves no room to ramp above the limit of %.4g req/s", EnvLiveMaxRate, s.endpoint.MaxRate, lim)}
 	}
-	duration := s.longAttack()
+	duration := s.length(s.longAttack())
 	pacer := vegeta.LinearPacer{StartAt: constant(from), Slope: (to - from) / duration.Seconds()}
 	s.sum.Pacer = fmt.Sprintf("linear %.4g/s to %.4g/s (+%.4g/s per s)", from, to, pacer.Slope)
 	s.sum.OfferedRate = to
+	s.sum.Knee = &results.Knee{FromRate: from, Slope: pacer.Slope}
 	rec, err := s.record("")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	began := time.Now()
 	recs, attackErr := rec.attack(ctx, s, s.plan("ramp", s.static(), pacer, duration))
 	err = errors.Join(attackErr, s.finish(rec))
 	s.measure(recs, &rec.metrics)
+	return recs, err
+}
 
-	knee := results.Knee{LimitRate: lim}
+// judgeRamp finds the knee and judges the rate where the ramp offered well
+// over the limit.
+func judgeRamp(s *session, recs []record) {
+	knee := s.sum.Knee
+	knee.LimitRate = s.sum.Limit.Rate
 	if first, found := first429(recs); found {
-		at := first.sent.Sub(began)
-		knee.Found, knee.AtSeconds, knee.Rate = true, at.Seconds(), pacer.Rate(at)
+		at := first.sent.Sub(firstSent(recs)).Seconds()
+		knee.Found, knee.AtSeconds, knee.Rate = true, at, knee.FromRate+knee.Slope*at
 		s.observe(ObservedKnee, "429s began at %.1f req/s offered, %.2fs into the ramp", knee.Rate, knee.AtSeconds)
 	} else {
-		s.observe(ObservedKnee, "no 429 during a ramp to %.4g req/s", to)
+		s.observe(ObservedKnee, "no 429 during a ramp to %.4g req/s", s.sum.OfferedRate)
 	}
-	s.sum.Knee = &knee
-	// Judge the rate only where the ramp offered well over the limit.
 	overFrom := 0.0
-	if pacer.Slope > 0 {
-		overFrom = max(0, (sustained*lim-from)/pacer.Slope)
+	if knee.Slope > 0 {
+		overFrom = max(0, (sustained*s.sum.Limit.Rate-knee.FromRate)/knee.Slope)
 	}
 	s.judgeRefusals(recs)
 	s.judgeRate(recs, overFrom, false)
 	s.judgeRetryAfter()
-	return err
 }
 
 // shortAttack is how long the client comparison runs: a few windows.
@@ -628,6 +645,15 @@ func (s *session) shortAttack() time.Duration {
 // verdicts need.
 func (s *session) longAttack() time.Duration {
 	return min(s.maxDuration, max(2*s.duration, time.Duration(s.windows)*s.endpoint.window))
+}
+
+// length is how long an attack may run: d, or in a shard, until the
+// common schedule's slot ends, whatever d says.
+func (s *session) length(d time.Duration) time.Duration {
+	if s.until.IsZero() {
+		return d
+	}
+	return max(0, time.Until(s.until))
 }
 
 func statusText(code int) string {

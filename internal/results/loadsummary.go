@@ -93,8 +93,21 @@ type LoadSummary struct {
 	// Files names the scenario's Vegeta result files, relative to the summary.
 	Files []string `json:"files"`
 
+	// Shard is set when the scenario ran as one shard of several sharing
+	// a limit, or, with Index -1, when its summary merges theirs.
+	Shard *Shard `json:"shard,omitempty"`
+
 	Incomplete       bool   `json:"incomplete"`
 	IncompleteReason string `json:"incompleteReason,omitempty"` // e.g. "interrupted"
+}
+
+// Shard identifies one of several harness processes that loaded one
+// server together, on one schedule, each offering 1/Count of every load.
+type Shard struct {
+	Index int       `json:"index"` // from 0; -1 in a summary that merges all
+	Count int       `json:"count"`
+	RunID string    `json:"runId"` // the same in every shard of a run
+	Start time.Time `json:"start"` // when the shared load began
 }
 
 // TargetInfo is where the load went.
@@ -235,6 +248,10 @@ type Knee struct {
 	Rate      float64 `json:"rate"`      // offered rate when 429s began, req/s
 	AtSeconds float64 `json:"atSeconds"` // since the ramp started
 	LimitRate float64 `json:"limitRate"` // Limit.Rate, for side-by-side reading
+	// FromRate and Slope describe the ramp: it offered FromRate req/s at
+	// its start and Slope req/s more each second.
+	FromRate float64 `json:"fromRate"`
+	Slope    float64 `json:"slope"`
 }
 
 // Promises counts the Retry-After promises a run could check: each time

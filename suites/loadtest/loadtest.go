@@ -7,8 +7,10 @@ package loadtest
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -16,7 +18,6 @@ import (
 	"loginharness/internal/contract"
 	"loginharness/internal/load"
 	"loginharness/internal/results"
-	"loginharness/internal/target"
 )
 
 // only says why the load scenarios leave Commvault alone.
@@ -24,48 +25,17 @@ const only = "load targets Webex only: its spec documents 429 and Retry-After; C
 
 // setup reads the specs and the HARNESS_* variables once, when Ginkgo
 // builds the tree (after `harness run` has exported its flags).
-var setup = sync.OnceValues(func() (*suiteSetup, error) {
+var setup = sync.OnceValues(func() (*load.Setup, error) {
 	c, err := contract.Load()
 	if err != nil {
 		return nil, err
 	}
-	tc, err := target.FromEnv(os.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	lc, err := load.LiveConfigFromEnv(os.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	opts, err := load.RunnerOptionsFromEnv(os.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	s := &suiteSetup{}
+	var progress io.Writer
 	if load.Interactive(os.Stderr) {
-		opts = append(opts, load.WithProgress(os.Stderr))
+		progress = os.Stderr
 	}
-	s.runner = load.NewRunner(c, opts...)
-	if !tc.Live(contract.Webex) {
-		s.source = load.MockSource{Contract: c, Config: load.DefaultMockConfig(tc.MockDrifts...)}
-		return s, nil
-	}
-	if s.refusal = lc.Permit(true); s.refusal != nil {
-		return s, nil
-	}
-	e, err := load.LiveEndpoint(c, tc, lc)
-	if err != nil {
-		return nil, err
-	}
-	s.source = load.LiveSource{Endpoint: e}
-	return s, nil
+	return load.SetupFromEnv(c, os.Getenv, time.Now(), progress)
 })
-
-type suiteSetup struct {
-	runner  *load.Runner
-	source  load.Source
-	refusal error // live load without the opt-in
-}
 
 // Each verdict of each scenario is a spec of its own, so JUnit and the
 // terminal name the promise a server broke, and a verdict the run could not
@@ -82,19 +52,19 @@ var _ = Describe("Load", Label(results.LabelLoad, string(contract.Webex)), Order
 	outcomes := map[string]load.Outcome{}
 	BeforeAll(func(ctx SpecContext) {
 		GinkgoWriter.Println(only)
-		if s.refusal != nil {
+		if s.Refusal != nil {
 			return
 		}
-		for _, o := range s.runner.RunAll(ctx, s.source, scenarios) {
+		for _, o := range s.Runner.RunAll(ctx, s.Source, scenarios) {
 			outcomes[o.Scenario.Name] = o
 		}
-	}, NodeTimeout(s.runner.Budget(len(scenarios))))
+	}, NodeTimeout(s.Runner.Budget(len(scenarios))))
 	for _, sc := range scenarios {
 		Describe(sc.Name, func() {
 			for _, name := range sc.Verdicts {
 				It(name, func() {
-					if s.refusal != nil {
-						Skip(s.refusal.Error())
+					if s.Refusal != nil {
+						Skip(s.Refusal.Error())
 					}
 					judge(outcomes[sc.Name], name)
 				})

@@ -1,0 +1,147 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"loginharness/internal/limitertest"
+	"loginharness/internal/results"
+	"loginharness/internal/testkit"
+)
+
+func TestShardConfig(t *testing.T) {
+	now := time.Date(2026, 12, 1, 2, 0, 50, 0, time.UTC)
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	if sh, err := ShardConfig(env(), now); sh != nil || err != nil {
+		t.Errorf("unsharded: %+v, %v", sh, err)
+	}
+	sh, err := ShardConfig(env(EnvShard, "2/3"), now)
+	if err != nil || sh.Index != 2 || sh.Count != 3 || !sh.Start.Equal(time.Date(2026, 12, 1, 2, 2, 0, 0, time.UTC)) || sh.RunID != "shards-20261201T020200Z-of-3" {
+		t.Errorf("2/3 at 02:00:50: %+v, %v; want the whole minute at least 15 s on, 02:02", sh, err)
+	}
+	sh, err = ShardConfig(env(EnvShard, "0/2", EnvShardStart, "2026-12-01T03:00:00Z", EnvRunID, "nightly-42"), now)
+	if err != nil || !sh.Start.Equal(time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)) || sh.RunID != "nightly-42" {
+		t.Errorf("explicit start and id: %+v, %v", sh, err)
+	}
+	for _, tc := range []struct{ shard, start, want string }{
+		{"3/3", "", "numbered from 0"},
+		{"1", "", "want I/N"},
+		{"a/b", "", "want I/N"},
+		{"0/0", "", "N must be"},
+		{"0/2", "tomorrow", EnvShardStart},
+		{"", "2026-12-01T03:00:00Z", "only apply to a sharded run"},
+	} {
+		_, err := ShardConfig(env(EnvShard, tc.shard, EnvShardStart, tc.start), now)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q %q: %v, want an error saying %q", tc.shard, tc.start, err, tc.want)
+		}
+	}
+}
+
+// runShards runs n shards of one run against srv side by side, as n
+// harness processes would, and returns each shard's output folder.
+func runShards(t *testing.T, srv *limitertest.Server, n int, limit float64) []string {
+	t.Helper()
+	c := testkit.Contract(t)
+	start := time.Now().Add(time.Second).UTC()
+	dirs := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		dirs[i] = t.TempDir()
+		wg.Go(func() {
+			e, err := serverEndpoint(c, srv)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			e.Limit = results.Limit{Rate: limit, Source: EnvExpectedLimit}
+			e.Shared(n)
+			sh := &results.Shard{Index: i, Count: n, RunID: "test", Start: start}
+			r := NewRunner(c, WithOutDir(dirs[i]), WithShard(sh), WithDuration(2*time.Second), WithWindows(4), WithMaxWait(2*time.Second), WithMaxDuration(8*time.Second))
+			ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+			defer cancel()
+			for _, o := range r.RunAll(ctx, LiveSource{Endpoint: e}, Scenarios()) {
+				var skip Skipped
+				if o.Err != nil && !errors.As(o.Err, &skip) {
+					t.Errorf("shard %d: %s: %v", i, o.Scenario.Name, o.Err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return dirs
+}
+
+func merged(t *testing.T, dirs []string) map[string]results.LoadSummary {
+	t.Helper()
+	var shards []ShardInput
+	for _, d := range dirs {
+		in, err := ReadShard(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shards = append(shards, in)
+	}
+	sums, err := Merge(testkit.Contract(t), shards)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]results.LoadSummary{}
+	for _, s := range sums {
+		out[s.Scenario] = s
+	}
+	return out
+}
+
+// TestShardsShareALimit: three shards against one server limited to 60
+// req/s: each sees a third of the limit and judges no rate alone; merged,
+// the limit is judged and kept. The same against a server with no limit
+// fails, merged.
+func TestShardsShareALimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("about a minute of load")
+	}
+	t.Parallel()
+	const limit = 60
+	srv := limitertest.NewServer(limitertest.TokenBucket(limit, 5), limitertest.DelaySeconds)
+	defer srv.Close()
+	dirs := runShards(t, srv, 3, limit)
+	for i, d := range dirs {
+		sums, err := results.ReadLoadSummaries(results.LoadDir(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range sums {
+			if s.Scenario != ScenarioOverLimit {
+				continue
+			}
+			if v, _ := s.VerdictNamed(VerdictWithinLimit); v.State != results.VerdictNotJudged || !strings.Contains(v.Message, "shard") {
+				t.Errorf("shard %d judged the shared limit alone: %+v", i, v)
+			}
+			t.Logf("shard %d over-limit: accepted %.1f req/s of %.0f offered", i, s.AcceptedRate, s.OfferedRate)
+		}
+	}
+	over := merged(t, dirs)[ScenarioOverLimit]
+	for _, name := range []string{VerdictWithinLimit, VerdictAtLimit, VerdictRetryAfterPresent, VerdictContract} {
+		if v, _ := over.VerdictNamed(name); v.State != results.VerdictPassed {
+			t.Errorf("merged %s: %s: %s", name, v.State, v.Message)
+		}
+	}
+	t.Logf("merged over-limit: %s", matrixLine(ScenarioOverLimit, over))
+
+	open := limitertest.NewServer(limitertest.Unlimited(), limitertest.DelaySeconds)
+	defer open.Close()
+	if v, _ := merged(t, runShards(t, open, 3, limit))[ScenarioOverLimit].VerdictNamed(VerdictWithinLimit); v.State != results.VerdictFailed {
+		t.Errorf("merged shards against no limit: %s: %s", v.State, v.Message)
+	}
+}
