@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"math"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -219,24 +220,21 @@ func (n *schemaNode) slot(name string) (int, bool) {
 	return 0, false
 }
 
-// enumValue is e as the JSON value kin-openapi's enum check equates it with;
-// false for an array or object, which the fast path leaves to kin-openapi.
+// enumValue is e as the JSON value kin-openapi's enum check equates it with:
+// a number of any Go type as a float64. False for an array, an object or a
+// json.Number, which the fast path leaves to kin-openapi.
 func enumValue(e any) (any, bool) {
-	switch e := e.(type) {
-	case nil, string, bool, float64:
+	switch e.(type) {
+	case nil, string, bool:
 		return e, true
-	case float32:
-		return float64(e), true
-	case int:
-		return float64(e), true
-	case int64:
-		return float64(e), true
-	case int32:
-		return float64(e), true
-	case uint64:
-		return float64(e), true
-	case uint32:
-		return float64(e), true
+	}
+	switch v := reflect.ValueOf(e); {
+	case v.CanInt():
+		return float64(v.Int()), true
+	case v.CanUint():
+		return float64(v.Uint()), true
+	case v.CanFloat():
+		return v.Float(), true
 	}
 	return nil, false
 }
