@@ -19,7 +19,7 @@ const (
 // The goals' targets (issue 7; the limiter's 5 % is issue 5's).
 const (
 	GoalThroughputRatio = 0.8  // mock/bare requests/s
-	GoalValidationMicro = 10.0 // µs per response, the slowest (CustomerManaged), within the ≤ 0.2× plain kin-openapi goal (~26 µs on it)
+	GoalValidationMicro = 20.0 // µs per response, the slowest; within the goal of ≤ 0.2× plain kin-openapi on each response (~26 µs on CustomerManaged)
 	GoalFidelityRatio   = 0.9  // harness/plain achieved rate
 	GoalLimiterError    = 0.05 // |accepted/expected - 1|
 )
