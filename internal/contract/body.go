@@ -17,24 +17,25 @@ type side struct {
 	bodyCheck Check                           // for a body that is missing, unexpected or unreadable
 	direction openapi3.SchemaValidationOption // VisitAsRequest or VisitAsResponse
 	enforces  func(*openapi3.Schema) bool     // the property flag the direction enforces
+	compiles  bool                            // bodies get a fast path: responses, which load runs judge by the thousand
 }
 
 var (
 	requestSide = side{CheckRequest, openapi3.VisitAsRequest(),
-		func(s *openapi3.Schema) bool { return s.ReadOnly }}
+		func(s *openapi3.Schema) bool { return s.ReadOnly }, false}
 	responseSide = side{CheckSchema, openapi3.VisitAsResponse(),
-		func(s *openapi3.Schema) bool { return s.WriteOnly }}
+		func(s *openapi3.Schema) bool { return s.WriteOnly }, true}
 )
 
 // options builds a body's schema options once: fast ones only say yes or
 // no, detailed ones run when the answer was no and findings are due. The
 // direction option only matters for readOnly/writeOnly properties but makes
 // kin-openapi deep-copy the body for every oneOf and anyOf member, so a
-// schema that declares none goes without it.
-func (sd *side) options(schema *openapi3.SchemaRef) (fast, detail []openapi3.SchemaValidationOption) {
+// schema that declares none (directed is false) goes without it.
+func (sd *side) options(directed bool) (fast, detail []openapi3.SchemaValidationOption) {
 	fast = []openapi3.SchemaValidationOption{openapi3.FailFast(), withFormats}
 	detail = []openapi3.SchemaValidationOption{openapi3.MultiErrors(), withFormats, openapi3.DisableSchemaErrorDetails()}
-	if anySchema(schema, sd.enforces) {
+	if directed {
 		fast = append(fast, sd.direction)
 		detail = append(detail, sd.direction)
 	}
@@ -92,9 +93,8 @@ func (c content) check(header http.Header, body []byte, sd *side, findings []Fin
 // decode reads a body as the media type it was sent as: JSON with
 // encoding/json, anything else with the decoder openapi3filter registered.
 func (b *bodyCheck) decode(contentType string, body []byte) (any, error) {
-	mediaType, _, _ := strings.Cut(contentType, ";")
-	mediaType = strings.ToLower(strings.TrimSpace(mediaType))
-	if mediaType == "application/json" || strings.HasSuffix(mediaType, "+json") {
+	mediaType, isJSON := mediaTypeOf(contentType)
+	if isJSON {
 		var value any
 		if err := json.Unmarshal(body, &value); err != nil {
 			var syntax *json.SyntaxError
@@ -110,6 +110,14 @@ func (b *bodyCheck) decode(contentType string, body []byte) (any, error) {
 		return nil, fmt.Errorf("no decoder for %s", mediaType)
 	}
 	return decoder(bytes.NewReader(body), http.Header{"Content-Type": {contentType}}, openapi3.NewSchemaRef("", b.schema), nil)
+}
+
+// mediaTypeOf is a Content-Type's media type, lowercased, and whether it is
+// JSON.
+func mediaTypeOf(contentType string) (mediaType string, isJSON bool) {
+	mediaType, _, _ = strings.Cut(contentType, ";")
+	mediaType = strings.ToLower(strings.TrimSpace(mediaType))
+	return mediaType, mediaType == "application/json" || strings.HasSuffix(mediaType, "+json")
 }
 
 // validate runs the schema on a decoded body. A bare oneOf is validated one

@@ -14,16 +14,22 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"loginharness/specs"
 )
 
-// Contract holds the loaded specs. It is read-only after loading, so one
-// Contract serves any number of goroutines.
+// Contract holds the loaded specs. It is read-only after loading but for
+// its counters, so one Contract serves any number of goroutines.
 type Contract struct {
 	specs map[API]*Spec
+
+	// What the fast path of ValidateResponse left to kin-openapi: fallbacks
+	// are (parts of) responses it had not compiled, rechecks responses it
+	// did not accept, judged again for the findings.
+	fallbacks, rechecks atomic.Uint64
 }
 
 // Spec is one loaded and validated OpenAPI document.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -38,6 +39,7 @@ func (o Operation) clone() Operation {
 type operation struct {
 	meta      Operation
 	segments  []string       // of the path template, "{name}" matching any segment
+	suffix    string         // the template when it has no parameter: the suffix a path must have
 	route     *routers.Route // for openapi3filter's parameter checks
 	request   content
 	required  bool // whether the request must carry a body
@@ -47,6 +49,9 @@ type operation struct {
 // matches tells whether the operation's path template is a suffix of the
 // URL path, whatever base URL the target sits under.
 func (op *operation) matches(path string) bool {
+	if op.suffix != "" {
+		return strings.HasSuffix(path, op.suffix)
+	}
 	rest := path
 	for i := len(op.segments) - 1; i >= 0; i-- {
 		j := strings.LastIndexByte(rest, '/')
@@ -99,7 +104,8 @@ type response struct {
 type content struct {
 	types  openapi3.Content
 	bodies map[*openapi3.MediaType]*bodyCheck
-	names  string // the media types, for findings
+	names  string                // the media types, for findings
+	json   map[string]*bodyCheck // for the fast path, see fastJSON
 }
 
 // bodyCheck validates a decoded body against the schema of one media type.
@@ -107,6 +113,7 @@ type bodyCheck struct {
 	schema    *openapi3.Schema // nil: any body will do
 	variants  []variant        // the members of a bare oneOf, validated one by one
 	exclusive bool             // proven at load: no value matches two variants
+	compiled  []*schemaNode    // the fast path's schema, or one per variant; nil: kin-openapi's alone
 
 	fast, detail []openapi3.SchemaValidationOption
 }
@@ -120,8 +127,13 @@ type variant struct {
 // at the first bad header and names it only in prose, so each header gets a
 // route that documents just that header: every finding then knows its header.
 type headerCheck struct {
-	name  string // as the spec writes it
-	input *openapi3filter.RequestValidationInput
+	name       string // as the spec writes it
+	input      *openapi3filter.RequestValidationInput
+	key        string // as http.Header keys it
+	required   bool
+	retryAfter bool
+	value      *schemaNode             // the fast path's schema; nil: kin-openapi's alone
+	lastValid  *atomic.Pointer[string] // see headerCheck.valueAccepted
 }
 
 func compileOperations(api API, doc *openapi3.T) []*operation {
@@ -150,6 +162,9 @@ func compileOperation(api API, route *routers.Route) *operation {
 		},
 		segments: strings.Split(strings.TrimPrefix(route.Path, "/"), "/"),
 		route:    route,
+	}
+	if !slices.ContainsFunc(op.segments, isTemplateParam) {
+		op.suffix = "/" + strings.Join(op.segments, "/")
 	}
 	if body := o.RequestBody; body != nil && body.Value != nil {
 		op.request = compileContent(body.Value.Content, &requestSide)
@@ -203,10 +218,18 @@ func compileHeaders(route *routers.Route, headers openapi3.Headers) []headerChec
 			Operation: &openapi3.Operation{Responses: openapi3.NewResponses(
 				openapi3.WithName("default", &openapi3.Response{Headers: openapi3.Headers{name: ref}}))},
 		}
-		checks = append(checks, headerCheck{
-			name:  name,
-			input: &openapi3filter.RequestValidationInput{Request: &http.Request{Method: route.Method}, Route: only},
-		})
+		check := headerCheck{
+			name:       name,
+			input:      &openapi3filter.RequestValidationInput{Request: &http.Request{Method: route.Method}, Route: only},
+			key:        http.CanonicalHeaderKey(name),
+			required:   ref.Value.Required,
+			retryAfter: strings.EqualFold(name, "Retry-After"),
+			value:      compileHeader(route.Spec, ref.Value),
+		}
+		if check.value != nil && (check.value.pattern != nil || check.value.stringFormat != nil) {
+			check.lastValid = new(atomic.Pointer[string])
+		}
+		checks = append(checks, check)
 	}
 	return checks
 }
@@ -224,11 +247,18 @@ func compileContent(types openapi3.Content, sd *side) content {
 			b.schema = mt.Schema.Value
 			b.variants = variantsOf(b.schema)
 			b.exclusive = exclusive(b.variants)
-			b.fast, b.detail = sd.options(mt.Schema)
+			directed := anySchema(mt.Schema, sd.enforces)
+			b.fast, b.detail = sd.options(directed)
+			if _, isJSON := mediaTypeOf(name); sd.compiles && (isJSON || strings.Contains(name, "*")) {
+				b.compiled = compileBody(b, directed)
+			}
 		}
 		c.bodies[mt] = b
 	}
 	c.names = strings.Join(names, ", ")
+	if sd.compiles {
+		c.json = fastJSON(c)
+	}
 	return c
 }
 

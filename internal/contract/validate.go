@@ -46,6 +46,15 @@ func (c *Contract) ValidateResponse(ctx context.Context, api API, ex *Exchange) 
 	if ex == nil {
 		return Result{API: api, Findings: []Finding{noExchange}}
 	}
+	if res, ok := c.acceptResponse(ctx, api, ex); ok {
+		return res
+	}
+	return c.explainResponse(ctx, api, ex)
+}
+
+// explainResponse is ValidateResponse on kin-openapi alone: the verdict,
+// with findings when the response breaks the contract.
+func (c *Contract) explainResponse(ctx context.Context, api API, ex *Exchange) Result {
 	res := Result{API: api, Status: ex.Status}
 	var findings []Finding
 	res.Operation, res.Variant, findings = c.judgeResponse(ctx, api, ex)
@@ -219,7 +228,7 @@ func (h headerCheck) check(ctx context.Context, status int, header http.Header, 
 	default:
 		return append(findings, Finding{Check: CheckHeader, Pointer: pointer, Message: fmt.Sprintf("header %s cannot be decoded", h.name)})
 	}
-	if v := header.Get(h.name); strings.EqualFold(h.name, "Retry-After") && v != "" {
+	if v := header.Get(h.name); h.retryAfter && v != "" {
 		if err := checkRetryAfter(v); err != nil {
 			findings = append(findings, Finding{Check: CheckHeader, Pointer: pointer, Expected: retryAfterForms, Actual: describe(v, false),
 				Message: err.Error()})

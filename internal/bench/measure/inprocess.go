@@ -195,7 +195,7 @@ func runValidation(_ context.Context, p *Plan, rep *bench.Report) []*bench.Table
 		rep.Notes = append(rep.Notes, "validation: "+err.Error())
 		return nil
 	}
-	t := &bench.Table{Title: "Validation cost: contract.ValidateResponse per response (goal < 20 µs)", Header: []string{"response", "µs/op", "cpu µs/op", "allocs/op", "B/op", "findings"}}
+	t := &bench.Table{Title: fmt.Sprintf("Validation cost: contract.ValidateResponse per response (goal < %g µs)", bench.GoalValidationMicro), Header: []string{"response", "µs/op", "cpu µs/op", "allocs/op", "B/op", "findings"}}
 	for _, s := range recorded {
 		ctx := context.Background()
 		findings := len(c.ValidateResponse(ctx, s.api, s.ex).Findings)
