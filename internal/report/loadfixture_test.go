@@ -15,6 +15,8 @@ func writeLoadFixtures(t *testing.T, dir string, started time.Time) {
 	t.Helper()
 	limit := results.Limit{Rate: 100, Burst: 10, Source: "mock"}
 	over := summary("over-limit", started, limit, 300, func(sec float64) (ok, limited int) { return 100, 200 })
+	over.Envelope = &results.Envelope{Rate: 100, Burst: 10, SpanSeconds: 5, LongRunRate: 100.2, Uncertainty: 0.5, FromSeconds: 1, ToSeconds: 5,
+		Points: []results.EnvelopePoint{{Seconds: 0, Accepted: 0, Bound: 10}, {Seconds: 2.5, Accepted: 255, Bound: 260}, {Seconds: 5, Accepted: 505, Bound: 510}}}
 	over.RetryAfter = results.RetryAfter{Responses429: 1000, Present: 1000, MinSeconds: 1, MaxSeconds: 1,
 		Histogram: []results.ValueCount{{Seconds: 1, Count: 1000}}, Examples: []string{"1"}}
 	over.RateLimit = results.RateLimitFields{PolicySeen: 1510, LimitSeen: 1510, Policies: []string{`"burst";q=10;w=1`}}

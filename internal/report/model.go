@@ -161,6 +161,7 @@ type Page struct {
 	Failures  []Spec
 	Load      *Load // nil when no load scenario ran
 	Sources   []string
+	Changes   *Changes // since a baseline run; nil without one
 }
 
 // conformance builds the spec list, matrices and variants from the spec
