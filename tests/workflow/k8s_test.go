@@ -24,14 +24,16 @@ type k8sEnv struct {
 	Name      string `yaml:"name"`
 	Value     string `yaml:"value"`
 	ValueFrom *struct {
-		FieldRef     *struct{ FieldPath string `yaml:"fieldPath"` } `yaml:"fieldRef"`
-		SecretKeyRef *struct{ Name, Key string }                   `yaml:"secretKeyRef"`
+		FieldRef *struct {
+			FieldPath string `yaml:"fieldPath"`
+		} `yaml:"fieldRef"`
+		SecretKeyRef *struct{ Name, Key string } `yaml:"secretKeyRef"`
 	} `yaml:"valueFrom"`
 }
 
 type k8sDoc struct {
-	APIVersion string `yaml:"apiVersion"`
-	Kind       string `yaml:"kind"`
+	APIVersion string                `yaml:"apiVersion"`
+	Kind       string                `yaml:"kind"`
 	Metadata   struct{ Name string } `yaml:"metadata"`
 	Data       map[string]string     `yaml:"data"`
 	Spec       struct {
