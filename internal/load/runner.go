@@ -160,9 +160,7 @@ func (r *Runner) run(ctx context.Context, sc Scenario, e *Endpoint, until time.T
 
 // conclude judges the scenario's records and gives every verdict a state.
 func (s *session) conclude(recs []record) {
-	if s.scenario.judge != nil {
-		s.scenario.judge(s, recs)
-	}
+	s.scenario.judge(s, recs)
 	s.commonVerdicts()
 	s.settle()
 	s.judgeNothingIfUnanswered()

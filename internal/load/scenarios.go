@@ -32,7 +32,6 @@ type Scenario struct {
 
 	// run drives the load and returns the records to judge; judge judges
 	// them, whether run here or merged from the files of several shards.
-	// A scenario that judges as it goes leaves judge nil.
 	run   func(ctx context.Context, s *session) ([]record, error)
 	judge func(s *session, recs []record)
 }
@@ -107,9 +106,9 @@ func Scenarios() []Scenario {
 		{Name: ScenarioOverLimit, Description: "Three times the limit for many windows: the long-run accepted rate, burst left out, is the limit, and every 429 says when to come back.",
 			Verdicts: verdicts([]string{VerdictWithinLimit, VerdictAtLimit}, retryAfterVerdicts, []string{VerdictRateLimitFields, VerdictDeclaredLimit}), Shared: true, run: overLimit, judge: judgeOverLimit},
 		{Name: ScenarioHonesty, Description: "Retry-After tells the truth: after the limit is spent, a request sent once Retry-After has passed is served.",
-			Verdicts: verdicts(retryAfterVerdicts[:2], []string{VerdictServedAtRetryAfter}), MockRate: 0.5, MockBurst: 1, run: honesty},
+			Verdicts: verdicts(retryAfterVerdicts[:2], []string{VerdictServedAtRetryAfter}), MockRate: 0.5, MockBurst: 1, run: honesty, judge: judgeKeptPromises},
 		{Name: ScenarioObeying, Description: "A client that obeys Retry-After and paces itself: each first request after a Retry-After is served; its goodput is set beside a naive client's.",
-			Verdicts: verdicts(retryAfterVerdicts[:2], []string{VerdictServedAtRetryAfter}), run: obeying},
+			Verdicts: verdicts(retryAfterVerdicts[:2], []string{VerdictServedAtRetryAfter}), run: obeying, judge: judgeKeptPromises},
 	}
 }
 
@@ -379,9 +378,14 @@ func honesty(ctx context.Context, s *session) ([]record, error) {
 	runErr := s.probeHonesty(ctx, rec, rate)
 	err = errors.Join(runErr, s.finish(rec))
 	s.measure(rec.records, &rec.metrics)
+	return rec.records, err
+}
+
+// judgeKeptPromises judges the Retry-After values of a client's 429s and
+// whether the server kept them.
+func judgeKeptPromises(s *session, recs []record) {
 	s.judgeRetryAfter()
-	s.judgePromises(rec.records)
-	return nil, err
+	s.judgePromises(recs)
 }
 
 func (s *session) probeHonesty(ctx context.Context, rec *recording, rate float64) error {
@@ -521,22 +525,20 @@ func obeying(ctx context.Context, s *session) ([]record, error) {
 	obeyRecs, attackErr := obeyRec.attack(ctx, s, plan)
 	obeyErr := errors.Join(attackErr, s.finish(obeyRec))
 	s.measure(obeyRecs, &obeyRec.metrics)
-	s.judgeRetryAfter()
-	s.judgePromises(obeyRecs)
 	obeyRun := s.clientRun(obeyRec.file, obeyRecs, rate, client.offered(), client.began, duration)
 	obeyRun.Deferred, obeyRun.Pending = client.outcome()
 	obeyRun.PacedRate, obeyRun.PaceSource = client.pacedRate(), pace.source
 	s.sum.Clients = &results.Clients{Obeying: obeyRun}
 	if obeyErr != nil {
-		return nil, obeyErr
+		return obeyRecs, obeyErr
 	}
 
 	if err := sleepUntil(ctx, minTime(s.endpoint.quietUntil, time.Now().Add(s.maxWait))); err != nil {
-		return nil, err
+		return obeyRecs, err
 	}
 	naiveRec, err := s.record(".naive")
 	if err != nil {
-		return nil, err
+		return obeyRecs, err
 	}
 	began := time.Now()
 	naiveRecs, attackErr := naiveRec.attack(ctx, s, s.plan("naive", s.static(), constant(rate), duration))
@@ -547,7 +549,7 @@ func obeying(ctx context.Context, s *session) ([]record, error) {
 		paceText(obeyRun), obeyRun.SteadyGoodput, 100*obeyRun.GoodputOfLimit, s.sum.Limit.Rate, naiveRun.SteadyGoodput)
 	s.observe(ObservedRepeated429, "the obeying client met %d repeated 429s in %d requests; the naive client %d in %d",
 		obeyRun.Repeated429, obeyRun.Sent, naiveRun.Repeated429, naiveRun.Sent)
-	return nil, naiveErr
+	return obeyRecs, naiveErr
 }
 
 // clientRun is a client's account of its attack, read from its results.
