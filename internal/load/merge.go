@@ -118,68 +118,72 @@ func (r *Runner) merge(sc Scenario, parts []shardPart) (results.LoadSummary, err
 		return parts[0].summary, nil
 	}
 	var recs []record
+	var all []vegeta.Result
 	var spans [][2]time.Time
 	base := parts[0].summary
 	e := &Endpoint{Info: base.Target, Limit: base.Limit, window: defaultWindow}
 	s := &session{Runner: r, endpoint: e, scenario: sc, sum: r.newSummary(sc, e)}
-	var metrics vegeta.Metrics
 	for _, p := range parts {
-		got, err := readRecords(results.LoadDir(p.dir), p.summary.Files, &metrics)
+		got, err := readResults(results.LoadDir(p.dir), p.summary.Files)
 		if err != nil {
 			return results.LoadSummary{}, fmt.Errorf("%s: %s: %w", p.dir, sc.Name, err)
 		}
 		if len(got) > 0 {
-			spans = append(spans, [2]time.Time{firstSent(got), lastSent(got)})
+			spans = append(spans, [2]time.Time{got[0].Timestamp, got[len(got)-1].Timestamp})
 		}
-		recs = append(recs, got...)
+		all = append(all, got...)
 		s.sum.Validated += p.summary.Validated
 		for k, n := range p.summary.Nonconforming {
 			s.sum.Nonconforming[k] += n
 		}
 	}
-	metrics.Close()
 	n := float64(len(parts))
 	s.sum.StartedAt, s.sum.Pacer, s.sum.OfferedRate = base.StartedAt, fmt.Sprintf("%d shards, each %s", len(parts), base.Pacer), n*base.OfferedRate
 	if k := base.Knee; k != nil {
 		s.sum.Knee = &results.Knee{FromRate: n * k.FromRate, Slope: n * k.Slope}
 	}
-	recs = s.overlap(recs, spans)
+	var metrics vegeta.Metrics
+	for i := range s.overlap(all, spans) {
+		metrics.Add(&all[i])
+		recs = append(recs, newRecord(&all[i]))
+	}
+	metrics.Close()
 	s.measure(recs, &metrics)
 	s.conclude(recs)
 	return s.sum, nil
 }
 
-// overlap keeps the records sent while every shard was sending: only then
-// did the server see the whole load. It reports how much the loads
-// overlapped.
-func (s *session) overlap(recs []record, spans [][2]time.Time) []record {
-	if len(spans) < 2 {
-		return recs
-	}
-	from, to := spans[0][0], spans[0][1]
+// overlap yields the indices of the results sent while every shard was
+// sending: only then did the server see the whole load. It reports how
+// much the loads overlapped.
+func (s *session) overlap(all []vegeta.Result, spans [][2]time.Time) func(yield func(int) bool) {
+	from, to := time.Time{}, time.Unix(1<<40, 0) // one shard's results: all of them
 	longest := time.Duration(0)
 	for _, sp := range spans {
 		from, to = maxTime(from, sp[0]), minTime(to, sp[1])
 		longest = max(longest, sp[1].Sub(sp[0]))
 	}
-	if !to.After(from) {
+	switch {
+	case len(spans) < 2:
+		from, to = time.Time{}, time.Unix(1<<40, 0)
+	case !to.After(from):
 		s.observe(ObservedOverlap, "the shards' loads never overlapped: start them together (%s)", EnvShardStart)
-		return nil
+	default:
+		s.observe(ObservedOverlap, "the %d shards' loads overlapped for %.1fs of the longest %.1fs; judged on that stretch", len(spans), to.Sub(from).Seconds(), longest.Seconds())
 	}
-	s.observe(ObservedOverlap, "the %d shards' loads overlapped for %.1fs of the longest %.1fs; judged on that stretch", len(spans), to.Sub(from).Seconds(), longest.Seconds())
-	kept := recs[:0:0]
-	for _, rc := range recs {
-		if !rc.sent.Before(from) && !rc.sent.After(to) {
-			kept = append(kept, rc)
+	return func(yield func(int) bool) {
+		for i := range all {
+			if t := all[i].Timestamp; !t.Before(from) && !t.After(to) && !yield(i) {
+				return
+			}
 		}
 	}
-	return kept
 }
 
-// readRecords decodes the Vegeta result files of a summary, adding each
-// result to m.
-func readRecords(dir string, files []string, m *vegeta.Metrics) ([]record, error) {
-	var recs []record
+// readResults decodes the Vegeta result files of a summary, in the order
+// they were sent.
+func readResults(dir string, files []string) ([]vegeta.Result, error) {
+	var out []vegeta.Result
 	for _, name := range files {
 		f, err := os.Open(filepath.Join(dir, filepath.Base(name)))
 		if err != nil {
@@ -194,12 +198,12 @@ func readRecords(dir string, files []string, m *vegeta.Metrics) ([]record, error
 			}
 			if err != nil {
 				f.Close()
-				return nil, fmt.Errorf("%s: result %d: %w (a damaged or truncated file?)", name, len(recs)+1, err)
+				return nil, fmt.Errorf("%s: result %d: %w (a damaged or truncated file?)", name, len(out)+1, err)
 			}
-			m.Add(&res)
-			recs = append(recs, newRecord(&res))
+			out = append(out, res)
 		}
 		f.Close()
 	}
-	return recs, nil
+	slices.SortStableFunc(out, func(a, b vegeta.Result) int { return a.Timestamp.Compare(b.Timestamp) })
+	return out, nil
 }

@@ -3,6 +3,8 @@ package load
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -139,9 +141,59 @@ func TestShardsShareALimit(t *testing.T) {
 	}
 	t.Logf("merged over-limit: %s", matrixLine(ScenarioOverLimit, over))
 
+	// A missing shard leaves the merge incomplete, saying which.
+	if part := merged(t, dirs[:2])[ScenarioOverLimit]; !part.Incomplete || !strings.Contains(part.IncompleteReason, "[2]") {
+		t.Errorf("two shards of three: incomplete %v: %s", part.Incomplete, part.IncompleteReason)
+	}
+	// A damaged results file is named, and the inputs are left as they were.
+	bin := filepath.Join(results.LoadDir(dirs[1]), ScenarioOverLimit+results.VegetaSuffix)
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, data[:len(data)-3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var shards []ShardInput
+	for _, d := range dirs {
+		in, _ := ReadShard(d)
+		shards = append(shards, in)
+	}
+	sums, err := Merge(testkit.Contract(t), shards)
+	if err == nil || !strings.Contains(err.Error(), dirs[1]) || !strings.Contains(err.Error(), "damaged") {
+		t.Errorf("a damaged file: %v", err)
+	}
+	if len(sums) == 0 {
+		t.Error("one damaged scenario kept the others from merging")
+	}
+
 	open := limitertest.NewServer(limitertest.Unlimited(), limitertest.DelaySeconds)
 	defer open.Close()
 	if v, _ := merged(t, runShards(t, open, 3, limit))[ScenarioOverLimit].VerdictNamed(VerdictWithinLimit); v.State != results.VerdictFailed {
 		t.Errorf("merged shards against no limit: %s: %s", v.State, v.Message)
+	}
+}
+
+func TestMergeRefusesShardsOfOtherRuns(t *testing.T) {
+	c := testkit.Contract(t)
+	in := func(dir string, index int, run string) ShardInput {
+		return ShardInput{Dir: dir, Summaries: []results.LoadSummary{{Scenario: ScenarioOverLimit, Shard: &results.Shard{Index: index, Count: 2, RunID: run}}}}
+	}
+	for _, tc := range []struct {
+		name   string
+		shards []ShardInput
+		want   string
+	}{
+		{"two runs", []ShardInput{in("a", 0, "x"), in("b", 1, "y")}, "merge the shards of one run"},
+		{"one shard twice", []ShardInput{in("a", 0, "x"), in("b", 0, "x")}, "are both shard 0/2"},
+		{"nothing", nil, "no shard"},
+	} {
+		if _, err := Merge(c, tc.shards); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error saying %q", tc.name, err, tc.want)
+		}
+	}
+	dir := t.TempDir()
+	if _, err := ReadShard(dir); err == nil || !strings.Contains(err.Error(), "no load summary") {
+		t.Errorf("an empty folder: %v", err)
 	}
 }
