@@ -20,8 +20,9 @@ import (
 // may draw 429s of their own, maybe after q went out; their deadlines
 // count too, so a request that went out before one of them passed is not
 // held against the server; and q is held to the promise only when every
-// request sent before it had its answer, so none can have reached the
-// server just before it (one with no answer may have, until its timeout).
+// request sent before it had its answer and the next went out only once q
+// had its own, so none can have reached the server just before it (one
+// with no answer may have, until its timeout).
 // Each 429 is checked once, by the first request after it: later ones
 // released at the same instant may legitimately meet the limit again.
 func retryAfterPromises(recs []record, timeout time.Duration) results.Promises {
@@ -43,7 +44,8 @@ func retryAfterPromises(recs []record, timeout time.Duration) results.Promises {
 			heard++
 		}
 		if heard >= 0 && heard != checked && q.code != 0 && !q.sent.Before(deadline) &&
-			i > 0 && bySent[i-1].sent.Before(told[heard].received()) && !answered.After(q.sent) {
+			i > 0 && bySent[i-1].sent.Before(told[heard].received()) && !answered.After(q.sent) &&
+			(i+1 == len(bySent) || !bySent[i+1].sent.Before(q.received())) {
 			checked = heard
 			p.Checked++
 			if !q.ok() {

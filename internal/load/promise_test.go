@@ -29,6 +29,7 @@ func TestRetryAfterPromises(t *testing.T) {
 		{"no usable Retry-After", []record{{sent: ms(0), code: 429}, served(ms(2000))}, 0, 0},
 		// A request with no answer may reach the server late.
 		{"unanswered before", []record{{sent: ms(-100), code: 0}, told(ms(0), time.Second), told(ms(1010), time.Second)}, 0, 0},
+		{"overtaken by the next", []record{told(ms(0), time.Second), {sent: ms(1010), latency: 30 * time.Millisecond, code: 429}, served(ms(1020))}, 0, 0},
 		{"in flight at the probe", []record{told(ms(0), time.Second), {sent: ms(0).Add(time.Microsecond), latency: 1200 * time.Millisecond, code: 200}, served(ms(1010))}, 0, 0},
 	}
 	for _, tc := range cases {
