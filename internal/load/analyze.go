@@ -33,6 +33,9 @@ func (s *session) measure(recs []record, m *vegeta.Metrics) {
 		switch {
 		case rc.code == 0:
 			sum.Errors++
+			if rc.dropped() {
+				sum.Dropped++
+			}
 			sum.ErrorExamples = appendDistinct(sum.ErrorExamples, contract.Redact(rc.err, s.endpoint.secrets...))
 		case rc.ok():
 			served++

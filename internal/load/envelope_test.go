@@ -98,30 +98,32 @@ func TestEnvelopePoints(t *testing.T) {
 	}
 }
 
-func TestLeastService(t *testing.T) {
-	var even []float64 // 150/s for 10 s
-	for i := range 1500 {
-		even = append(even, float64(i)/150)
+func TestOwedService(t *testing.T) {
+	start := time.Now()
+	steady := func(latency time.Duration, skip func(time.Duration) bool) []record {
+		var recs []record // 150/s for 10 s
+		for i := range 1500 {
+			at := time.Duration(i) * time.Second / 150
+			if skip == nil || !skip(at) {
+				recs = append(recs, record{sent: start.Add(at), latency: latency, code: 200})
+			}
+		}
+		return recs
 	}
-	// A burst of one at 50/s takes every third request when they come
-	// exactly on time; at 47.5/s each token waits a little, every fourth.
-	if n := leastService(even, 50); n < 495 || n > 501 {
-		t.Errorf("150/s on time against 50/s: %d, want about 500", n)
+	// Quick answers: spans of 1/rate and a little, one admission each
+	// fourth request at 150/s against 47.5/s.
+	if n := owedService(steady(time.Millisecond, nil), 47.5); n < 370 || n > 380 {
+		t.Errorf("150/s answered in 1 ms against 47.5/s: %d, want about 375", n)
 	}
-	if n := leastService(even, 47.5); n < 370 || n > 380 {
-		t.Errorf("150/s on time against 47.5/s: %d, want about 375", n)
+	// Slow answers: arrivals are known less closely, less is sure.
+	if n := owedService(steady(40*time.Millisecond, nil), 47.5); n > 250 {
+		t.Errorf("answered in 40 ms: %d owed, want fewer than with quick answers", n)
 	}
 	// A 2 s stall: a bucket of one cannot save what it could not spend.
-	var stalled []float64
-	for _, at := range even {
-		if at < 4 || at >= 6 {
-			stalled = append(stalled, at)
-		}
-	}
-	if n := leastService(stalled, 50); n > 401 {
+	if n := owedService(steady(time.Millisecond, func(at time.Duration) bool { return at >= 4*time.Second && at < 6*time.Second }), 50); n > 401 {
 		t.Errorf("with a 2 s stall: %d, want at most 8 s of 50/s", n)
 	}
-	if leastService(nil, 50) != 0 {
-		t.Error("no arrivals, yet service")
+	if owedService(nil, 50) != 0 {
+		t.Error("no request, yet service owed")
 	}
 }

@@ -21,7 +21,8 @@ import (
 // additive increase, multiplicative decrease on 429. A request refused with 429 is deferred
 // until its Retry-After (HTTP-date or delay-seconds), and since the server
 // asked the client to wait, nothing at all is sent until then; afterwards
-// the deferred requests go out at the pace, not all at once.
+// one request goes alone, and once it is answered the deferred requests go
+// out at the pace, not all at once.
 //
 // Vegeta drives it: the client is the attack's Pacer (when to send) and
 // Targeter (what to send), and the attack's results are fed back through
@@ -43,6 +44,10 @@ type obeyingClient struct {
 	gate     time.Duration // since began: nothing is sent before
 	lastSend time.Duration
 	retries  int
+	// After a wait the first request goes alone: waitedOut marks that the
+	// next send is it, probing that it is on its way, as probe.
+	waitedOut, probing bool
+	probe              sentRequest
 
 	pace   pace
 	policy string        // the last RateLimit-Policy read
@@ -65,6 +70,12 @@ const (
 type deferral struct {
 	request   uint64
 	notBefore time.Duration
+}
+
+// sentRequest names one request of the client: fresh or a retry.
+type sentRequest struct {
+	request uint64
+	retry   bool
 }
 
 func newObeyingClient(login vegeta.Target, rate float64, duration, fallback time.Duration, p pace) *obeyingClient {
@@ -106,14 +117,18 @@ func (c *obeyingClient) Pace(time.Duration, uint64) (time.Duration, bool) {
 			c.mu.Unlock()
 			return 0, true
 		}
-		if at <= elapsed {
+		if at <= elapsed && !c.probing {
 			c.commit(at)
 			c.mu.Unlock()
 			return 0, false
 		}
 		changed, ctx := c.changed, c.ctx
 		c.mu.Unlock()
-		timer := time.NewTimer(at - elapsed)
+		wait := at - elapsed
+		if wait <= 0 { // the probe's answer wakes it
+			wait = c.duration
+		}
+		timer := time.NewTimer(wait)
 		select {
 		case <-timer.C:
 		case <-changed:
@@ -137,16 +152,26 @@ func (c *obeyingClient) next(elapsed time.Duration) (time.Duration, bool) {
 
 // commit hands the request due at at to the Targeter.
 func (c *obeyingClient) commit(at time.Duration) {
+	sent := sentRequest{request: c.fresh}
 	if len(c.deferred) > 0 && c.deferred[0].notBefore <= at {
-		d := c.deferred[0]
+		sent = sentRequest{request: c.deferred[0].request, retry: true}
 		c.deferred = c.deferred[1:]
-		c.ready = append(c.ready, c.tagged(d.request, true))
+		c.ready = append(c.ready, c.tagged(sent.request, true))
 		c.retries++
 	} else {
 		c.ready = append(c.ready, c.tagged(c.fresh, false))
 		c.fresh++
 	}
 	c.lastSend = at
+	if c.waitedOut {
+		c.waitedOut, c.probing, c.probe = false, true, sent
+	}
+}
+
+// wake tells a waiting Pace that the plan changed.
+func (c *obeyingClient) wake() {
+	close(c.changed)
+	c.changed = make(chan struct{})
 }
 
 // spacing is the least time between two sends at the current pace; a
@@ -192,6 +217,10 @@ func (c *obeyingClient) observe(rc record) bool {
 			}
 		}
 	}
+	if c.probing && (sentRequest{rc.request, rc.retry}) == c.probe {
+		c.probing = false
+		c.wake()
+	}
 	if rc.code != 429 {
 		return false
 	}
@@ -207,9 +236,8 @@ func (c *obeyingClient) observe(rc record) bool {
 		c.paceAt = d.notBefore
 	}
 	if d.notBefore > c.gate {
-		c.gate = d.notBefore
-		close(c.changed)
-		c.changed = make(chan struct{})
+		c.gate, c.waitedOut = d.notBefore, true
+		c.wake()
 	}
 	i, _ := slices.BinarySearchFunc(c.deferred, d.notBefore, func(e deferral, t time.Duration) int {
 		if e.notBefore <= t {

@@ -128,3 +128,24 @@ func TestBoundedPacerStopsOnDone(t *testing.T) {
 		t.Error("the request cap did not stop the attack")
 	}
 }
+
+func TestObeyingClientSendsOneRequestAfterAWait(t *testing.T) {
+	login := vegeta.Target{Method: "POST", URL: "http://127.0.0.1:1/login"}
+	c := newObeyingClient(login, 100, time.Minute, 5*time.Second, pace{rate: 100, source: PaceExpected})
+	c.start(context.Background())
+	c.commit(0)
+	c.observe(record{sent: c.began, code: 429, request: 0, retryAfter: retryAfterValue{present: true, wait: time.Second}})
+	at, _ := c.next(0)
+	c.commit(at)
+	if !c.probing || c.probe != (sentRequest{request: 0, retry: true}) {
+		t.Fatalf("the first request after the wait is not held as the probe: probing %v, %+v", c.probing, c.probe)
+	}
+	c.observe(record{sent: c.began.Add(time.Second), code: 200, request: 7})
+	if !c.probing {
+		t.Error("another request's answer released the probe's hold")
+	}
+	c.observe(record{sent: c.began.Add(time.Second), code: 200, request: 0, retry: true})
+	if c.probing {
+		t.Error("the probe's answer did not release the others")
+	}
+}

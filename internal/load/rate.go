@@ -70,21 +70,25 @@ func (s *session) judgeRate(recs []record, overFrom float64, overloaded bool) {
 }
 
 // judgeSustained checks that overload was served at the limit, not well
-// below it. The least a limiter keeping a rate owes a client that keeps
-// asking is what a token bucket of that rate and a burst of one grants it:
-// one request each 1/rate seconds, less the time each freed token waits
-// for the next request. Any burst, window or log grants at least as much.
-// So the server's acceptances over the measured stretch are set against
-// such a bucket's, fed the very arrivals the server saw (the load
-// generator's stalls included), at the limit less the tolerance.
+// below it. A limiter that keeps a rate serves a client that keeps asking
+// at least as a token bucket of that rate and a burst of one would: a
+// request that reaches it finds a token unless one was taken in the
+// 1/rate before it. The client knows each arrival only to within its
+// request's span, from sending to answer, so each request i proves one
+// admission somewhere in [sent_i − 1/rate, answer_i]; as many admissions
+// as those spans hold without overlap are owed, however the network moved
+// the requests and whatever the limiter's algorithm (a window's or a
+// log's quota comes back in whole, at least as much). The server's
+// acceptances over the measured stretch are set against that, at the limit
+// less the tolerance and the measure's own uncertainty.
 func (s *session) judgeSustained(recs []record, start time.Time, w rateWindow, measured, refused bool) {
 	lim := s.sum.Limit
 	from, to := w.from, w.to
 	if !measured {
 		from, to = 0, lastArrival(recs).Sub(start).Seconds()
 	}
-	arrivals := answeredArrivals(recs, start, from, to)
-	offered := float64(len(arrivals)) / max(to-from, 1e-9)
+	answered := answeredIn(recs, start, from, to)
+	offered := float64(len(answered)) / max(to-from, 1e-9)
 	switch {
 	case offered < sustained*lim.Rate:
 		s.notJudged(VerdictAtLimit, "only %.1f req/s reached the server, less than %.1fx the limit: no overload to judge (%d requests got no answer)", offered, sustained, s.sum.Errors)
@@ -94,42 +98,43 @@ func (s *session) judgeSustained(recs []record, start time.Time, w rateWindow, m
 	case !measured:
 		s.notJudged(VerdictAtLimit, "%d recoveries from refusal once the first Retry-After had passed: too few to measure over", w.recoveries)
 	default:
-		owed := leastService(arrivals, lim.Rate*(1-Tolerance))
-		s.verdict(VerdictAtLimit, w.accepted+1 >= owed,
-			"under %.1f req/s reaching the server, it accepted %d from %.1fs to %.1fs (%.1f ± %.1f req/s); a limiter keeping %.4g req/s owes at least %d (a token bucket of burst one at the limit, -%.0f%%, fed the same arrivals)",
+		owed := owedService(answered, lim.Rate*(1-Tolerance))
+		slack := 1 + int(w.uncertainty*(to-from))
+		s.verdict(VerdictAtLimit, w.accepted+slack >= owed,
+			"under %.1f req/s reaching the server, it accepted %d from %.1fs to %.1fs (%.1f ± %.1f req/s); a limiter keeping %.4g req/s owes at least %d to those requests (a token bucket of burst one at the limit, -%.0f%%, whenever each reached it)",
 			offered, w.accepted, from, to, w.rate, w.uncertainty, lim.Rate, owed, Tolerance*100)
 	}
 }
 
-// leastService is how many of arrivals (seconds, ascending) a token bucket
-// of rate with a burst of one admits, starting full.
-func leastService(arrivals []float64, rate float64) int {
-	n, tokens, last := 0, 1.0, 0.0
-	for i, at := range arrivals {
-		if i > 0 {
-			tokens = min(1, tokens+(at-last)*rate)
-		}
-		last = at
-		if tokens >= 1-1e-9 { // arrivals exactly on time must not lose to rounding
-			tokens--
+// owedService is the admissions a token bucket of rate with a burst of one
+// surely grants requests each known to have reached it within its span:
+// the most spans [sent − 1/rate, answer] that do not overlap, picked
+// greedily by earliest end.
+func owedService(answered []record, rate float64) int {
+	interval := time.Duration(float64(time.Second) / rate)
+	byEnd := slices.Clone(answered)
+	slices.SortFunc(byEnd, func(a, b record) int { return a.received().Compare(b.received()) })
+	n := 0
+	var free time.Time // the end of the last span picked
+	for _, rc := range byEnd {
+		if from := rc.sent.Add(-interval); n == 0 || from.After(free) {
 			n++
+			free = rc.received()
 		}
 	}
 	return n
 }
 
-// answeredArrivals are the arrival times, in seconds since start, of the
-// requests the server answered in [from, to): the load that reached it. A
-// request lost on the way (a full connection table, a timeout) overloaded
-// nothing.
-func answeredArrivals(recs []record, start time.Time, from, to float64) []float64 {
-	var out []float64
+// answeredIn are the answered requests sent in [from, to), seconds since
+// start: the load that reached the server. A request lost on the way (a
+// full connection table, a timeout) overloaded nothing.
+func answeredIn(recs []record, start time.Time, from, to float64) []record {
+	var out []record
 	for _, rc := range recs {
-		if t := rc.arrival().Sub(start).Seconds(); rc.code != 0 && t >= from && t < to {
-			out = append(out, t)
+		if t := rc.sent.Sub(start).Seconds(); rc.code != 0 && t >= from && t < to {
+			out = append(out, rc)
 		}
 	}
-	slices.Sort(out)
 	return out
 }
 

@@ -42,6 +42,13 @@ func (r record) ok() bool            { return r.code >= 200 && r.code < 300 }
 // between sending and the answer, so the midpoint halves the error.
 func (r record) arrival() time.Time { return r.sent.Add(r.latency / 2) }
 
+// dropped tells a request whose connection the server closed without an
+// answer from one that got no answer in time, which a slow server and a
+// starved load generator both cause.
+func (r record) dropped() bool {
+	return r.code == 0 && (strings.Contains(r.err, "EOF") || strings.Contains(r.err, "connection reset by peer"))
+}
+
 // deadline is when the client may come back after this answer, by its
 // Retry-After; meaningful when retryAfter.usable().
 func (r record) deadline() time.Time { return r.received().Add(r.retryAfter.wait) }
@@ -82,7 +89,7 @@ func newRecord(res *vegeta.Result) record {
 // errorCause drops the "Post "<url>": " prefix of a client error: the
 // scenario names the URL once, and the cause is what differs.
 func errorCause(err string) string {
-	if rest, ok := strings.CutPrefix(err, http.MethodPost+" \""); ok {
+	if rest, ok := strings.CutPrefix(err, "Post \""); ok { // as net/http's url.Error spells the method
 		if _, cause, ok := strings.Cut(rest, "\": "); ok {
 			return cause
 		}

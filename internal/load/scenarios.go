@@ -175,10 +175,17 @@ func (s *session) settle() {
 func (s *session) commonVerdicts() {
 	sum := &s.sum
 	answered := sum.Requests - sum.Errors
-	dropped := float64(sum.Errors) / float64(max(1, sum.Requests))
-	s.verdict(VerdictAnswered, dropped <= maxDropped,
-		"%d of %d requests got no answer%s (at most %.0f%% may: a network has blips; a server should refuse overload with 429, not drop it)",
-		sum.Errors, sum.Requests, examples(sum.ErrorExamples), maxDropped*100)
+	share := func(n int) float64 { return float64(n) / float64(max(1, sum.Requests)) }
+	switch {
+	case share(sum.Dropped) > maxDropped:
+		s.verdict(VerdictAnswered, false, "%d of %d requests had their connection closed by the server without an answer%s: overload should be refused with 429, not dropped (at most %.0f%% may be: a network has blips)",
+			sum.Dropped, sum.Requests, examples(sum.ErrorExamples), maxDropped*100)
+	case share(sum.Errors) > maxDropped:
+		s.notJudged(VerdictAnswered, "%d of %d requests got no answer in time%s: a slow server or a starved load generator, which the harness cannot tell apart",
+			sum.Errors-sum.Dropped, sum.Requests, examples(sum.ErrorExamples))
+	default:
+		s.verdict(VerdictAnswered, true, "%d of %d requests got no answer (at most %.0f%% may: a network has blips)", sum.Errors, sum.Requests, maxDropped*100)
+	}
 	n5xx := 0
 	for code, n := range sum.StatusCodes {
 		if len(code) == 3 && code[0] == '5' {

@@ -51,6 +51,9 @@ type LoadSummary struct {
 	AchievedRate float64 `json:"achievedRate"` // requests sent per second (Vegeta's Rate)
 	AcceptedRate float64 `json:"acceptedRate"` // 2xx responses per second over the attack
 	Errors       int     `json:"errors"`       // requests with no answer (status 0): refused connection, timeout, reset
+	// Dropped counts the requests among Errors whose connection the server
+	// closed without an answer (EOF, reset), rather than ones that timed out.
+	Dropped int `json:"dropped"`
 	// ErrorExamples are a few distinct reasons requests got no answer.
 	ErrorExamples []string `json:"errorExamples,omitempty"`
 
