@@ -81,7 +81,7 @@ func ParseShard(s string) (index, count int, err error) {
 	case !ok || ierr != nil || nerr != nil:
 		return 0, 0, fmt.Errorf("want I/N, shard I of N, e.g. 0/3")
 	case count < 1 || count > MaxShards:
-		return 0, 0, fmt.Errorf("N must be from 1 to %d", MaxShards)
+		return 0, 0, fmt.Errorf("the shard count must be from 1 to %d", MaxShards)
 	case index < 0 || index >= count:
 		return 0, 0, fmt.Errorf("shards are numbered from 0: %d/%d is out of range; use 0/%d to %d/%d", index, count, count, count-1, count)
 	}

@@ -39,7 +39,7 @@ func TestShardConfig(t *testing.T) {
 		{"3/3", "", "numbered from 0"},
 		{"1", "", "want I/N"},
 		{"a/b", "", "want I/N"},
-		{"0/0", "", "N must be"},
+		{"0/0", "", "shard count must be"},
 		{"0/2", "tomorrow", EnvShardStart},
 		{"", "2026-12-01T03:00:00Z", "only apply to a sharded run"},
 	} {
