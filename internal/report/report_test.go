@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -314,13 +315,23 @@ func TestStaleLoadSummariesAreLeftOut(t *testing.T) {
 	}
 }
 
-func TestNothingRunIsNoResults(t *testing.T) {
+func TestNothingRunIsNoResultsAndNothingJudgedIsNotAPass(t *testing.T) {
 	dir := t.TempDir()
 	var s suite
-	s.add(types.SpecStateSkipped, []string{"webex", "status:200"}, "filtered")
+	s.add(types.SpecStateSkipped, []string{"webex", "status:200"}, "") // filtered out
 	s.write(t, dir, "ginkgo.json", t0)
 	if p := build(t, Source{Dir: dir}); p.Verdict != NoResults {
 		t.Fatalf("verdict = %s, want NO RESULTS", p.Verdict)
+	}
+	s.add(types.SpecStateSkipped, []string{"webex", "status:201"}, "no request provokes this code on purpose")
+	s.add(types.SpecStatePassed, []string{"commvault", "status:200"}, "")
+	s.write(t, dir, "ginkgo.json", t0)
+	p := build(t, Source{Dir: dir})
+	if p.Verdict != NotJudged || !slices.Contains(p.Reasons, "nothing of webex was judged: 1 spec skipped") {
+		t.Fatalf("verdict = %s %q, want NOT JUDGED naming webex", p.Verdict, p.Reasons)
+	}
+	if html := render(t, p); !strings.Contains(html, `class="verdict NOT-JUDGED"`) {
+		t.Error("the page does not show NOT JUDGED")
 	}
 }
 
