@@ -73,7 +73,7 @@ func TestInterruptKeepsPartialResults(t *testing.T) {
 		{
 			name: "load",
 			// The load scenarios on the embedded mock: SIGINT once the first
-			// scenario's summary is written, while the next one runs.
+			// scenario's summary is written, while the others run.
 			start: func(t *testing.T, out string) ([]string, map[string]string, func() bool) {
 				first := func() bool {
 					matches, _ := filepath.Glob(filepath.Join(out, "load", "*.summary.json"))
@@ -89,8 +89,10 @@ func TestInterruptKeepsPartialResults(t *testing.T) {
 						incomplete++
 					}
 				}
-				if len(summaries) < 2 || incomplete != 1 {
-					t.Errorf("%d load summaries, %d incomplete: want the finished scenario and the interrupted one", len(summaries), incomplete)
+				// On the mock the scenarios run side by side: the short one
+				// finishes, the others are cut short and say so.
+				if len(summaries) < 2 || incomplete < 1 || incomplete == len(summaries) {
+					t.Errorf("%d load summaries, %d incomplete: want finished and interrupted scenarios", len(summaries), incomplete)
 				}
 				bins, _ := filepath.Glob(filepath.Join(out, "load", "*.bin"))
 				if len(bins) < 2 {

@@ -24,7 +24,7 @@ func TestLiveLoadNeedsOptInAndCap(t *testing.T) {
 		{"opt-in without a cap", map[string]string{"HARNESS_ALLOW_LIVE_LOAD": "1", "HARNESS_EXPECTED_LIMIT": "10"}, []string{"HARNESS_LIVE_MAX_RATE is required"}},
 		{"opt-in with a zero cap", map[string]string{"HARNESS_ALLOW_LIVE_LOAD": "1", "HARNESS_LIVE_MAX_RATE": "0", "HARNESS_EXPECTED_LIMIT": "10"}, []string{"HARNESS_LIVE_MAX_RATE", "above 0"}},
 		{"opt-in with an infinite cap", map[string]string{"HARNESS_ALLOW_LIVE_LOAD": "1", "HARNESS_LIVE_MAX_RATE": "Inf", "HARNESS_EXPECTED_LIMIT": "10"}, []string{"HARNESS_LIVE_MAX_RATE"}},
-		{"opt-in without the expected limit", map[string]string{"HARNESS_ALLOW_LIVE_LOAD": "1", "HARNESS_LIVE_MAX_RATE": "10"}, []string{"HARNESS_EXPECTED_LIMIT is required"}},
+		{"opt-in with a bad expected limit", map[string]string{"HARNESS_ALLOW_LIVE_LOAD": "1", "HARNESS_LIVE_MAX_RATE": "10", "HARNESS_EXPECTED_LIMIT": "fast"}, []string{"HARNESS_EXPECTED_LIMIT"}},
 		{"flag opt-in without a cap", map[string]string{"args": "--allow-live-load=1 --expected-limit=10"}, []string{"HARNESS_LIVE_MAX_RATE is required"}},
 	}
 	for _, tt := range tests {
