@@ -159,9 +159,9 @@ func (p *preflight) noAnswer(err error) *PreflightError {
 		e = p.fail(Unreachable, fmt.Sprintf("no answer from %s within %s: check that the server is up and reachable from here (proxy, firewall), or allow more time", raw, p.timeout), p.urlVariable(), EnvAttemptTimeout)
 	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
 		e = p.fail(Unreachable, fmt.Sprintf("%s closed the connection without an answer: check the URL's scheme and port", host), p.urlVariable())
-	default:
+	default: // a reply that is no HTTP answer, such as a malformed header
 		_, cause, _ := strings.Cut(err.Error(), ErrNoAnswer.Error()+": ")
-		e = p.fail(Unreachable, fmt.Sprintf("no answer from %s: %s", raw, cause), p.urlVariable())
+		e = p.fail(Unreachable, fmt.Sprintf("no usable HTTP answer from %s (%s): check the URL's scheme and port", raw, cause), p.urlVariable())
 	}
 	e.Err = err
 	return e

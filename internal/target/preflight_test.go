@@ -98,6 +98,13 @@ func TestPreflightFindsNoAnswerUnreachable(t *testing.T) {
 	}))
 	wantPreflight(t, preflightAt(t, contract.Webex, dropped, nil), Unreachable, []string{EnvWebexURL}, "without an answer")
 
+	garbled := serve(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		conn, _, _ := w.(http.Hijacker).Hijack()
+		defer conn.Close()
+		_, _ = conn.Write([]byte("HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=\x01;;;=\r\nContent-Length: 2\r\n\r\n{}"))
+	}))
+	wantPreflight(t, preflightAt(t, contract.Webex, garbled, nil), Unreachable, []string{EnvWebexURL}, "no usable HTTP answer", "malformed MIME header")
+
 	err = preflightAt(t, contract.Webex, "http://no-such-host.invalid", nil)
 	wantPreflight(t, err, Unreachable, []string{EnvWebexURL}, "no-such-host.invalid")
 }
