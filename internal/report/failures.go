@@ -15,7 +15,7 @@ type FailedCheck struct {
 	Where   string   // the API, or "load <scenario>"
 	Check   string   // "schema /trackingId"; "" for a failure without findings
 	Detail  string   // "expected present, actual missing", or the failure's first line
-	Message string   // what the finding says, when it says more
+	Message string   // what the first finding of the group says, when it says more than Detail
 	Specs   []string // the names of the specs that met it
 }
 
@@ -43,7 +43,11 @@ func (p *Page) FailedChecks() []FailedCheck {
 		for _, ex := range s.Exchanges {
 			for _, f := range ex.Findings {
 				found = true
-				add(FailedCheck{Where: where, Check: strings.TrimSpace(string(f.Check) + " " + f.Pointer), Detail: findingDetail(f), Message: f.Message}, s.Name)
+				fc := FailedCheck{Where: where, Check: strings.TrimSpace(string(f.Check) + " " + f.Pointer), Detail: findingDetail(f), Message: f.Message}
+				if fc.Detail == contract.Truncate(f.Message, 160) {
+					fc.Message = ""
+				}
+				add(fc, s.Name)
 			}
 		}
 		if !found {

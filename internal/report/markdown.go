@@ -46,7 +46,11 @@ func (p *Page) Markdown(w io.Writer) {
 	if checks := p.FailedChecks(); len(checks) > 0 {
 		fmt.Fprintf(w, "### Failed checks\n\n")
 		for _, fc := range checks {
-			fmt.Fprintf(w, "- **%s** %s: %s (%s)\n", fc.Where, mdText(fc.Check), mdText(fc.Detail), mdText(contract.Plural(len(fc.Specs), "spec")+": "+fc.SpecList(summaryNames)))
+			detail := fc.Detail
+			if fc.Message != "" {
+				detail += "; " + contract.Truncate(fc.Message, 2*summaryWidth)
+			}
+			fmt.Fprintf(w, "- **%s** %s: %s (%s)\n", fc.Where, mdText(fc.Check), mdText(detail), mdText(contract.Plural(len(fc.Specs), "spec")+": "+fc.SpecList(summaryNames)))
 		}
 	}
 }

@@ -22,6 +22,9 @@ const plantedSecret = "planted-S3cr3t-value"
 
 var t0 = time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC)
 
+// ranIn stands for the folder of another machine where the suites ran.
+const ranIn = "/builds/runner-7/loginharness"
+
 // suite builds Ginkgo spec reports the way the conformance suite records
 // them: one spec per documented code, labelled with API and status.
 type suite struct {
@@ -81,7 +84,7 @@ func (s *suite) set(api string, code int, state types.SpecState, failure string,
 func (s *suite) write(t *testing.T, dir, name string, started time.Time, special ...string) string {
 	t.Helper()
 	r := types.Report{
-		SuitePath:                  "/work/main/suites/conformance",
+		SuitePath:                  ranIn + "/suites/conformance",
 		SuiteDescription:           "loginharness",
 		StartTime:                  started,
 		EndTime:                    started.Add(time.Second),

@@ -61,6 +61,7 @@ func (p *Page) unjudged() []string {
 // (live limits that leave it nothing to judge): then only its specs say so.
 type ScenarioRun struct {
 	Name     string
+	API      string // the API its specs drive
 	State    State  // failed, interrupted, passed, or skipped: nothing judged
 	Verdicts Counts // its verdict specs; Skipped are the verdicts not judged
 	Reason   string // why a verdict was not judged, the first given: "no 429 to check"
@@ -89,7 +90,7 @@ func (p *Page) scenarios() {
 		}
 		i := slices.IndexFunc(p.Scenarios, func(r ScenarioRun) bool { return r.Name == s.Scenario })
 		if i < 0 {
-			p.Scenarios = append(p.Scenarios, ScenarioRun{Name: s.Scenario})
+			p.Scenarios = append(p.Scenarios, ScenarioRun{Name: s.Scenario, API: s.API})
 			i = len(p.Scenarios) - 1
 		}
 		r := &p.Scenarios[i]

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -28,11 +29,14 @@ func (p *Page) WriteSummary(w io.Writer) error {
 		fmt.Fprintf(tw, "  - %s\n", r)
 	}
 	for _, a := range p.APIs {
-		if a.Specs.Total() == a.Specs.NotRun {
+		switch {
+		case a.Specs.Total() > a.Specs.NotRun:
+			fmt.Fprintf(tw, "%s\t%s\tcodes: %s\tspecs: %s\n", a.API, a.Target.Name(), a.Codes, a.Specs)
+		case slices.ContainsFunc(p.Scenarios, func(s ScenarioRun) bool { return s.API == a.API }):
+			fmt.Fprintf(tw, "%s\t%s\tno conformance spec in this run\t\n", a.API, a.Target.Name())
+		default:
 			fmt.Fprintf(tw, "%s\tnot tested in this run\t\t\n", a.API)
-			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\tcodes: %s\tspecs: %s\n", a.API, a.Target.Name(), a.Codes, a.Specs)
 	}
 	for _, s := range p.Scenarios {
 		fmt.Fprintf(tw, "load\t%s\t%s\t%s\n", s.Name, s.Judged(), contract.Truncate(scenarioNote(s), summaryWidth))
@@ -101,6 +105,9 @@ func (p *Page) writeFailedChecks(w io.Writer) {
 			what = fc.Detail
 		}
 		fmt.Fprintf(w, "  ✗ %s  %s\n", fc.Where, contract.Truncate(what, summaryWidth))
+		if fc.Message != "" {
+			fmt.Fprintf(w, "      %s\n", contract.Truncate(fc.Message, 2*summaryWidth))
+		}
 		fmt.Fprintf(w, "      %s\n", contract.Truncate(contract.Plural(len(fc.Specs), "spec")+": "+fc.SpecList(summaryNames), summaryWidth))
 	}
 }
