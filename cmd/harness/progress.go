@@ -34,7 +34,9 @@ func (p *specProgress) add(r types.SpecReport) {
 	default:
 		return
 	}
-	fmt.Fprintf(p.w, "\r\x1b[Kspecs %d/%d: %d passed, %d failed, %d skipped", p.passed+p.failed+p.skipped, p.total, p.passed, p.failed, p.skipped)
+	// The cursor goes back to the line's start, so what the load scenarios
+	// print of their own progress writes over this line, not after it.
+	fmt.Fprintf(p.w, "\r\x1b[Kspecs %d/%d: %d passed, %d failed, %d skipped\r", p.passed+p.failed+p.skipped, p.total, p.passed, p.failed, p.skipped)
 }
 
 // done clears the line for the summary.

@@ -21,7 +21,7 @@ func TestSpecProgressCountsTheRunsSpecsOnOneLine(t *testing.T) {
 	}
 	p.done()
 	got := out.String()
-	if !strings.Contains(got, "\r\x1b[Kspecs 3/3: 1 passed, 1 failed, 1 skipped") || strings.Count(got, "\r\x1b[K") != 4 || strings.Contains(got, "\n") {
+	if !strings.Contains(got, "\r\x1b[Kspecs 3/3: 1 passed, 1 failed, 1 skipped\r") || strings.Count(got, "\r\x1b[K") != 4 || strings.Contains(got, "\n") {
 		t.Errorf("progress line: %q", got)
 	}
 }
