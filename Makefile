@@ -8,7 +8,9 @@ ARGS    ?=
 # Stamp the binary with its git revision when git can read the checkout
 # (a CI clone owned by another user cannot, which would fail the build).
 BUILDVCS := $(shell git status --porcelain >/dev/null 2>&1 && echo auto || echo false)
-GINKGO  := $(GO) tool ginkgo --output-dir=$(REPORTS)
+# -trimpath: code locations in outputs start at the module ("loginharness/..."),
+# never at a folder of the machine that built it, so CI artifacts travel.
+GINKGO  := $(GO) tool ginkgo --trimpath --output-dir=$(REPORTS)
 
 .PHONY: run test stress-load conformance load report mock bench bench-go lint build
 
@@ -62,4 +64,4 @@ lint:
 	$(GO) tool staticcheck ./...
 
 build:
-	$(GO) build -buildvcs=$(BUILDVCS) -o $(BIN) ./cmd/harness
+	$(GO) build -trimpath -buildvcs=$(BUILDVCS) -o $(BIN) ./cmd/harness

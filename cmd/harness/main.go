@@ -14,13 +14,16 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"loginharness/internal/target"
 )
 
 // Exit codes, as documented in README.md.
 const (
-	exitOK     = 0
-	exitFailed = 1 // a target broke its contract, a load verdict failed, or the run could not finish
-	exitUsage  = 2 // bad flag, variable value or spec: nothing was tested
+	exitOK       = 0
+	exitFailed   = 1 // a target broke its contract, a load verdict failed, or the run could not finish
+	exitUsage    = 2 // bad flag, variable value or spec, or settings a live server refuses: nothing was tested
+	exitUnjudged = 3 // a live target unreachable or unusable, or nothing of an API judged
 )
 
 func main() {
@@ -41,12 +44,17 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
 }
 
-// errFailed ends a command with exit 1 once it has said why.
-var errFailed = errors.New("failed")
+// errFailed ends a command with exit 1, errNotJudged with exit 3, once it
+// has said why.
+var (
+	errFailed    = errors.New("failed")
+	errNotJudged = errors.New("nothing judged")
+)
 
 // execute runs the command line and maps its outcome to an exit code. Errors
 // raised before a command starts (unknown command, bad flag, wrong argument
-// count) and usageErrors exit 2; any other error means the command ran and
+// count) and usageErrors exit 2; a failed preflight exits 2 when the
+// settings are wrong, else 3; any other error means the command ran and
 // failed, exit 1.
 func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
@@ -58,11 +66,20 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	cmd, err := root.ExecuteContextC(ctx)
 	var usage usageError
+	var preflight *target.PreflightError
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, errFailed):
 		return exitFailed
+	case errors.Is(err, errNotJudged):
+		return exitUnjudged
+	case errors.As(err, &preflight):
+		fmt.Fprintf(stderr, "harness: %v\n", err)
+		if preflight.Class == target.Misconfigured {
+			return exitUsage
+		}
+		return exitUnjudged
 	case !started || errors.As(err, &usage):
 		fmt.Fprintf(stderr, "harness: %v\nRun '%s --help' for usage.\n", err, cmd.CommandPath())
 		return exitUsage
@@ -80,9 +97,11 @@ func newRootCmd(logger *slog.Logger) *cobra.Command {
 keep their OpenAPI contracts, status code by status code, and that their rate
 limiting (429 with Retry-After) is honest under load. It runs against an
 embedded mock unless HARNESS_*_URL points an API at a live server.`,
+		Version:       buildVersion(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
+	root.SetVersionTemplate("harness {{.Version}}\n")
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(

@@ -26,9 +26,10 @@ func newReportCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Render the HTML report again from a run's JSON outputs",
-		Long: `report renders index.html from an output folder: the Ginkgo JSON reports in it
-(written by 'harness run' or by 'go tool ginkgo --json-report'), the load
-summaries under load/, and run.json when present. Use it on CI artifacts.
+		Long: `report renders index.html, and summary.md beside it, from an output folder:
+the Ginkgo JSON reports in it (written by 'harness run' or by 'go tool ginkgo
+--json-report'), the load summaries under load/, and run.json when present.
+Use it on CI artifacts.
 Where several Ginkgo reports hold the same spec, the newest result wins.
 It exits 0 once the page is written, whatever the verdict.`,
 		Args: cobra.NoArgs,
@@ -64,9 +65,13 @@ func (o reportOptions) run(stdout io.Writer) error {
 	return publish(stdout, page, o.out)
 }
 
-// publish writes the page and tells the user what it says and where it is.
+// publish writes the page with its Markdown summary beside it, and tells
+// the user what it says and where it is.
 func publish(w io.Writer, page *report.Page, path string) error {
 	if err := page.WriteHTML(path); err != nil {
+		return err
+	}
+	if err := page.WriteMarkdown(filepath.Join(filepath.Dir(path), report.SummaryFile)); err != nil {
 		return err
 	}
 	if err := page.WriteSummary(w); err != nil {

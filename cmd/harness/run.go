@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,7 @@ import (
 type runOptions struct {
 	out         string
 	only        string
+	api         contract.API // --only, parsed
 	skipLoad    bool
 	labelFilter string
 	verbose     bool
@@ -38,13 +40,20 @@ func newRunCmd(logger *slog.Logger) *cobra.Command {
 		Short: "Run the conformance and load suites and write the HTML report",
 		Long: `run runs the conformance suite and the load scenarios (the same Ginkgo specs
 as 'go tool ginkgo ./suites/...') against the embedded mock, or against a live
-server for each API whose URL is set, then writes index.html, ginkgo.json,
-junit.xml and run.json to the output folder and prints a summary.
+server for each API whose URL is set, then writes index.html, summary.md,
+ginkgo.json, junit.xml and run.json to the output folder and prints a short
+summary (-v for Ginkgo's full output).
 
 Each HARNESS_* variable has a flag, named after it (HARNESS_WEBEX_URL is
 --webex-url, HARNESS_MOCK_DRIFT is --drift); a flag beats its variable.
-Exit status: 0 everything conforms, 1 a conformance or load failure (or an
-interrupted run), 2 a usage or configuration error.`,
+Before any spec runs, each live API gets one valid sign-in (the preflight):
+an unreachable or unusable server stops the run (exit 3), and so do a
+refused token or account, a URL that cannot be the documented base, or a
+redirect (exit 2). Nothing is judged then.
+
+Exit status: 0 everything judged conforms, 1 a conformance or load failure
+(or an interrupted run), 2 a usage or configuration error, 3 nothing judged:
+a live target unreachable or unusable, or every spec of an API skipped.`,
 		Example: `  harness run
   harness run --only webex --skip-load
   harness run --drift missing-required-field   # see the suites catch a broken contract
@@ -60,7 +69,7 @@ interrupted run), 2 a usage or configuration error.`,
 	fs.StringVar(&o.only, "only", "", "test one API only: webex or commvault")
 	fs.BoolVar(&o.skipLoad, "skip-load", false, "skip the load scenarios")
 	fs.StringVar(&o.labelFilter, "label-filter", "", "Ginkgo label filter, ANDed with --only and --skip-load")
-	fs.BoolVarP(&o.verbose, "verbose", "v", false, "show every spec as it runs")
+	fs.BoolVarP(&o.verbose, "verbose", "v", false, "Ginkgo's full output: every spec as it runs, each failure in full")
 	o.vars = bindVariables(fs)
 	return cmd
 }
@@ -70,10 +79,10 @@ func (o *runOptions) run(ctx context.Context, stdout io.Writer, logger *slog.Log
 	if err != nil {
 		return err
 	}
-	if err := o.vars.export(); err != nil {
+	if err := o.vars.export(o.api); err != nil {
 		return err
 	}
-	targets, err := o.targets(filter)
+	cfg, err := o.targets(filter)
 	if err != nil {
 		return err
 	}
@@ -85,23 +94,27 @@ func (o *runOptions) run(ctx context.Context, stdout io.Writer, logger *slog.Log
 	if err != nil {
 		return err
 	}
-
+	suites := suiteRun{labelFilter: filter, outDir: out, verbose: o.verbose}
+	sel := suites.preview()
+	if err := o.checkSelection(sel, cfg); err != nil {
+		return err
+	}
+	if err := o.preflight(ctx, c, cfg, sel.apis, logger); err != nil {
+		return err
+	}
 	info := report.RunInfo{
 		HarnessVersion: buildVersion(),
 		Started:        time.Now().UTC(),
 		LabelFilter:    filter,
-		Targets:        configuredTargets(targets),
+		Targets:        configuredTargets(cfg),
 		Specs:          report.SpecInfos(c),
 	}
-	for _, d := range targets.MockDrifts {
+	for _, d := range cfg.MockDrifts {
 		info.Drift = append(info.Drift, string(d))
 	}
-	attrs := []any{"out", out, "labelFilter", filter}
-	for _, t := range info.Targets {
-		attrs = append(attrs, t.API, t.Name())
-	}
-	logger.Info("running suites", attrs...)
-	jsonPath, passed, err := suiteRun{labelFilter: filter, outDir: out, verbose: o.verbose}.run()
+	logger.Info("running suites", "specs", sel.chosen, "out", out, "labelFilter", filter)
+	suites.total = sel.chosen
+	jsonPath, passed, err := suites.run()
 	if err != nil {
 		return err
 	}
@@ -110,9 +123,13 @@ func (o *runOptions) run(ctx context.Context, stdout io.Writer, logger *slog.Log
 	if err := report.WriteRunInfo(out, info); err != nil {
 		return err
 	}
+	return o.conclude(stdout, out, jsonPath, &info, c, passed)
+}
 
-	fmt.Fprintln(stdout) // Ginkgo's succinct line has no newline of its own
-	src := report.Source{Dir: out, Run: &info, Contract: c, Secrets: secrets()}
+// conclude renders the run's page, says what it shows, and turns its
+// verdict into the command's outcome.
+func (o *runOptions) conclude(stdout io.Writer, out, jsonPath string, info *report.RunInfo, c *contract.Contract, passed bool) error {
+	src := report.Source{Dir: out, Run: info, Contract: c, Secrets: secrets()}
 	if jsonPath != "" {
 		src.GinkgoFiles = []string{jsonPath}
 	}
@@ -120,11 +137,82 @@ func (o *runOptions) run(ctx context.Context, stdout io.Writer, logger *slog.Log
 	if err != nil {
 		return err
 	}
+	if jsonPath != "" {
+		if err := page.WriteJUnit(jsonPath, filepath.Join(out, ginkgoJUnit)); err != nil {
+			return err
+		}
+	}
 	if err := publish(stdout, page, filepath.Join(out, pageFile)); err != nil {
 		return err
 	}
-	if !passed || page.Verdict != report.Pass {
+	switch {
+	case !passed || page.Verdict == report.Fail || page.Verdict == report.Incomplete:
 		return errFailed
+	case page.Verdict != report.Pass:
+		return errNotJudged
+	}
+	return nil
+}
+
+// checkSelection refuses a run that would judge nothing it was asked to:
+// a filter that selects no spec, or drift modes for a mock no spec uses.
+func (o *runOptions) checkSelection(sel selection, cfg target.Config) error {
+	if sel.chosen == 0 {
+		return usagef("%s selects none of the %d specs; their labels: %s", o.asked(), sel.specs, labelList(sel.labels))
+	}
+	onMock := slices.ContainsFunc(sel.apis, func(api contract.API) bool { return !cfg.Live(api) })
+	if len(cfg.MockDrifts) > 0 && !onMock {
+		return usagef("%s changes the embedded mock, but every API this run tests is live", o.vars.name(target.EnvMockDrift))
+	}
+	return nil
+}
+
+// asked says which options chose the specs, as the user typed them.
+func (o *runOptions) asked() string {
+	var parts []string
+	if o.only != "" {
+		parts = append(parts, "--only "+o.only)
+	}
+	if o.skipLoad {
+		parts = append(parts, "--skip-load")
+	}
+	if o.labelFilter != "" {
+		parts = append(parts, fmt.Sprintf("--label-filter %q", o.labelFilter))
+	}
+	if len(parts) == 0 {
+		return "the run"
+	}
+	return strings.Join(parts, " ")
+}
+
+// labelList names the labels in use, the per-code ones in one item.
+func labelList(labels []string) string {
+	var out, codes []string
+	for _, l := range labels {
+		if code, ok := results.StatusOfLabel(l); ok {
+			codes = append(codes, strconv.Itoa(code))
+			continue
+		}
+		out = append(out, l)
+	}
+	if len(codes) > 0 {
+		out = append(out, "status:NNN for "+strings.Join(codes, " "))
+	}
+	return strings.Join(out, ", ")
+}
+
+// preflight checks each live API the run tests before any spec runs, so
+// an outage or a wrong setting is named as such, not judged as a broken
+// contract.
+func (o *runOptions) preflight(ctx context.Context, c *contract.Contract, cfg target.Config, apis []contract.API, logger *slog.Logger) error {
+	for _, api := range apis {
+		if !cfg.Live(api) {
+			continue
+		}
+		if err := target.Preflight(ctx, c, cfg, api); err != nil {
+			return o.vars.named(err)
+		}
+		logger.Info("live target answers", "api", api, "url", cfg.URL(api))
 	}
 	return nil
 }
@@ -133,18 +221,18 @@ func (o *runOptions) run(ctx context.Context, stdout io.Writer, logger *slog.Log
 // --label-filter, and checks it parses, so a typo is a usage error rather
 // than Ginkgo exiting halfway.
 func (o *runOptions) filter() (string, error) {
-	var only, noLoad string
+	var noLoad string
 	if o.only != "" {
 		api, err := contract.ParseAPI(o.only)
 		if err != nil {
 			return "", usagef("--only: %w", err)
 		}
-		only = string(api)
+		o.api = api
 	}
 	if o.skipLoad {
 		noLoad = "!" + results.LabelLoad
 	}
-	f := labelFilter(only, noLoad, o.labelFilter)
+	f := labelFilter(string(o.api), noLoad, o.labelFilter)
 	if _, err := types.ParseLabelFilter(f); err != nil {
 		// Ginkgo colours its parse errors: plain text for a plain message.
 		return "", usagef("--label-filter %q: %s", o.labelFilter, strings.TrimSpace(ansi.ReplaceAllString(err.Error(), "")))
@@ -157,19 +245,16 @@ func (o *runOptions) filter() (string, error) {
 func (o *runOptions) targets(filter string) (target.Config, error) {
 	cfg, err := target.FromEnv(os.Getenv)
 	if err != nil {
-		return cfg, usageError{err}
+		return cfg, usageError{o.vars.named(err)}
 	}
 	live, err := load.LiveConfigFromEnv(os.Getenv)
 	if err != nil {
-		return cfg, usageError{err}
+		return cfg, usageError{o.vars.named(err)}
 	}
 	if loadRuns(filter) {
 		if err := live.Permit(cfg.Live(contract.Webex)); err != nil {
-			return cfg, usageError{err}
+			return cfg, usageError{o.vars.named(err)}
 		}
-	}
-	if len(cfg.MockDrifts) > 0 && !slices.ContainsFunc(contract.APIs(), func(api contract.API) bool { return !cfg.Live(api) }) {
-		return cfg, usagef("--drift changes the embedded mock, but every API is live")
 	}
 	return cfg, nil
 }

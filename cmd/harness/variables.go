@@ -1,10 +1,13 @@
 package main
 
 import (
+	"errors"
 	"os"
+	"regexp"
 
 	"github.com/spf13/pflag"
 
+	"loginharness/internal/contract"
 	"loginharness/internal/load"
 	"loginharness/internal/target"
 )
@@ -28,34 +31,80 @@ func flagName(v target.Variable) string {
 
 // variableFlags binds one flag per variable. A flag has no default, so that
 // --help never shows a value read from the environment, secrets included.
+// A yes-or-no setting is a boolean flag: --insecure-tls takes no value.
 type variableFlags struct {
-	flags  *pflag.FlagSet
-	values map[string]*string
+	flags *pflag.FlagSet
 }
 
 func bindVariables(fs *pflag.FlagSet) variableFlags {
-	vf := variableFlags{flags: fs, values: map[string]*string{}}
 	for _, v := range variables() {
 		usage := v.Help + " (" + v.Env + ")"
 		if v.Secret {
 			usage += "; prefer the variable: flags show in ps"
 		}
-		vf.values[v.Env] = fs.String(flagName(v), "", usage)
+		if v.Bool {
+			fs.Bool(flagName(v), false, usage)
+			continue
+		}
+		fs.String(flagName(v), "", usage)
 	}
-	return vf
+	return variableFlags{flags: fs}
+}
+
+// typed returns the flags given on the command line, by variable.
+func (vf variableFlags) typed() map[string]*pflag.Flag {
+	out := map[string]*pflag.Flag{}
+	for _, v := range variables() {
+		if f := vf.flags.Lookup(flagName(v)); f != nil && f.Changed {
+			out[v.Env] = f
+		}
+	}
+	return out
 }
 
 // export puts every flag given on the command line into the environment,
-// where the suites read it, so a flag beats its variable.
-func (vf variableFlags) export() error {
+// where the suites read it, so a flag beats its variable (a boolean flag
+// as true or false). Under --only, the other API's settings are dropped:
+// that API is not tested, so nothing of it is required or checked.
+func (vf variableFlags) export(only contract.API) error {
+	for env, f := range vf.typed() {
+		if err := os.Setenv(env, f.Value.String()); err != nil {
+			return err
+		}
+	}
 	for _, v := range variables() {
-		if vf.flags.Changed(flagName(v)) {
-			if err := os.Setenv(v.Env, *vf.values[v.Env]); err != nil {
+		if only != "" && v.API != "" && v.API != only {
+			if err := os.Unsetenv(v.Env); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// name rewrites a message about variables to name the flags the user typed
+// instead, so an error says what was given: --drift, not HARNESS_MOCK_DRIFT.
+func (vf variableFlags) name(msg string) string {
+	for env, f := range vf.typed() {
+		msg = regexp.MustCompile(`\b`+env+`\b`).ReplaceAllLiteralString(msg, "--"+f.Name)
+	}
+	return msg
+}
+
+// named is err with the flags the user typed named (see name); a preflight
+// error keeps its type and class.
+func (vf variableFlags) named(err error) error {
+	var pre *target.PreflightError
+	if errors.As(err, &pre) {
+		renamed := *pre
+		renamed.Message = vf.name(pre.Message)
+		renamed.Variables = make([]string, len(pre.Variables))
+		for i, v := range pre.Variables {
+			renamed.Variables[i] = vf.name(v)
+		}
+		return &renamed
+	}
+	return errors.New(vf.name(err.Error()))
 }
 
 // secrets returns the secret values now set, for the report to redact.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"loginharness/internal/contract"
 	"loginharness/internal/target"
 )
 
@@ -36,11 +37,11 @@ var ErrLiveLoadRefused = errors.New("live load refused: the Webex target is live
 // uses, so the CLI binds one flag per variable for both lists.
 func Variables() []target.Variable {
 	return []target.Variable{
-		{Env: EnvAllowLiveLoad, Flag: "allow-live-load", Help: "1 allows load against a live Webex (never without a rate cap)"},
-		{Env: EnvLiveMaxRate, Flag: "live-max-rate", Help: "requests/s no live load attack exceeds; required with " + EnvAllowLiveLoad + "=1"},
-		{Env: EnvExpectedLimit, Flag: "expected-limit", Help: "requests/s the live Webex should enforce, to judge against; unset, the ramp measures the limit and only the promises that need no number are judged"},
-		{Env: EnvLoadWindows, Flag: "load-windows", Help: fmt.Sprintf("windows of the server's limiter (its longest Retry-After or policy window) the rate verdicts watch once the burst is spent (default %d)", DefaultWindows)},
-		{Env: EnvLoadMaxDuration, Flag: "load-max-duration", Help: fmt.Sprintf("longest one load attack may run, as a Go duration (default %s)", DefaultMaxDuration)},
+		{Env: EnvAllowLiveLoad, Flag: "allow-live-load", API: contract.Webex, Bool: true, Help: "allow load against a live Webex, never without a rate cap (variable: 1 or true)"},
+		{Env: EnvLiveMaxRate, Flag: "live-max-rate", API: contract.Webex, Help: "requests/s no live load attack exceeds; required with " + EnvAllowLiveLoad + "=1"},
+		{Env: EnvExpectedLimit, Flag: "expected-limit", API: contract.Webex, Help: "requests/s the live Webex should enforce, to judge against; unset, the ramp measures the limit and only the promises that need no number are judged"},
+		{Env: EnvLoadWindows, Flag: "load-windows", API: contract.Webex, Help: fmt.Sprintf("windows of the server's limiter (its longest Retry-After or policy window) the rate verdicts watch once the burst is spent (default %d)", DefaultWindows)},
+		{Env: EnvLoadMaxDuration, Flag: "load-max-duration", API: contract.Webex, Help: fmt.Sprintf("longest one load attack may run, as a Go duration (default %s)", DefaultMaxDuration)},
 	}
 }
 

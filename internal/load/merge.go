@@ -136,6 +136,12 @@ func (r *Runner) merge(sc Scenario, parts []shardPart) (results.LoadSummary, err
 		for k, n := range p.summary.Nonconforming {
 			s.sum.Nonconforming[k] += n
 		}
+		for k, n := range p.summary.Conforming {
+			if s.sum.Conforming == nil {
+				s.sum.Conforming = map[string]int{}
+			}
+			s.sum.Conforming[k] += n
+		}
 	}
 	n := float64(len(parts))
 	s.sum.StartedAt, s.sum.Pacer, s.sum.OfferedRate = base.StartedAt, fmt.Sprintf("%d shards, each %s", len(parts), base.Pacer), n*base.OfferedRate

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -160,8 +161,9 @@ type recording struct {
 
 // checkCounts is one validator's tally, merged when the recording closes.
 type checkCounts struct {
-	validated int
-	byCheck   map[string]int
+	validated  int
+	byCheck    map[string]int
+	conforming map[string]int // responses that kept the contract, by status code
 }
 
 // attackPlan is one attack: what to send, how fast, for how long.
@@ -209,7 +211,7 @@ func (r *Runner) newRecording(file string, secrets []string) (*recording, error)
 		}
 	}()
 	for range r.validators {
-		counts := &checkCounts{byCheck: map[string]int{}}
+		counts := &checkCounts{byCheck: map[string]int{}, conforming: map[string]int{}}
 		rec.checks = append(rec.checks, counts)
 		rec.workers.Add(1)
 		go func() {
@@ -238,6 +240,9 @@ func (r *Runner) check(res *vegeta.Result, counts *checkCounts) {
 		Status: int(res.Code), Header: res.Headers, Body: res.Body,
 	})
 	counts.validated++
+	if verdict.OK() {
+		counts.conforming[strconv.Itoa(int(res.Code))]++
+	}
 	seen := map[contract.Check]bool{}
 	for _, f := range verdict.Findings {
 		if !seen[f.Check] {
@@ -323,6 +328,18 @@ func (rec *recording) close() (validated int, byCheck map[string]int, err error)
 		return validated, byCheck, fmt.Errorf("load: %w", err)
 	}
 	return validated, byCheck, nil
+}
+
+// conforming merges the validators' counts of the responses that kept the
+// contract, by status code; it is complete once the recording is closed.
+func (rec *recording) conforming() map[string]int {
+	out := map[string]int{}
+	for _, c := range rec.checks {
+		for k, n := range c.conforming {
+			out[k] += n
+		}
+	}
+	return out
 }
 
 // bounded wraps an attack's pacer: it stops after max hits or once done is

@@ -158,3 +158,33 @@ func TestMockSourceGivesScenariosTheirOwnLimit(t *testing.T) {
 		t.Errorf("got %+v", tgt.Limit)
 	}
 }
+
+// TestSummaryCountsConformingResponsesByStatus: the summary counts, by
+// status, the validated responses that kept the contract, for the coverage
+// matrix: every one on the honest mock, no 429 on one that drops
+// Retry-After.
+func TestSummaryCountsConformingResponsesByStatus(t *testing.T) {
+	c := testkit.Contract(t)
+	sc, _ := ScenarioNamed(ScenarioOverLimit)
+	for _, drifts := range [][]mock.Drift{nil, {mock.DriftMissingRetryAfter}} {
+		e, err := MockEndpoint(t.Context(), c, DefaultMockConfig(drifts...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum, err := NewRunner(c, WithOutDir(t.TempDir()), WithDuration(300*time.Millisecond), WithWindows(1), WithMaxDuration(2*time.Second)).Run(t.Context(), sc, e)
+		e.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.StatusCodes["429"] == 0 || sum.StatusCodes["200"] == 0 {
+			t.Fatalf("%v: no 200 and 429 to count: %v", drifts, sum.StatusCodes)
+		}
+		want429 := sum.StatusCodes["429"]
+		if len(drifts) > 0 {
+			want429 = 0
+		}
+		if sum.Conforming["200"] != sum.StatusCodes["200"] || sum.Conforming["429"] != want429 {
+			t.Errorf("%v: conforming %v of %v, want every 200 and %d 429s", drifts, sum.Conforming, sum.StatusCodes, want429)
+		}
+	}
+}

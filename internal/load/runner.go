@@ -258,6 +258,12 @@ func (s *session) finish(rec *recording) error {
 	for k, n := range byCheck {
 		s.sum.Nonconforming[k] += n
 	}
+	if s.sum.Conforming == nil {
+		s.sum.Conforming = map[string]int{}
+	}
+	for k, n := range rec.conforming() {
+		s.sum.Conforming[k] += n
+	}
 	return err
 }
 

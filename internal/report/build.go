@@ -7,6 +7,7 @@ package report
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -65,11 +66,13 @@ func Build(src Source) (*Page, error) {
 	}
 
 	redact := func(s string) string { return contract.Redact(s, src.Secrets...) }
-	p.conformance(src.Contract, latestSpecs(files), src.Secrets)
 	var loadErr error
 	p.Load, loadErr = readLoad(results.LoadDir(src.Dir), p.Run.Started, redact)
+	p.conformance(src.Contract, latestSpecs(files), src.Secrets)
+	p.scenarios()
+	p.skips()
 	for _, f := range files {
-		p.Sources = append(p.Sources, f.Path)
+		p.Sources = append(p.Sources, relativePath(src.Dir, f.Path))
 	}
 	reasons, interrupted := suiteFailures(files)
 	if loadErr != nil {
@@ -119,4 +122,13 @@ func suiteFailures(files []ginkgoFile) (reasons []string, interrupted bool) {
 		}
 	}
 	return reasons, interrupted
+}
+
+// relativePath names a file of the output folder as the folder sees it,
+// so the page names no folder of the machine that wrote it.
+func relativePath(dir, path string) string {
+	if rel, err := filepath.Rel(dir, path); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.Base(path)
 }

@@ -323,15 +323,6 @@ type Bar struct {
 	Width string // CSS width, e.g. "42.0%"
 }
 
-// Counts tallies the scenarios by state.
-func (l *Load) Counts() Counts {
-	var c Counts
-	for _, s := range l.Scenarios {
-		c.add(s.State)
-	}
-	return c
-}
-
 // count is how many scenarios ended in state.
 func (l *Load) count(state State) int {
 	n := 0

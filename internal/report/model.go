@@ -52,12 +52,14 @@ func stateOf(sr types.SpecReport) State {
 // a whole (a load scenario's own judgements are results.Verdicts).
 type RunVerdict string
 
-// The run verdicts, from best to worst.
+// The run verdicts. PASS holds when nothing failed and every API the run
+// tested had something judged; the specs skipped are counted beside it.
 const (
 	Pass       RunVerdict = "PASS"
 	Fail       RunVerdict = "FAIL"
 	Incomplete RunVerdict = "INCOMPLETE"
-	NoResults  RunVerdict = "NO RESULTS"
+	NotJudged  RunVerdict = "NOT JUDGED" // an API the run tested had every spec skipped
+	NoResults  RunVerdict = "NO RESULTS" // no spec ran at all
 )
 
 // Spec is one Ginkgo spec as the report shows it.
@@ -65,6 +67,8 @@ type Spec struct {
 	ID        string // anchor of its failure, when it failed
 	API       string // "" when it belongs to no single API
 	Text      string
+	Name      string // the spec's own text, without its containers': "status 429"
+	Scenario  string // a load spec's scenario: "over-limit"
 	Labels    []string
 	State     State
 	Reason    string // skip reason or first line of the failure
@@ -72,7 +76,7 @@ type Spec struct {
 	Load      bool
 	Status    int // the documented code it covers, 0 for none
 	Failure   string
-	Location  string
+	Location  string // relative to the module root
 	Exchanges []results.Exchange
 }
 
@@ -154,14 +158,17 @@ type Page struct {
 	Run       RunInfo
 	Verdict   RunVerdict
 	Reasons   []string // why the verdict is not PASS
+	Skipped   int      // specs skipped, load verdicts not judged included
+	Skips     []Skip   // the skipped specs, grouped by where and why
 	APIs      []APISummary
 	Matrices  []Matrix
 	Variants  []Variant
 	Specs     []Spec
 	Failures  []Spec
-	Load      *Load // nil when no load scenario ran
-	Sources   []string
-	Changes   *Changes // since a baseline run; nil without one
+	Load      *Load         // nil when no load scenario wrote a summary
+	Scenarios []ScenarioRun // every load scenario the run's specs judged or skipped
+	Sources   []string      // the Ginkgo reports read, relative to the output folder
+	Changes   *Changes      // since a baseline run; nil without one
 }
 
 // conformance builds the spec list, matrices and variants from the spec
@@ -198,10 +205,11 @@ func newSpec(i int, sr types.SpecReport, apis []contract.API, secrets []string) 
 	s := Spec{
 		ID:       fmt.Sprintf("spec-%d", i+1),
 		Text:     redact(sr.FullText()),
+		Name:     redact(sr.LeafNodeText),
 		Labels:   sr.Labels(),
 		State:    stateOf(sr),
 		Duration: sr.RunTime,
-		Location: sr.LeafNodeLocation.String(),
+		Location: relativeLocation(sr.LeafNodeLocation),
 	}
 	if s.Text == "" {
 		s.Text = sr.LeafNodeType.String()
@@ -217,12 +225,15 @@ func newSpec(i int, sr types.SpecReport, apis []contract.API, secrets []string) 
 			s.API = l
 		}
 	}
+	if texts := sr.ContainerHierarchyTexts; s.Load && len(texts) > 1 {
+		s.Scenario = texts[len(texts)-1]
+	}
 	if sr.State != types.SpecStatePassed {
 		s.Failure = redact(sr.Failure.Message)
 		s.Reason = firstLine(s.Failure)
 	}
 	if sr.Failure.Location.FileName != "" {
-		s.Location = sr.Failure.Location.String()
+		s.Location = relativeLocation(sr.Failure.Location)
 	}
 	for _, ex := range exchanges(sr) {
 		s.Exchanges = append(s.Exchanges, ex.Redacted(secrets...))
@@ -332,7 +343,7 @@ func (p *Page) cell(api string, code int, t Target, ts []Target) Cell {
 			c.Reason = cellReason(s)
 		}
 	}
-	return c
+	return p.fromLoad(api, code, t, c)
 }
 
 // cellReason says briefly why a cell is what it is: the failed checks, or
@@ -419,31 +430,36 @@ func (p *Page) verdict(suiteFailures []string) {
 			conformance.add(s.State)
 		}
 	}
-	p.Reasons = append(p.Reasons, suiteFailures...)
+	failures := slices.Clone(suiteFailures)
 	if conformance.Failed > 0 {
-		p.Reasons = append(p.Reasons, contract.Plural(conformance.Failed, "conformance spec")+" failed")
+		failures = append(failures, contract.Plural(conformance.Failed, "conformance spec")+" failed")
 	}
 	interrupted := p.Run.Incomplete || all.Interrupted > 0
 	switch {
 	case p.Load != nil && p.Load.count(Failed) > 0:
-		p.Reasons = append(p.Reasons, contract.Plural(p.Load.count(Failed), "load scenario")+" failed")
+		failures = append(failures, contract.Plural(p.Load.count(Failed), "load scenario")+" failed")
 	case loadSpecs.Failed > 0: // failed before writing a summary
-		p.Reasons = append(p.Reasons, contract.Plural(loadSpecs.Failed, "load spec")+" failed")
+		failures = append(failures, contract.Plural(loadSpecs.Failed, "load spec")+" failed")
 	}
 	if p.Load != nil {
 		interrupted = interrupted || p.Load.count(Interrupted) > 0
 	}
+	p.Reasons = failures
 	if interrupted {
 		p.Reasons = append(p.Reasons, "the run was interrupted: results are partial")
 	}
+	unjudged := p.unjudged()
 	switch {
 	case interrupted:
 		p.Verdict = Incomplete
-	case len(p.Reasons) > 0:
+	case len(failures) > 0:
 		p.Verdict = Fail
-	case all.Passed == 0:
+	case all.Total() == all.NotRun:
 		p.Verdict = NoResults
-		p.Reasons = append(p.Reasons, "no spec passed: nothing ran, or everything was skipped")
+		p.Reasons = append(p.Reasons, "no spec ran: the filter selected none, or the run stopped first")
+	case len(unjudged) > 0:
+		p.Verdict = NotJudged
+		p.Reasons = append(p.Reasons, unjudged...)
 	default:
 		p.Verdict = Pass
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,6 +21,9 @@ import (
 const plantedSecret = "planted-S3cr3t-value"
 
 var t0 = time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC)
+
+// ranIn stands for the folder of another machine where the suites ran.
+const ranIn = "/builds/runner-7/loginharness"
 
 // suite builds Ginkgo spec reports the way the conformance suite records
 // them: one spec per documented code, labelled with API and status.
@@ -80,7 +84,7 @@ func (s *suite) set(api string, code int, state types.SpecState, failure string,
 func (s *suite) write(t *testing.T, dir, name string, started time.Time, special ...string) string {
 	t.Helper()
 	r := types.Report{
-		SuitePath:                  "/work/main/suites/conformance",
+		SuitePath:                  ranIn + "/suites/conformance",
 		SuiteDescription:           "loginharness",
 		StartTime:                  started,
 		EndTime:                    started.Add(time.Second),
@@ -314,13 +318,23 @@ func TestStaleLoadSummariesAreLeftOut(t *testing.T) {
 	}
 }
 
-func TestNothingRunIsNoResults(t *testing.T) {
+func TestNothingRunIsNoResultsAndNothingJudgedIsNotAPass(t *testing.T) {
 	dir := t.TempDir()
 	var s suite
-	s.add(types.SpecStateSkipped, []string{"webex", "status:200"}, "filtered")
+	s.add(types.SpecStateSkipped, []string{"webex", "status:200"}, "") // filtered out
 	s.write(t, dir, "ginkgo.json", t0)
 	if p := build(t, Source{Dir: dir}); p.Verdict != NoResults {
 		t.Fatalf("verdict = %s, want NO RESULTS", p.Verdict)
+	}
+	s.add(types.SpecStateSkipped, []string{"webex", "status:201"}, "no request provokes this code on purpose")
+	s.add(types.SpecStatePassed, []string{"commvault", "status:200"}, "")
+	s.write(t, dir, "ginkgo.json", t0)
+	p := build(t, Source{Dir: dir})
+	if p.Verdict != NotJudged || !slices.Contains(p.Reasons, "nothing of webex was judged: 1 spec skipped") {
+		t.Fatalf("verdict = %s %q, want NOT JUDGED naming webex", p.Verdict, p.Reasons)
+	}
+	if html := render(t, p); !strings.Contains(html, `class="verdict NOT-JUDGED"`) {
+		t.Error("the page does not show NOT JUDGED")
 	}
 }
 

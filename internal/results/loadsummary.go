@@ -87,6 +87,10 @@ type LoadSummary struct {
 	// those that broke it, by contract check (a response may break several).
 	Validated     int            `json:"validated"`
 	Nonconforming map[string]int `json:"nonconforming"`
+	// Conforming counts the validated responses that kept the contract, by
+	// status code ("429"), so the coverage matrix counts what load saw;
+	// nil in summaries written before it was kept.
+	Conforming map[string]int `json:"conforming,omitempty"`
 
 	Verdicts []Verdict `json:"verdicts"`
 	// Observations are what the run showed that is no promise of the

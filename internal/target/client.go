@@ -76,6 +76,9 @@ var (
 	ErrLiveSafety = errors.New("refused by the live safety rails")
 	// ErrBodyTooLarge ends reading a response body past the limit.
 	ErrBodyTooLarge = errors.New("response body exceeds the limit")
+	// ErrNoAnswer is a request that got no status at all: the host did not
+	// resolve, the connection or TLS failed, or no answer came in time.
+	ErrNoAnswer = errors.New("no answer")
 )
 
 // Client sends requests to one target. It is safe for concurrent use.
@@ -228,7 +231,7 @@ func (c *Client) once(ctx context.Context, req Request) (Attempt, error) {
 	start := time.Now()
 	resp, err := c.http.Do(hr)
 	if err != nil {
-		return Attempt{}, fmt.Errorf("%s: no answer: %w", where, unwrapURLError(err))
+		return Attempt{}, fmt.Errorf("%s: %w: %w", where, ErrNoAnswer, unwrapURLError(err))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))

@@ -32,7 +32,9 @@ type Variable struct {
 	Env    string // HARNESS_WEBEX_URL
 	Flag   string // webex-url
 	Help   string
-	Secret bool // never echo the value: not in --help defaults, logs or errors
+	Secret bool         // never echo the value: not in --help defaults, logs or errors
+	Bool   bool         // a yes or no: the flag takes no value, the variable 1/true or 0/false
+	API    contract.API // the API it configures; "" for the run as a whole
 }
 
 // The variables FromEnv reads.
@@ -60,22 +62,22 @@ const (
 const MaxAttemptTimeout = 10 * time.Minute
 
 var variables = []Variable{
-	{EnvWebexURL, "webex-url", "Webex base URL up to /v1, e.g. https://webexapis.com/v1; unset tests Webex on the in-process mock", false},
-	{EnvWebexToken, "webex-token", "Webex bearer token of a full admin with spark-admin:telephony_config_write", true},
-	{EnvWebexTokenNoScope, "webex-token-no-scope", "Webex bearer token without the write scope; enables the live 403 check", true},
-	{EnvWebexOrgID, "webex-org-id", "orgId query parameter of the Webex login", false},
-	{EnvRedSkyEmail, "redsky-email", "RedSky admin email", false},
-	{EnvRedSkyPassword, "redsky-password", "RedSky admin password", true},
-	{EnvRedSkyOrgID, "redsky-org-id", "redSkyOrgId body field (a UUID)", false},
-	{EnvCommvaultURL, "commvault-url", "Commvault web-service base, e.g. https://host/commandcenter/api; unset tests Commvault on the in-process mock", false},
-	{EnvCommvaultUsername, "commvault-username", "Commvault user name (an email for saas)", false},
-	{EnvCommvaultPassword, "commvault-password", "Commvault password, plain (the harness Base64-encodes it)", true},
-	{EnvCommvaultVariant, "commvault-variant", "saas or customer-managed", false},
-	{EnvCommvaultDomain, "commvault-domain", "Commvault domain of a domain user (customer-managed)", false},
-	{EnvCommvaultCommserver, "commvault-commserver", `remote CommServe as "<host name>*<CommServe name>" (customer-managed)`, false},
-	{EnvInsecureTLS, "insecure-tls", "1 skips TLS certificate verification of live servers", false},
-	{EnvMockDrift, "mock-drift", "comma-separated drift modes of the in-process mock, to see the suites catch a broken contract", false},
-	{EnvAttemptTimeout, "attempt-timeout", "longest one request to a target may take, body included, as a Go duration (default 30s)", false},
+	{Env: EnvWebexURL, Flag: "webex-url", API: contract.Webex, Help: "Webex base URL up to /v1, e.g. https://webexapis.com/v1; unset tests Webex on the in-process mock"},
+	{Env: EnvWebexToken, Flag: "webex-token", API: contract.Webex, Secret: true, Help: "Webex bearer token of a full admin with spark-admin:telephony_config_write"},
+	{Env: EnvWebexTokenNoScope, Flag: "webex-token-no-scope", API: contract.Webex, Secret: true, Help: "Webex bearer token without the write scope; enables the live 403 check"},
+	{Env: EnvWebexOrgID, Flag: "webex-org-id", API: contract.Webex, Help: "orgId query parameter of the Webex login"},
+	{Env: EnvRedSkyEmail, Flag: "redsky-email", API: contract.Webex, Help: "RedSky admin email"},
+	{Env: EnvRedSkyPassword, Flag: "redsky-password", API: contract.Webex, Secret: true, Help: "RedSky admin password"},
+	{Env: EnvRedSkyOrgID, Flag: "redsky-org-id", API: contract.Webex, Help: "redSkyOrgId body field (a UUID)"},
+	{Env: EnvCommvaultURL, Flag: "commvault-url", API: contract.Commvault, Help: "Commvault web-service base, e.g. https://host/commandcenter/api; unset tests Commvault on the in-process mock"},
+	{Env: EnvCommvaultUsername, Flag: "commvault-username", API: contract.Commvault, Help: "Commvault user name (an email for saas)"},
+	{Env: EnvCommvaultPassword, Flag: "commvault-password", API: contract.Commvault, Secret: true, Help: "Commvault password, plain (the harness Base64-encodes it)"},
+	{Env: EnvCommvaultVariant, Flag: "commvault-variant", API: contract.Commvault, Help: "saas or customer-managed"},
+	{Env: EnvCommvaultDomain, Flag: "commvault-domain", API: contract.Commvault, Help: "Commvault domain of a domain user (customer-managed)"},
+	{Env: EnvCommvaultCommserver, Flag: "commvault-commserver", API: contract.Commvault, Help: `remote CommServe as "<host name>*<CommServe name>" (customer-managed)`},
+	{Env: EnvInsecureTLS, Flag: "insecure-tls", Bool: true, Help: "skip TLS certificate verification of live servers (variable: 1 or true)"},
+	{Env: EnvMockDrift, Flag: "mock-drift", Help: "comma-separated drift modes of the in-process mock, to see the suites catch a broken contract"},
+	{Env: EnvAttemptTimeout, Flag: "attempt-timeout", Help: "longest one request to a target may take, body included, as a Go duration (default 30s)"},
 }
 
 // Variables lists every variable FromEnv reads, in a stable order.

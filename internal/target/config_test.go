@@ -150,10 +150,24 @@ func TestVariablesAreOneListWithTheFlags(t *testing.T) {
 		if !read[v.Env] {
 			t.Errorf("%s is listed but FromEnv never reads it", v.Env)
 		}
+		if api := apiOfName(v.Env); v.API != api {
+			t.Errorf("%s: API %q, want %q", v.Env, v.API, api)
+		}
 	}
 	for k := range read {
 		if !seen[k] {
 			t.Errorf("FromEnv reads %s, which Variables does not list", k)
 		}
 	}
+}
+
+// apiOfName is the API a variable's name says it configures.
+func apiOfName(env string) contract.API {
+	switch {
+	case strings.HasPrefix(env, "HARNESS_WEBEX_"), strings.HasPrefix(env, "HARNESS_REDSKY_"):
+		return contract.Webex
+	case strings.HasPrefix(env, "HARNESS_COMMVAULT_"):
+		return contract.Commvault
+	}
+	return ""
 }

@@ -25,14 +25,15 @@ func CleanEnv() []string {
 // temporary folder, for tests that run it as a subprocess: Ginkgo runs its
 // specs once per process, and exit codes are part of what is tested.
 // remove deletes the folder. The build takes no VCS stamp, which a clone
-// owned by another user could not give.
+// owned by another user could not give, and trims the paths of its code
+// locations to the module's, as `make build` does.
 func BuildHarness() (bin string, remove func(), err error) {
 	dir, err := os.MkdirTemp("", "harness-test-")
 	if err != nil {
 		return "", nil, err
 	}
 	bin = filepath.Join(dir, "harness")
-	build := exec.Command("go", "build", "-buildvcs=false", "-o", bin, "loginharness/cmd/harness")
+	build := exec.Command("go", "build", "-trimpath", "-buildvcs=false", "-o", bin, "loginharness/cmd/harness")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		os.RemoveAll(dir)

@@ -69,7 +69,7 @@ func TestConfigurationErrorsExit2(t *testing.T) {
 		}, []string{"HARNESS_COMMVAULT_VARIANT", `"cloud"`, "saas, customer-managed"}},
 		{"bad insecure TLS", []string{"run"}, map[string]string{"HARNESS_INSECURE_TLS": "yes"}, []string{"HARNESS_INSECURE_TLS", `"yes"`}},
 		{"unknown drift", []string{"run"}, map[string]string{"HARNESS_MOCK_DRIFT": "nosuch"}, []string{"HARNESS_MOCK_DRIFT", "nosuch"}},
-		{"unknown drift flag", []string{"run", "--drift", "nosuch"}, nil, []string{"HARNESS_MOCK_DRIFT", "nosuch"}},
+		{"unknown drift flag", []string{"run", "--drift", "nosuch"}, nil, []string{"--drift", "nosuch"}},
 		{"bad attempt timeout", []string{"run"}, map[string]string{"HARNESS_ATTEMPT_TIMEOUT": "soon"}, []string{"HARNESS_ATTEMPT_TIMEOUT", `"soon"`}},
 		{"bad live-load opt-in", []string{"run"}, map[string]string{"HARNESS_ALLOW_LIVE_LOAD": "maybe"}, []string{"HARNESS_ALLOW_LIVE_LOAD", `"maybe"`}},
 		{"negative live max rate", []string{"run"}, with(live, "HARNESS_ALLOW_LIVE_LOAD", "1", "HARNESS_LIVE_MAX_RATE", "-5", "HARNESS_EXPECTED_LIMIT", "10"), []string{"HARNESS_LIVE_MAX_RATE", `"-5"`}},
@@ -116,30 +116,32 @@ func TestConfigurationErrorsExit2(t *testing.T) {
 
 // TestFailingTargetsExit1 points the harness at servers that are down or
 // misbehave, as the live Webex and as the live Commvault, and, for a few,
-// with live load allowed: each run ends, exit 1, with a failure naming the
-// URL and what went wrong, and writes a complete report.
-// HARNESS_ATTEMPT_TIMEOUT keeps the hanging ones short.
+// with live load allowed. A server that gives no answer at all is an
+// outage: the preflight stops the run, exit 3, naming the URL's variable,
+// and nothing is written. One that answers badly is judged: the run ends,
+// exit 1, with a failure naming the URL and what went wrong, and writes a
+// complete report. HARNESS_ATTEMPT_TIMEOUT keeps the hanging ones short.
 func TestFailingTargetsExit1(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		want []string // each in stdout
+		want []string // each in stdout; for an outage, in stderr
 	}{ // the hanging ones get a short attempt timeout, the others a generous one
-		{"closed port", []string{"no answer", "connection refused"}},
-		{"refusing", []string{"no answer", "EOF"}},
-		{"non-JSON", []string{"check     schema", "not JSON: invalid character '<'"}},
+		{"closed port", []string{"nothing listens at", "connection refused"}},
+		{"refusing", []string{"closed the connection without an answer"}},
+		{"no answer at all", []string{"no answer from", "within 500ms"}},
+		{"non-JSON", []string{"schema", "not JSON: invalid character '<'"}},
 		{"truncated JSON", []string{"body unreadable", "unexpected EOF"}},
-		{"JSON null", []string{"check     schema"}},
+		{"JSON null", []string{"schema"}},
 		{"deeply nested JSON", []string{"verdict: FAIL"}},
 		{"deeply nested object", []string{"verdict: FAIL"}},
 		{"invalid UTF-8", []string{"verdict: FAIL"}},
 		{"huge number", []string{"verdict: FAIL"}},
 		{"no content type", []string{"content_type"}},
-		{"garbage content type", []string{"content_type"}},
+		{"garbage content type", []string{"no usable HTTP answer", "malformed MIME header"}},
 		{"50 MB body", []string{"response body exceeds the limit of 1048576 bytes"}},
 		{"endless body", []string{"response body exceeds the limit of 1048576 bytes"}},
 		{"headers then hang", []string{"body unreadable", "Client.Timeout"}},
-		{"no answer at all", []string{"no answer", "Client.Timeout"}},
 		{"slow trickle (1 byte/s)", []string{"body unreadable", "Client.Timeout"}},
 	}
 	for _, tt := range tests {
@@ -163,6 +165,10 @@ func TestFailingTargetsExit1(t *testing.T) {
 					env:       env,
 					hangGuard: 3 * time.Minute,
 				})
+				if outage(tt.name) {
+					checkOutage(t, o, api, tt.want)
+					return
+				}
 				if o.code != 1 {
 					t.Errorf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", o.code, tail(o.stdout), tail(o.stderr))
 				}
@@ -179,7 +185,7 @@ func TestFailingTargetsExit1(t *testing.T) {
 						t.Errorf("the output shows a secret")
 					}
 				}
-				t.Logf("exit %d: %s", o.code, firstLine(o.stdout, "message ", "- check "))
+				t.Logf("exit %d: %s", o.code, firstLine(o.stdout, "✗ "))
 				checkOutDir(t, out, false)
 			})
 		}
@@ -194,8 +200,12 @@ func TestFailingTargetsExit1(t *testing.T) {
 			env := with(webexLive(root+"/v1"), "HARNESS_ATTEMPT_TIMEOUT", "500ms",
 				"HARNESS_ALLOW_LIVE_LOAD", "1", "HARNESS_LIVE_MAX_RATE", "20", "HARNESS_EXPECTED_LIMIT", "10")
 			out := t.TempDir()
-			o := harness(t, invocation{args: []string{"run", "--only", "webex", "--label-filter", "load", "--out", out}, env: env, hangGuard: 3 * time.Minute})
-			// Nothing answered: nothing is judged, and that is no pass.
+			o := harness(t, invocation{args: []string{"run", "--only", "webex", "--label-filter", "load", "--out", out}, env: env, hangGuard: 5 * time.Minute})
+			if outage(name) {
+				checkOutage(t, o, "webex", []string{"closed the connection without an answer"})
+				return
+			}
+			// Answers that never finish: nothing is judged, and that is no pass.
 			if o.code == 0 || strings.Contains(o.stdout, "verdict: PASS") {
 				t.Errorf("exit %d, want a run that did not pass\nstdout:\n%s\nstderr:\n%s", o.code, tail(o.stdout), tail(o.stderr))
 			}
@@ -207,11 +217,38 @@ func TestFailingTargetsExit1(t *testing.T) {
 	}
 }
 
+// outage tells whether a bad server gives no HTTP answer at all, which
+// the preflight finds before any spec runs.
+func outage(name string) bool {
+	switch name {
+	case "closed port", "refusing", "no answer at all", "garbage content type":
+		return true
+	}
+	return false
+}
+
+// checkOutage holds a run to what an outage gives: exit 3, one line on
+// stderr naming api and its URL variable, nothing on stdout.
+func checkOutage(t *testing.T, o outcome, api string, want []string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(o.stderr), "\n")
+	prefix := "harness: " + api + ": HARNESS_" + strings.ToUpper(api) + "_URL"
+	if o.code != 3 || len(lines) != 1 || !strings.HasPrefix(lines[0], prefix) || o.stdout != "" {
+		t.Errorf("exit %d, want 3 and one line starting %q:\n%s", o.code, prefix, o.output())
+	}
+	for _, w := range want {
+		if !strings.Contains(o.stderr, w) {
+			t.Errorf("stderr does not say %q:\n%s", w, o.stderr)
+		}
+	}
+	t.Logf("exit %d: %s", o.code, lines[0])
+}
+
 // answered tells whether a bad server answers at all, so that the
 // failures name the exchange rather than a transport error.
 func answered(name string) bool {
 	switch name {
-	case "non-JSON", "JSON null", "deeply nested JSON", "deeply nested object", "invalid UTF-8", "huge number", "no content type", "garbage content type":
+	case "non-JSON", "JSON null", "deeply nested JSON", "deeply nested object", "invalid UTF-8", "huge number", "no content type":
 		return true
 	}
 	return false
@@ -240,10 +277,11 @@ func commvaultLive(url string) map[string]string {
 }
 
 // attemptTimeout is short for a case that ends in a timeout, each of whose
-// 22 requests waits it out, and generous for the others.
+// 22 requests (or the preflight's one) waits it out, and generous for the
+// others.
 func attemptTimeout(want []string) string {
 	for _, w := range want {
-		if w == "Client.Timeout" {
+		if w == "Client.Timeout" || w == "within 500ms" {
 			return "500ms"
 		}
 	}

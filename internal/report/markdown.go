@@ -1,0 +1,81 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+
+	"loginharness/internal/contract"
+	"loginharness/internal/results"
+)
+
+// SummaryFile is the Markdown summary's name in an output folder: what a
+// CI job shows on its page (GitHub's job summary), beside the artifact.
+const SummaryFile = "summary.md"
+
+// WriteMarkdown writes the page's Markdown summary to path, atomically.
+func (p *Page) WriteMarkdown(path string) error {
+	var buf bytes.Buffer
+	p.Markdown(&buf)
+	return results.WriteFileAtomic(path, buf.Bytes())
+}
+
+// Markdown writes the verdict and why, the skips, the coverage of each
+// API's documented codes, the load scenarios and the failed checks, as a
+// CI job summary shows them.
+func (p *Page) Markdown(w io.Writer) {
+	fmt.Fprintf(w, "## Login API conformance: %s\n\n", p.Headline())
+	for _, r := range p.Reasons {
+		fmt.Fprintf(w, "- %s\n", mdText(r))
+	}
+	for _, k := range p.Skips {
+		fmt.Fprintf(w, "- skipped, %s, %d: %s\n", k.Where, len(k.Specs), mdText(k.Reason))
+	}
+	fmt.Fprintln(w)
+	for _, m := range p.Matrices {
+		p.markdownMatrix(w, m)
+	}
+	if len(p.Scenarios) > 0 {
+		fmt.Fprintf(w, "### Load\n\n| Scenario | State | Verdicts | |\n|---|---|---|---|\n")
+		for _, s := range p.Scenarios {
+			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", s.Name, s.StateText(), s.Judged(), mdText(scenarioNote(s)))
+		}
+		fmt.Fprintln(w)
+	}
+	if checks := p.FailedChecks(); len(checks) > 0 {
+		fmt.Fprintf(w, "### Failed checks\n\n")
+		for _, fc := range checks {
+			detail := fc.Detail
+			if fc.Message != "" {
+				detail += "; " + contract.Truncate(fc.Message, 2*summaryWidth)
+			}
+			fmt.Fprintf(w, "- **%s** %s: %s (%s)\n", fc.Where, mdText(fc.Check), mdText(detail), mdText(contract.Plural(len(fc.Specs), "spec")+": "+fc.SpecList(summaryNames)))
+		}
+	}
+}
+
+// markdownMatrix is one API's coverage: a row per target, a column per
+// documented code, a symbol per cell.
+func (p *Page) markdownMatrix(w io.Writer, m Matrix) {
+	fmt.Fprintf(w, "### %s\n\n| Target |", m.API)
+	for _, r := range m.Rows {
+		fmt.Fprintf(w, " %d |", r.Status)
+	}
+	fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---|", len(m.Rows)))
+	for i, t := range m.Targets {
+		fmt.Fprintf(w, "| %s |", mdText(t.Name()))
+		for _, r := range m.Rows {
+			fmt.Fprintf(w, " %s |", cellSymbols[r.Cells[i].State])
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "\n✅ passed · ❌ failed · ⏭️ skipped · ⚪ not run\n\n")
+}
+
+var cellSymbols = map[State]string{Passed: "✅", Failed: "❌", Skipped: "⏭️", Interrupted: "⚠️", NotRun: "⚪"}
+
+// mdText keeps a message on one table line and out of Markdown's syntax.
+func mdText(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "*", `\*`, "_", `\_`, "<", "&lt;", "`", "'").Replace(s)
+}
