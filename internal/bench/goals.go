@@ -157,6 +157,9 @@ func topFidelityGoal(rows []Fidelity, c *Ceiling) Goal {
 	v, ok := 0.0, false
 	if harness != nil {
 		v, ok = harness.RatioToPlain, harness.RatioToPlain > 0
+		if len(harness.RatioRounds) > 1 {
+			notes = append(notes, fmt.Sprintf("rounds %.2f to %.2f", slices.Min(harness.RatioRounds), slices.Max(harness.RatioRounds)))
+		}
 		if s := harness.Validators; s != nil && s.Samples > 0 {
 			notes = append(notes, fmt.Sprintf("validating took %.1f%% of the load process's CPU (%d of %d profile samples)", 100*s.Share, s.InFunc, s.Samples))
 		}
@@ -263,6 +266,7 @@ func FoldFidelity(rate float64, modes []string, per map[string][]Fidelity, ratio
 		row.Throughput, _ = Median(thr)
 		row.P99Ms, _ = Median(p99)
 		row.RatioToPlain, _ = Median(ratios[mode])
+		row.RatioRounds = ratios[mode]
 		if row.CPUSeconds > 0 && row.Requests > 0 {
 			row.CPUMicrosPerRequest = 1e6 * row.CPUSeconds / float64(row.Requests)
 		}

@@ -130,7 +130,7 @@ func TestFoldFidelity(t *testing.T) {
 	if plain.AchievedRate != 990 || plain.SentRate != 995 || plain.P99Ms != 3 || plain.Requests != 2490 || plain.Errors != 2 || plain.RatioToPlain != 0 || plain.RequestedRate != 1000 {
 		t.Errorf("plain = %+v: want medians (the noisy round outvoted) and sums", plain)
 	}
-	if harness.AchievedRate != 975 || harness.Validated != 1949 || harness.Nonconforming != 1 || harness.RatioToPlain != 0.98 {
+	if harness.AchievedRate != 975 || harness.Validated != 1949 || harness.Nonconforming != 1 || harness.RatioToPlain != 0.98 || len(harness.RatioRounds) != 2 {
 		t.Errorf("harness = %+v", harness)
 	}
 }
@@ -195,7 +195,7 @@ func TestTopFidelityGoal(t *testing.T) {
 			{Mode: ModePlain, RequestedRate: 10000, AchievedRate: 10000},
 			{Mode: ModeHarness, RequestedRate: 10000, AchievedRate: 10000, RatioToPlain: 0.5}, // the 10000/s goal's, not the top's
 			{Mode: ModePlain, RequestedRate: 10500, AchievedRate: 10400, Top: true},
-			{Mode: ModeHarness, RequestedRate: 10500, AchievedRate: 10000, RatioToPlain: harnessRatio, Top: true,
+			{Mode: ModeHarness, RequestedRate: 10500, AchievedRate: 10000, RatioToPlain: harnessRatio, RatioRounds: []float64{0.81, harnessRatio, 1.02}, Top: true,
 				Validators: &CPUShare{Samples: 1200, InFunc: 22, Share: 22.0 / 1200}},
 		}
 	}
@@ -205,7 +205,7 @@ func TestTopFidelityGoal(t *testing.T) {
 	if top.Status != Met || top.Target != GoalTopFidelity || top.Value != 0.96 || !top.NoteAlways {
 		t.Errorf("top goal = %+v, want met at 0.96 against %g", top, GoalTopFidelity)
 	}
-	for _, want := range []string{"ceiling", "10500/s", "20000/s is above it", "1.8%", "22 of 1200"} {
+	for _, want := range []string{"ceiling", "10500/s", "20000/s is above it", "1.8%", "22 of 1200", "rounds 0.81 to 1.02"} {
 		if !strings.Contains(top.Note, want) {
 			t.Errorf("top goal note %q lacks %q", top.Note, want)
 		}

@@ -101,8 +101,10 @@ type Fidelity struct {
 	// Throughput and P99Ms are medians over rounds, counts are sums.
 	Rounds []float64 `json:"rounds,omitempty"`
 	// RatioToPlain (modes other than plain) is the median over rounds of
-	// this mode's achieved rate over plain Vegeta's in the same round.
-	RatioToPlain float64 `json:"ratioToPlain,omitempty"`
+	// this mode's achieved rate over plain Vegeta's in the same round;
+	// RatioRounds are those per-round ratios, which show the noise.
+	RatioToPlain float64   `json:"ratioToPlain,omitempty"`
+	RatioRounds  []float64 `json:"ratioRounds,omitempty"`
 	// Top marks the row at the top rate (Report.Ceiling's Rate).
 	Top bool `json:"top,omitempty"`
 	// CPUSeconds is the load process's CPU time (user and system) over

@@ -29,8 +29,22 @@ const (
 	harnessMode = bench.ModeHarness
 )
 
-// fidelityModes are the modes of each fidelity round, plain Vegeta first.
-var fidelityModes = []string{plainMode, inlineMode, harnessMode}
+// fidelityModes are the modes of each fidelity round, plain Vegeta first;
+// the top rate's rounds leave out the inline mode, which no goal judges,
+// for more rounds of the two the goal compares.
+var (
+	fidelityModes = []string{plainMode, inlineMode, harnessMode}
+	topModes      = []string{plainMode, harnessMode}
+)
+
+// fidelityPlan is the rounds at one requested rate.
+type fidelityPlan struct {
+	rate   float64
+	d      time.Duration // each run
+	rounds int
+	modes  []string // plain Vegeta first
+	top    bool
+}
 
 // validateFunc is the validator's name in a CPU profile, taken from the
 // method itself so that a rename cannot leave the share counting nothing.
@@ -76,16 +90,19 @@ func runFidelity(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Table
 		Header: []string{"requested/s", "mode", "achieved/s", "sent/s", "p99 ms", "validated", "nonconforming", "cpu µs/req", "validating % cpu", "vs plain"},
 	}
 	for _, rate := range p.Rates {
-		addFidelityRows(t, rep, fidelityRounds(ctx, p, rep, tg, rate, p.Fidelity, false))
+		addFidelityRows(t, rep, fidelityRounds(ctx, p, rep, tg, fidelityPlan{rate: rate, d: p.Fidelity, rounds: p.FidelityRounds, modes: fidelityModes}))
 	}
 	tables := []*bench.Table{t}
+	loadNote := ""
 	if ctx.Err() == nil && p.TopRate > 0 {
 		p.logf("   plain Vegeta's ceiling, up to %.0f/s", p.TopRate)
+		before := loadAvg()
 		ceiling, ct := measureCeiling(ctx, p, rep, tg)
 		tables = []*bench.Table{ct, t}
 		if ceiling.Rate > 0 {
-			addFidelityRows(t, rep, fidelityRounds(ctx, p, rep, tg, ceiling.Rate, p.TopFidelity, true))
+			addFidelityRows(t, rep, fidelityRounds(ctx, p, rep, tg, fidelityPlan{rate: ceiling.Rate, d: p.TopFidelity, rounds: p.TopRounds, modes: topModes, top: true}))
 		}
+		loadNote = fmt.Sprintf("1-minute load average from the ceiling search to the end of the top rows: %s to %s, on %d CPUs: near the ceiling, other work on the machine tips a run into queueing", before, loadAvg(), runtime.NumCPU())
 	}
 	t.Notes = append(t.Notes,
 		"achieved = responses / (first request sent .. last response); sent = Vegeta's Rate; medians of "+strconv.Itoa(p.FidelityRounds)+" rounds, modes taking turns to lead",
@@ -95,7 +112,10 @@ func runFidelity(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Table
 		"internal/load runner: the load suite's path (validator goroutines, redaction, Vegeta result file), its under-limit scenario aimed at the bare handler",
 		"cpu µs/req: the load process's CPU time (user and system, getrusage) per request sent; the server runs in its own process",
 		"validating % cpu: samples with contract.ValidateResponse on the stack over all samples of the Go CPU profiler (100 per CPU-second, every thread) of the load process during the runs, so it counts the validators' time wherever it runs and nothing else",
-		"top: "+strconv.FormatFloat(p.TopRate, 'f', 0, 64)+"/s, or plain Vegeta's ceiling when it falls short there; "+p.TopFidelity.String()+" runs")
+		fmt.Sprintf("top: %.0f/s, or plain Vegeta's ceiling when it falls short there; %d rounds of %v runs, plain Vegeta and the runner only", p.TopRate, p.TopRounds, p.TopFidelity))
+	if loadNote != "" {
+		t.Notes = append(t.Notes, loadNote)
+	}
 	return tables
 }
 
@@ -119,36 +139,36 @@ func addFidelityRows(t *bench.Table, rep *bench.Report, rows []bench.Fidelity) {
 	}
 }
 
-// fidelityRounds runs p.FidelityRounds rounds of every mode at rate, each
-// run lasting d, the modes taking turns to lead, and folds them per mode.
-func fidelityRounds(ctx context.Context, p *Plan, rep *bench.Report, tg fidelityTarget, rate float64, d time.Duration, top bool) []bench.Fidelity {
+// fidelityRounds runs the plan's rounds of its modes, the modes taking
+// turns to lead, and folds them per mode.
+func fidelityRounds(ctx context.Context, p *Plan, rep *bench.Report, tg fidelityTarget, fp fidelityPlan) []bench.Fidelity {
 	per := map[string][]bench.Fidelity{}
 	ratios := map[string][]float64{}
-	for r := range p.FidelityRounds {
+	for r := range fp.rounds {
 		round := map[string]float64{}
-		for k := range fidelityModes {
-			mode := fidelityModes[(k+r)%len(fidelityModes)] // each mode leads in turn
+		for k := range fp.modes {
+			mode := fp.modes[(k+r)%len(fp.modes)] // each mode leads in turn
 			if ctx.Err() != nil {
 				return nil
 			}
-			p.logf("   %s at %.0f/s, round %d", mode, rate, r+1)
-			row, err := profiledRun(ctx, tg, mode, rate, d)
+			p.logf("   %s at %.0f/s, round %d", mode, fp.rate, r+1)
+			row, err := profiledRun(ctx, tg, mode, fp.rate, fp.d)
 			if err != nil {
-				rep.Notes = append(rep.Notes, fmt.Sprintf("fidelity: %s at %.0f/s: %v", mode, rate, err))
+				rep.Notes = append(rep.Notes, fmt.Sprintf("fidelity: %s at %.0f/s: %v", mode, fp.rate, err))
 				continue
 			}
 			per[mode] = append(per[mode], row)
 			round[mode] = row.AchievedRate
 		}
-		for _, mode := range fidelityModes[1:] {
+		for _, mode := range fp.modes[1:] {
 			if v, ok := bench.Ratio(round[mode], round[plainMode]); ok {
 				ratios[mode] = append(ratios[mode], v)
 			}
 		}
 	}
-	rows := bench.FoldFidelity(rate, fidelityModes, per, ratios)
+	rows := bench.FoldFidelity(fp.rate, fp.modes, per, ratios)
 	for i := range rows {
-		rows[i].Top = top
+		rows[i].Top = fp.top
 	}
 	return rows
 }

@@ -38,12 +38,13 @@ type Plan struct {
 	Fidelity         time.Duration // each open-loop run
 	FidelityRounds   int           // rounds of the three modes per rate
 	// TopRate is the top fidelity row's rate, or plain Vegeta's ceiling
-	// when it falls short of it; each of its runs, and each probe of the
-	// ceiling search, lasts TopFidelity, so the ceiling is a rate plain
-	// Vegeta sustained as long as the row runs. The search bisects to
-	// CeilingResolution in at most CeilingSteps probes below TopRate.
+	// when it falls short of it; each of its TopRounds rounds' runs, and
+	// each probe of the ceiling search, lasts TopFidelity, so the ceiling
+	// is a rate plain Vegeta sustained as long as the row runs. The search
+	// bisects to CeilingResolution in at most CeilingSteps probes below.
 	TopRate           float64
 	TopFidelity       time.Duration
+	TopRounds         int
 	CeilingResolution float64
 	CeilingSteps      int
 	Limiter           time.Duration // each over-limit run
@@ -69,11 +70,11 @@ func NewPlan(quick bool) *Plan {
 		Workers: []uint64{8, 32, 128}, WrkConns: 64, WrkThreads: 2, Rates: []float64{1000, 5000, 10000}, Limits: []float64{10, 100, 1000}, Burst: 10,
 	}
 	p.ValidationTime, p.ValidationRounds = 150*time.Millisecond, 3
-	p.TopRate, p.TopFidelity, p.CeilingResolution, p.CeilingSteps = 20000, 3*time.Second, 500, 5
+	p.TopRate, p.TopFidelity, p.TopRounds, p.CeilingResolution, p.CeilingSteps = 20000, 3*time.Second, 5, 500, 5
 	if quick {
 		p.Load, p.Rounds, p.Warm, p.BenchTime = 500*time.Millisecond, 2, 200*time.Millisecond, 100*time.Millisecond
 		p.Fidelity, p.FidelityRounds, p.Limiter, p.Probes, p.Keys = 500*time.Millisecond, 2, 2*time.Second, 3, 200_000
-		p.ValidationTime, p.ValidationRounds, p.TopFidelity, p.CeilingSteps = 50*time.Millisecond, 1, time.Second, 3
+		p.ValidationTime, p.ValidationRounds, p.TopFidelity, p.TopRounds, p.CeilingSteps = 50*time.Millisecond, 1, time.Second, 2, 3
 	}
 	return p
 }
