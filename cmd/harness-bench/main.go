@@ -4,7 +4,7 @@
 // conformance suite wall time and the mock's memory after a flood of
 // client keys. It prints tables and writes reports/bench.json.
 //
-//	harness-bench [--quick] [--only throughput,validation,...] [--out FILE]
+//	harness-bench [--quick] [--only throughput,validation,...] [--top-rate 20000] [--out FILE]
 //	harness-bench serve --kind mock|bare --addr 127.0.0.1:0 [mock flags]
 package main
 
@@ -75,6 +75,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchOptions, int) {
 	out := fs.String("out", "", "where to write the JSON report (default $"+results.OutDirEnv+" or reports/ of the module: bench.json)")
 	workers := fs.String("workers", "8,32,128", "Vegeta closed-loop worker counts")
 	wrkConns := fs.Int("wrk-connections", 64, "wrk connections")
+	topRate := fs.Float64("top-rate", 20000, "the top load fidelity rate (req/s), run at plain Vegeta's measured ceiling when that is lower; 0 for none")
 	keys := fs.Int("keys", 0, "distinct client keys for the memory run (default 1000000, quick 200000)")
 	profile := fs.String("cpuprofile-mock", "", "write a CPU profile of the mock server during the throughput runs to this file")
 	fs.Usage = func() {
@@ -109,13 +110,16 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchOptions, int) {
 	if *wrkConns < 1 || *keys < 0 {
 		return usage("--wrk-connections must be at least 1 and --keys not negative")
 	}
+	if !(*topRate >= 0 && *topRate <= 1e6) {
+		return usage("--top-rate %v: want 0 (none) to 1000000 req/s", *topRate)
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		fmt.Fprintln(stderr, "harness-bench: cannot find this program to start the servers:", err)
 		return nil, 1
 	}
 	p := measure.NewPlan(*quick)
-	p.Workers, p.WrkConns, p.MockProfile, p.Exe, p.Verbose = ws, *wrkConns, *profile, exe, stderr
+	p.Workers, p.WrkConns, p.MockProfile, p.Exe, p.Verbose, p.TopRate = ws, *wrkConns, *profile, exe, stderr, *topRate
 	if *keys > 0 {
 		p.Keys = *keys
 	}

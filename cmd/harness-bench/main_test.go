@@ -12,6 +12,9 @@ func TestBenchMainUsageErrors(t *testing.T) {
 		{"--workers", "many"},
 		{"--wrk-connections", "0"},
 		{"--keys", "-1"},
+		{"--top-rate", "-5"},
+		{"--top-rate", "NaN"},
+		{"--top-rate", "Inf"},
 		{"--no-such-flag"},
 		{"-quick"}, // Go's single-dash long flags are not pflag's
 		{"stray"},

@@ -22,6 +22,7 @@ type Op string
 // The comparisons goals use.
 const (
 	AtLeast Op = ">="
+	AtMost  Op = "<="
 	Below   Op = "<"
 )
 
@@ -35,6 +36,8 @@ type Goal struct {
 	// Status is "met", "missed" or "skipped" (no measurement to judge).
 	Status string `json:"status"`
 	Note   string `json:"note,omitempty"`
+	// NoteAlways: the note is worth printing even when the goal is met.
+	NoteAlways bool `json:"-"`
 }
 
 // Goal states.
@@ -57,6 +60,8 @@ func Judge(name string, value float64, ok bool, op Op, target float64, unit, not
 	switch op {
 	case AtLeast:
 		met = value >= target
+	case AtMost:
+		met = value <= target
 	case Below:
 		met = value < target
 	}

@@ -130,7 +130,7 @@ func TestFoldFidelity(t *testing.T) {
 	if plain.AchievedRate != 990 || plain.SentRate != 995 || plain.P99Ms != 3 || plain.Requests != 2490 || plain.Errors != 2 || plain.RatioToPlain != 0 || plain.RequestedRate != 1000 {
 		t.Errorf("plain = %+v: want medians (the noisy round outvoted) and sums", plain)
 	}
-	if harness.AchievedRate != 975 || harness.Validated != 1949 || harness.Nonconforming != 1 || harness.RatioToPlain != 0.98 {
+	if harness.AchievedRate != 975 || harness.Validated != 1949 || harness.Nonconforming != 1 || harness.RatioToPlain != 0.98 || len(harness.RatioRounds) != 2 {
 		t.Errorf("harness = %+v", harness)
 	}
 }
@@ -159,5 +159,116 @@ func TestFidelityGoalNotesASaturatedMachine(t *testing.T) {
 	g := Goals(rep)[0]
 	if g.Status != Met || !strings.Contains(g.Note, "34%") || !strings.Contains(g.Note, "saturated") {
 		t.Errorf("goal = %+v, want met with a note that plain Vegeta fell short", g)
+	}
+}
+
+func TestValidationRatioGoalPerResponse(t *testing.T) {
+	rep := &Report{Validation: []Cost{
+		{Name: "webex 200", CPUNsPerOp: 700, Plain: &Cost{CPUNsPerOp: 10000}, RatioToPlain: 0.07},
+		{Name: "webex 429 error body", CPUNsPerOp: 1400, Plain: &Cost{CPUNsPerOp: 7000}, RatioToPlain: 0.2}, // at most: met
+		{Name: "commvault 200 LoginFailure", CPUNsPerOp: 3000, Plain: &Cost{CPUNsPerOp: 10000}, RatioToPlain: 0.3},
+		{Name: "commvault 200 unpaired", CPUNsPerOp: 3000, Plain: &Cost{}},
+		{Name: "no yardstick", CPUNsPerOp: 900}, // no kin-openapi figure: no ratio goal
+	}}
+	gs := Goals(rep)
+	for name, want := range map[string]string{
+		ValidationRatioGoal + "webex 200":                  Met,
+		ValidationRatioGoal + "webex 429 error body":       Met,
+		ValidationRatioGoal + "commvault 200 LoginFailure": Missed,
+		ValidationRatioGoal + "commvault 200 unpaired":     Skipped,
+	} {
+		if g := statusOf(t, gs, name); g.Status != want || g.Op != AtMost || g.Target != GoalValidationRatio {
+			t.Errorf("%s: %+v, want %s against <= %g", name, g, want, GoalValidationRatio)
+		}
+	}
+	if n := len(gs); n != 1+4 {
+		t.Errorf("%d goals, want the slowest-response goal and 4 ratio goals: %+v", n, gs)
+	}
+	if g := statusOf(t, gs, ValidationRatioGoal+"webex 200"); g.Value != 0.07 || !strings.Contains(g.String(), "0.070× <= 0.200× met") {
+		t.Errorf("goal reads %q", g.String())
+	}
+}
+
+func TestTopFidelityGoal(t *testing.T) {
+	rows := func(harnessRatio float64) []Fidelity {
+		return []Fidelity{
+			{Mode: ModePlain, RequestedRate: 10000, AchievedRate: 10000},
+			{Mode: ModeHarness, RequestedRate: 10000, AchievedRate: 10000, RatioToPlain: 0.5}, // the 10000/s goal's, not the top's
+			{Mode: ModePlain, RequestedRate: 10500, AchievedRate: 10400, Top: true},
+			{Mode: ModeHarness, RequestedRate: 10500, AchievedRate: 10000, RatioToPlain: harnessRatio, RatioRounds: []float64{0.81, harnessRatio, 1.02}, Top: true,
+				Validators: &CPUShare{Samples: 1200, InFunc: 22, Share: 22.0 / 1200}},
+		}
+	}
+	ceiling := &Ceiling{Top: 20000, Rate: 10500, BelowTop: true}
+	gs := Goals(&Report{Fidelity: rows(0.96), Ceiling: ceiling})
+	top := statusOf(t, gs, TopFidelityGoal(20000))
+	if top.Status != Met || top.Target != GoalTopFidelity || top.Value != 0.96 || !top.NoteAlways {
+		t.Errorf("top goal = %+v, want met at 0.96 against %g", top, GoalTopFidelity)
+	}
+	for _, want := range []string{"ceiling", "10500/s", "20000/s is above it", "1.8%", "22 of 1200", "rounds 0.81 to 1.02"} {
+		if !strings.Contains(top.Note, want) {
+			t.Errorf("top goal note %q lacks %q", top.Note, want)
+		}
+	}
+	if g := statusOf(t, gs, "load fidelity harness/plain at 10000/s"); g.Status != Missed || g.Value != 0.5 {
+		t.Errorf("the 10000/s goal = %+v: the top rows must not stand in for it", g)
+	}
+	if n := len(gs); n != 2 {
+		t.Errorf("%d goals, want the 10000/s one and the top one: %+v", n, gs)
+	}
+	if g := statusOf(t, Goals(&Report{Fidelity: rows(0.94), Ceiling: ceiling}), TopFidelityGoal(20000)); g.Status != Missed {
+		t.Errorf("0.94 at the top: %+v, want missed (0.95 is the top's target, not 0.9)", g)
+	}
+	// Another machine, another ceiling: the same goal, so runs compare.
+	other := Goals(&Report{Fidelity: rows(0.99), Ceiling: &Ceiling{Top: 20000, Rate: 20000}})
+	if g := statusOf(t, other, TopFidelityGoal(20000)); g.Status != Met || !strings.Contains(g.Note, "within plain Vegeta's ceiling") {
+		t.Errorf("top goal at the top rate = %+v", g)
+	}
+	none := Goals(&Report{Ceiling: &Ceiling{Top: 20000, BelowTop: true}})
+	if g := statusOf(t, none, TopFidelityGoal(20000)); g.Status != Skipped || !strings.Contains(g.Note, "none of the rates") {
+		t.Errorf("no ceiling found: %+v, want skipped saying why", g)
+	}
+}
+
+func TestCostRatioAndFoldCosts(t *testing.T) {
+	if v, ok := CostRatio(Cost{NsPerOp: 900, CPUNsPerOp: 500}, Cost{NsPerOp: 3000, CPUNsPerOp: 10000}); !ok || v != 0.05 {
+		t.Errorf("CostRatio = %v, %v; want CPU time, 0.05", v, ok)
+	}
+	if v, ok := CostRatio(Cost{NsPerOp: 900, CPUNsPerOp: 500}, Cost{NsPerOp: 3000}); !ok || v != 0.3 {
+		t.Errorf("CostRatio = %v, %v; want wall time when one side lacks CPU time", v, ok)
+	}
+	if _, ok := CostRatio(Cost{NsPerOp: 900}, Cost{}); ok {
+		t.Error("CostRatio with nothing to divide by")
+	}
+	folded := FoldCosts([]Cost{
+		{Name: "webex 200", API: "webex", NsPerOp: 800, CPUNsPerOp: 700, AllocsPerOp: 0, BytesPerOp: 0, Iterations: 100},
+		{Name: "other", NsPerOp: 5000, CPUNsPerOp: 4000, AllocsPerOp: 2, BytesPerOp: 64, Iterations: 10}, // a noisy round
+		{Name: "other", NsPerOp: 900, CPUNsPerOp: 0, AllocsPerOp: 0, BytesPerOp: 0, Iterations: 90},
+	})
+	want := Cost{Name: "webex 200", API: "webex", NsPerOp: 900, CPUNsPerOp: 2350, Iterations: 200}
+	if !reflect.DeepEqual(folded, want) {
+		t.Errorf("FoldCosts = %+v\nwant %+v (medians, CPU of the rounds that have it, summed iterations)", folded, want)
+	}
+	if !reflect.DeepEqual(FoldCosts(nil), Cost{}) {
+		t.Error("FoldCosts(nil) is not the zero Cost")
+	}
+}
+
+func TestFoldFidelityPoolsCPU(t *testing.T) {
+	per := map[string][]Fidelity{
+		ModeHarness: {
+			{AchievedRate: 10000, Requests: 30000, CPUSeconds: 3, Validators: &CPUShare{Func: "f", Samples: 300, InFunc: 6, ProcessCPUSeconds: 3}},
+			{AchievedRate: 9000, Requests: 30000, CPUSeconds: 3.6, Validators: &CPUShare{Func: "f", Samples: 360, InFunc: 3, ProcessCPUSeconds: 3.6}},
+		},
+		ModePlain: {{AchievedRate: 10000, Requests: 30000, CPUSeconds: 3}},
+	}
+	out := FoldFidelity(10000, []string{ModePlain, ModeHarness}, per, nil)
+	plain, harness := out[0], out[1]
+	if plain.Validators != nil || plain.CPUMicrosPerRequest != 100 {
+		t.Errorf("plain = %+v, want 100 µs/request and no validator share", plain)
+	}
+	v := harness.Validators
+	if harness.CPUMicrosPerRequest != 110 || v == nil || v.Samples != 660 || v.InFunc != 9 || v.Share != 9.0/660 || v.ProcessCPUSeconds != 6.6 {
+		t.Errorf("harness = %+v, validators %+v: want samples and CPU pooled over rounds", harness, v)
 	}
 }

@@ -1,7 +1,7 @@
 package bench
 
 // ReportVersion is bumped when a field of Report changes meaning.
-const ReportVersion = 1
+const ReportVersion = 2
 
 // Report is reports/bench.json: every figure of one benchmark run.
 // Rates are requests per second, latencies milliseconds, memory KiB.
@@ -13,10 +13,13 @@ type Report struct {
 	Command        string  `json:"command"`
 	Env            Env     `json:"env"`
 
-	Throughput  []Throughput  `json:"throughput"`
-	Handler     []Cost        `json:"handler"`
-	Validation  []Cost        `json:"validation"`
-	Fidelity    []Fidelity    `json:"fidelity"`
+	Throughput []Throughput `json:"throughput"`
+	Handler    []Cost       `json:"handler"`
+	Validation []Cost       `json:"validation"`
+	Fidelity   []Fidelity   `json:"fidelity"`
+	// Ceiling is plain Vegeta's measured ceiling, which caps the top
+	// fidelity row; nil when the fidelity section did not run.
+	Ceiling     *Ceiling      `json:"ceiling,omitempty"`
 	Limiter     []Limiter     `json:"limiter"`
 	Conformance []Conformance `json:"conformance"`
 	Memory      []Memory      `json:"memory"`
@@ -73,6 +76,13 @@ type Cost struct {
 	BytesPerOp  int64   `json:"bytesPerOp"`
 	Iterations  int     `json:"iterations"`
 	Findings    int     `json:"findings"` // what the validator found (0: the response keeps the contract)
+	// Plain is the same response through plain kin-openapi
+	// (openapi3filter.ValidateResponse), measured in the same run, in
+	// rounds taking turns with this cost's.
+	Plain *Cost `json:"plain,omitempty"`
+	// RatioToPlain is the median over rounds of this cost over Plain's
+	// (CPU time per call, else wall time), each round's pair back to back.
+	RatioToPlain float64 `json:"ratioToPlain,omitempty"`
 }
 
 // Fidelity is one open-loop run against the bare handler.
@@ -91,8 +101,20 @@ type Fidelity struct {
 	// Throughput and P99Ms are medians over rounds, counts are sums.
 	Rounds []float64 `json:"rounds,omitempty"`
 	// RatioToPlain (modes other than plain) is the median over rounds of
-	// this mode's achieved rate over plain Vegeta's in the same round.
-	RatioToPlain float64 `json:"ratioToPlain,omitempty"`
+	// this mode's achieved rate over plain Vegeta's in the same round;
+	// RatioRounds are those per-round ratios, which show the noise.
+	RatioToPlain float64   `json:"ratioToPlain,omitempty"`
+	RatioRounds  []float64 `json:"ratioRounds,omitempty"`
+	// Top marks the row at the top rate (Report.Ceiling's Rate).
+	Top bool `json:"top,omitempty"`
+	// CPUSeconds is the load process's CPU time (user and system) over
+	// the runs, summed over rounds; CPUMicrosPerRequest is that per request.
+	CPUSeconds          float64 `json:"cpuSeconds,omitempty"`
+	CPUMicrosPerRequest float64 `json:"cpuMicrosPerRequest,omitempty"`
+	// Validators is contract.ValidateResponse's share of the load process's
+	// CPU time over the rounds of a mode that validates, from CPU profiles
+	// of the runs (see CPUShare); nil when not measured.
+	Validators *CPUShare `json:"validators,omitempty"`
 }
 
 // Limiter is one over-limit run against the mock and the Retry-After probes after it.

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -47,6 +48,11 @@ type AttackOptions struct {
 	// collects them (so its cost slows the attack down, as it would in a
 	// harness that validates every response).
 	Each func(*vegeta.Result)
+	// Attacker, when set, replaces the kit's attacker options (Workers,
+	// Timeout, keep-alive, max(Workers, 64) idle connections), so plain
+	// Vegeta can be given exactly the options of another attacker, such as
+	// the load runner's, and differ from it only in what it does with results.
+	Attacker []func(*vegeta.Attacker)
 }
 
 // Attack runs one Vegeta attack against req and summarises it. It stops
@@ -60,6 +66,9 @@ func Attack(ctx context.Context, req Request, o AttackOptions) Run {
 	opts := []func(*vegeta.Attacker){
 		vegeta.Workers(workers), vegeta.Timeout(timeout), vegeta.KeepAlive(true),
 		vegeta.Connections(int(max(workers, 64))),
+	}
+	if o.Attacker != nil {
+		opts = slices.Clone(o.Attacker)
 	}
 	if o.Rate.Freq == 0 {
 		opts = append(opts, vegeta.MaxWorkers(workers))

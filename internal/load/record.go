@@ -2,6 +2,7 @@ package load
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -216,9 +217,10 @@ func (r *Runner) newRecording(file string, secrets []string) (*recording, error)
 		rec.workers.Add(1)
 		go func() {
 			defer rec.workers.Done()
+			m := memo{secrets: secrets}
 			for res := range rec.pending {
-				r.check(res, counts)
-				redact(res, secrets)
+				r.check(res, counts, &m)
+				m.redact(res)
 				rec.encoded <- res
 			}
 		}()
@@ -226,17 +228,55 @@ func (r *Runner) newRecording(file string, secrets []string) (*recording, error)
 	return rec, nil
 }
 
+// memo is what one validator goroutine last parsed and redacted. A load
+// run repeats one request, and a server answers it with the same bytes
+// again and again (the Webex login's body names the account, not the
+// session), so most results reuse the last URL's parts and redacted forms
+// instead of working out the same bytes anew: parsing and redaction cost
+// the load path many times what validation does.
+type memo struct {
+	secrets []string // the recording's, which redaction replaces
+
+	haveURL        bool
+	url            string // as Vegeta reported it
+	path, rawQuery string
+	parsed         bool // url parses
+	redactedURL    string
+
+	haveBody     bool
+	body         []byte // as received; results own their bodies, nobody writes them
+	redactedBody []byte // shared by the results that carried body, read-only
+}
+
+// parse is url.Parse's path and query of u, and whether it parses.
+func (m *memo) parse(u string) (path, rawQuery string, ok bool) {
+	m.see(u)
+	return m.path, m.rawQuery, m.parsed
+}
+
+// see makes u the URL remembered, with its parts and its redacted form.
+func (m *memo) see(u string) {
+	if m.haveURL && u == m.url {
+		return
+	}
+	m.haveURL, m.url, m.path, m.rawQuery, m.parsed = true, u, "", "", false
+	if parsed, err := url.Parse(u); err == nil {
+		m.path, m.rawQuery, m.parsed = parsed.Path, parsed.RawQuery, true
+	}
+	m.redactedURL = redactText(u, m.secrets)
+}
+
 // check validates one response against the Webex contract.
-func (r *Runner) check(res *vegeta.Result, counts *checkCounts) {
+func (r *Runner) check(res *vegeta.Result, counts *checkCounts, m *memo) {
 	if res.Code == 0 {
 		return // a transport error: no response to judge
 	}
-	u, err := url.Parse(res.URL)
-	if err != nil {
+	path, rawQuery, ok := m.parse(res.URL)
+	if !ok {
 		return
 	}
 	verdict := r.contract.ValidateResponse(context.Background(), contract.Webex, &contract.Exchange{
-		Method: res.Method, Path: u.Path, RawQuery: u.RawQuery,
+		Method: res.Method, Path: path, RawQuery: rawQuery,
 		Status: int(res.Code), Header: res.Headers, Body: res.Body,
 	})
 	counts.validated++
@@ -256,14 +296,30 @@ func (r *Runner) check(res *vegeta.Result, counts *checkCounts) {
 // secret JSON values, secret headers and any credential the target uses.
 // Vegeta keeps no request headers or bodies, so the Authorization header
 // and the password never reach the file.
-func redact(res *vegeta.Result, secrets []string) {
-	res.Body = contract.RedactJSON(res.Body)
-	if len(secrets) > 0 {
-		res.Body = []byte(contract.Redact(string(res.Body), secrets...))
-		res.Error = contract.Redact(res.Error, secrets...)
-		res.URL = contract.Redact(res.URL, secrets...)
+func redact(res *vegeta.Result, secrets []string) { (&memo{secrets: secrets}).redact(res) }
+
+// redact is the package's redact, reusing the last result's redacted body
+// and URL when this one carries the same bytes: the output is the same.
+func (m *memo) redact(res *vegeta.Result) {
+	if !m.haveBody || !bytes.Equal(res.Body, m.body) {
+		m.haveBody, m.body = true, res.Body
+		m.redactedBody = contract.RedactJSON(res.Body)
+		if len(m.secrets) > 0 {
+			m.redactedBody = []byte(contract.Redact(string(m.redactedBody), m.secrets...))
+		}
 	}
+	m.see(res.URL)
+	res.Body, res.URL = m.redactedBody, m.redactedURL
+	res.Error = redactText(res.Error, m.secrets)
 	res.Headers = contract.RedactHeader(res.Headers)
+}
+
+// redactText is contract.Redact, skipped where it has nothing to do.
+func redactText(s string, secrets []string) string {
+	if s == "" || len(secrets) == 0 {
+		return s
+	}
+	return contract.Redact(s, secrets...)
 }
 
 // attack runs one attack into the recording and returns its records. It

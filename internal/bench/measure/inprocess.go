@@ -9,9 +9,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
 
 	"loginharness/internal/bench"
 	"loginharness/internal/contract"
@@ -28,13 +32,11 @@ type measured struct {
 	cpu time.Duration // 0 when unknown
 }
 
-// benchmark runs fn under testing.Benchmark for about p.BenchTime, and
-// measures the process CPU time of each run (the last one is the result's).
-func benchmark(p *Plan, fn func(b *testing.B)) measured {
-	initTesting.Do(func() {
-		testing.Init()
-		_ = flag.CommandLine.Set("test.benchtime", p.BenchTime.String())
-	})
+// benchmark runs fn under testing.Benchmark for about d, and measures the
+// process CPU time of each run (the last one is the result's).
+func benchmark(d time.Duration, fn func(b *testing.B)) measured {
+	initTesting.Do(testing.Init)
+	_ = flag.CommandLine.Set("test.benchtime", d.String())
 	var lastN int
 	var lastCPU time.Duration
 	r := testing.Benchmark(func(b *testing.B) {
@@ -89,7 +91,7 @@ func runHandler(_ context.Context, p *Plan, rep *bench.Report) []*bench.Table {
 		{"bare", bare},
 		{"mock (rate 1e9/s, limiter consulted)", mock.New(mock.DefaultConfig(), mock.WithRate(1e9, 1<<20))},
 	} {
-		c := cost(h.name, benchmark(p, serveLoop(h.h, login)))
+		c := cost(h.name, benchmark(p.BenchTime, serveLoop(h.h, login)))
 		rep.Handler = append(rep.Handler, c)
 		t.Add(c.Name, bench.FormatFloat(c.NsPerOp), bench.FormatFloat(c.CPUNsPerOp), strconv.FormatInt(c.AllocsPerOp, 10), strconv.FormatInt(c.BytesPerOp, 10))
 	}
@@ -183,8 +185,10 @@ func samples(c *contract.Contract) ([]sample, error) {
 	return out, nil
 }
 
-// runValidation: what contract.ValidateResponse costs per response.
-func runValidation(_ context.Context, p *Plan, rep *bench.Report) []*bench.Table {
+// runValidation: what contract.ValidateResponse costs per response, and
+// what plain kin-openapi costs on the same response, measured in rounds
+// that take turns to go first.
+func runValidation(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Table {
 	c, err := specs()
 	if err != nil {
 		rep.Notes = append(rep.Notes, "validation: cannot load the specs: "+err.Error())
@@ -195,25 +199,123 @@ func runValidation(_ context.Context, p *Plan, rep *bench.Report) []*bench.Table
 		rep.Notes = append(rep.Notes, "validation: "+err.Error())
 		return nil
 	}
-	t := &bench.Table{Title: fmt.Sprintf("Validation cost: contract.ValidateResponse per response (goal < %g µs)", bench.GoalValidationMicro), Header: []string{"response", "µs/op", "cpu µs/op", "allocs/op", "B/op", "findings"}}
+	t := &bench.Table{
+		Title:  fmt.Sprintf("Validation cost: contract.ValidateResponse per response, and plain kin-openapi on the same response (goals: < %g µs; <= %g× kin-openapi)", bench.GoalValidationMicro, bench.GoalValidationRatio),
+		Header: []string{"response", "µs/op", "cpu µs/op", "allocs/op", "B/op", "kin cpu µs/op", "kin allocs/op", "× kin", "findings"},
+	}
 	for _, s := range recorded {
-		ctx := context.Background()
-		findings := len(c.ValidateResponse(ctx, s.api, s.ex).Findings)
-		r := benchmark(p, func(b *testing.B) {
+		if ctx.Err() != nil {
+			break
+		}
+		cc, note := validationCost(p, c, s)
+		rep.Validation = append(rep.Validation, cc)
+		kinCPU, kinAllocs, ratio := "", "", ""
+		if cc.Plain != nil {
+			kinCPU, kinAllocs = bench.FormatFloat(cc.Plain.CPUNsPerOp/1000), strconv.FormatInt(cc.Plain.AllocsPerOp, 10)
+		}
+		if cc.RatioToPlain > 0 {
+			ratio = bench.FormatFloat(cc.RatioToPlain)
+		}
+		t.Add(cc.Name, bench.FormatFloat(cc.NsPerOp/1000), bench.FormatFloat(cc.CPUNsPerOp/1000), strconv.FormatInt(cc.AllocsPerOp, 10), strconv.FormatInt(cc.BytesPerOp, 10),
+			kinCPU, kinAllocs, ratio, strconv.Itoa(cc.Findings))
+		if note != "" {
+			t.Notes = append(t.Notes, cc.Name+": "+note)
+		}
+	}
+	t.Notes = append(t.Notes,
+		"µs/op is wall time, cpu µs/op the process's CPU time per call (GC included); the goals are judged on CPU time, which other work on the machine does not inflate",
+		fmt.Sprintf("kin: openapi3filter.ValidateResponse alone on the same response (as internal/contract's BenchmarkPlainKinOpenAPI); × kin: median of %d rounds' CPU-time ratios, the two taking turns to go first, %v each", p.ValidationRounds, p.ValidationTime),
+		"responses recorded from the in-process mock: real sign-ins for the variants, Prefer: code=NNN for every documented status")
+	return []*bench.Table{t}
+}
+
+// validationCost measures one recorded response through the harness's
+// validator and through plain kin-openapi, in p.ValidationRounds rounds;
+// the note says why the kin-openapi figure is missing or what it made of
+// the response.
+func validationCost(p *Plan, c *contract.Contract, s sample) (bench.Cost, string) {
+	ctx := context.Background()
+	v := c.ValidateResponse(ctx, s.api, s.ex)
+	harness := func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			c.ValidateResponse(ctx, s.api, s.ex)
+		}
+	}
+	kin, note, err := plainKin(c, s)
+	if err != nil {
+		note = "no kin-openapi figure: " + err.Error()
+	}
+	var own, plain []bench.Cost
+	var ratios []float64
+	for r := range p.ValidationRounds {
+		first := r%2 == 1 && kin != nil // each side leads in turn
+		var k bench.Cost
+		if first {
+			k = cost("kin-openapi", benchmark(p.ValidationTime, kin))
+		}
+		h := cost(s.name, benchmark(p.ValidationTime, harness))
+		if kin != nil && !first {
+			k = cost("kin-openapi", benchmark(p.ValidationTime, kin))
+		}
+		own = append(own, h)
+		if kin != nil {
+			plain = append(plain, k)
+			if v, ok := bench.CostRatio(h, k); ok {
+				ratios = append(ratios, v)
+			}
+		}
+	}
+	cc := bench.FoldCosts(own)
+	cc.API, cc.Status, cc.Findings, cc.Variant = string(s.api), s.ex.Status, len(v.Findings), v.Variant
+	if len(plain) > 0 {
+		k := bench.FoldCosts(plain)
+		cc.Plain = &k
+		cc.RatioToPlain, _ = bench.Median(ratios)
+	}
+	return cc, note
+}
+
+// plainKin is the yardstick of the validation ratio: kin-openapi's
+// openapi3filter.ValidateResponse alone on the sample, with the route of
+// its operation, as internal/contract's BenchmarkPlainKinOpenAPI runs it.
+// The note says when kin-openapi rejects the response, which makes its
+// figure that of its error path.
+func plainKin(c *contract.Contract, s sample) (fn func(b *testing.B), note string, err error) {
+	spec := c.Spec(s.api)
+	if spec == nil {
+		return nil, "", fmt.Errorf("no %s spec", s.api)
+	}
+	for _, op := range spec.Operations() {
+		item := spec.Doc.Paths.Find(op.Path)
+		if op.Method != s.ex.Method || !strings.HasSuffix(s.ex.Path, op.Path) || item == nil {
+			continue
+		}
+		in := &openapi3filter.RequestValidationInput{
+			Request: &http.Request{Method: op.Method},
+			Route:   &routers.Route{Spec: spec.Doc, Path: op.Path, PathItem: item, Method: op.Method, Operation: item.GetOperation(op.Method)},
+		}
+		options := &openapi3filter.Options{IncludeResponseStatus: true}
+		validate := func() error {
+			return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+				RequestValidationInput: in, Status: s.ex.Status, Header: s.ex.Header,
+				Body: io.NopCloser(bytes.NewReader(s.ex.Body)), Options: options,
+			})
+		}
+		if err := validate(); err != nil {
+			note = "kin-openapi rejects it (" + firstLine(err.Error()) + "): its figure is its error path's"
+		}
+		return func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				c.ValidateResponse(ctx, s.api, s.ex)
+				_ = validate()
 			}
-		})
-		cc := cost(s.name, r)
-		cc.API, cc.Status, cc.Findings = string(s.api), s.ex.Status, findings
-		if v := c.ValidateResponse(ctx, s.api, s.ex); v.Variant != "" {
-			cc.Variant = v.Variant
-		}
-		rep.Validation = append(rep.Validation, cc)
-		t.Add(cc.Name, bench.FormatFloat(cc.NsPerOp/1000), bench.FormatFloat(cc.CPUNsPerOp/1000), strconv.FormatInt(cc.AllocsPerOp, 10), strconv.FormatInt(cc.BytesPerOp, 10), strconv.Itoa(findings))
+		}, note, nil
 	}
-	t.Notes = append(t.Notes, "µs/op is wall time, cpu µs/op the process's CPU time per call (GC included); the goal is judged on CPU time, which other work on the machine does not inflate")
-	t.Notes = append(t.Notes, "responses recorded from the in-process mock: real sign-ins for the variants, Prefer: code=NNN for every documented status")
-	return []*bench.Table{t}
+	return nil, "", fmt.Errorf("no operation of the %s spec answers %s %s", s.api, s.ex.Method, s.ex.Path)
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }

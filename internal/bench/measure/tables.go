@@ -19,7 +19,7 @@ func sortedCodes(m map[string]int64) []string {
 func goalTable(gs []bench.Goal) *bench.Table {
 	t := &bench.Table{Title: "Goals", Header: []string{"goal", "value", "target", "status"}}
 	for _, g := range gs {
-		if g.Note != "" && g.Status != bench.Met || strings.Contains(g.Note, "saturated") {
+		if g.Note != "" && (g.Status != bench.Met || g.NoteAlways || strings.Contains(g.Note, "saturated")) {
 			t.Notes = append(t.Notes, g.Name+": "+g.Note)
 		}
 	}
