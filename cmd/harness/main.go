@@ -44,6 +44,13 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
 }
 
+// inputError marks inputs a command could not read, named already on
+// stderr: exit 2, without the usage hint, since no flag was wrong.
+type inputError struct{ err error }
+
+func (e inputError) Error() string { return e.err.Error() }
+func (e inputError) Unwrap() error { return e.err }
+
 // errFailed ends a command with exit 1, errNotJudged with exit 3, once it
 // has said why.
 var (
@@ -66,6 +73,7 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	cmd, err := root.ExecuteContextC(ctx)
 	var usage usageError
+	var input inputError
 	var preflight *target.PreflightError
 	switch {
 	case err == nil:
@@ -80,6 +88,9 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		return exitUnjudged
+	case errors.As(err, &input):
+		fmt.Fprintf(stderr, "harness: %v\n", err)
+		return exitUsage
 	case !started || errors.As(err, &usage):
 		fmt.Fprintf(stderr, "harness: %v\nRun '%s --help' for usage.\n", err, cmd.CommandPath())
 		return exitUsage

@@ -86,6 +86,10 @@ func (o *runOptions) run(ctx context.Context, stdout io.Writer, logger *slog.Log
 	if err != nil {
 		return err
 	}
+	shard, filter, err := o.shard(filter, cfg)
+	if err != nil {
+		return err
+	}
 	out, err := o.outDir()
 	if err != nil {
 		return err
@@ -108,9 +112,14 @@ func (o *runOptions) run(ctx context.Context, stdout io.Writer, logger *slog.Log
 		LabelFilter:    filter,
 		Targets:        configuredTargets(cfg),
 		Specs:          report.SpecInfos(c),
+		Shard:          shard,
 	}
 	for _, d := range cfg.MockDrifts {
 		info.Drift = append(info.Drift, string(d))
+	}
+	if shard != nil {
+		logger.Info("sharded run: the shared load starts at the same instant in every shard", "shard", fmt.Sprintf("%d/%d", shard.Index, shard.Count),
+			"run", shard.RunID, "start", shard.Start.Format(time.RFC3339), "conformance", shard.Index == 0)
 	}
 	logger.Info("running suites", "specs", sel.chosen, "out", out, "labelFilter", filter)
 	suites.total = sel.chosen
@@ -257,6 +266,35 @@ func (o *runOptions) targets(filter string) (target.Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// shard reads the sharding settings once and fixes the start and run id
+// in the environment, where the load suite reads the very same. A shard
+// but the first runs the load scenarios only: conformance runs once.
+func (o *runOptions) shard(filter string, cfg target.Config) (*results.Shard, string, error) {
+	sh, err := load.ShardConfig(os.Getenv, time.Now())
+	if err != nil || sh == nil {
+		if err != nil {
+			err = usageError{o.vars.named(err)}
+		}
+		return nil, filter, err
+	}
+	if !loadRuns(filter) {
+		return nil, filter, usagef("%s shares a load among shards, but %s leaves the load scenarios out", o.vars.name(load.EnvShard), o.asked())
+	}
+	if !cfg.Live(contract.Webex) {
+		return nil, filter, usagef("%s shares one server's limit among shards, but %s is unset: each shard would load its own embedded mock; start one with 'harness mock'",
+			o.vars.name(load.EnvShard), o.vars.name(target.EnvWebexURL))
+	}
+	for env, val := range map[string]string{load.EnvShardStart: sh.Start.Format(time.RFC3339), load.EnvRunID: sh.RunID} {
+		if err := os.Setenv(env, val); err != nil {
+			return nil, filter, err
+		}
+	}
+	if sh.Index > 0 {
+		filter = labelFilter(filter, results.LabelLoad)
+	}
+	return sh, filter, nil
 }
 
 // loadRuns tells whether the filter lets the load scenarios run, which

@@ -24,6 +24,7 @@ const (
 const (
 	EnvLoadWindows     = "HARNESS_LOAD_WINDOWS"
 	EnvLoadMaxDuration = "HARNESS_LOAD_MAX_DURATION"
+	EnvLoadMaxWait     = "HARNESS_LOAD_MAX_WAIT"
 )
 
 // ErrLiveLoadRefused is why load against a live server did not run: nobody
@@ -42,6 +43,10 @@ func Variables() []target.Variable {
 		{Env: EnvExpectedLimit, Flag: "expected-limit", API: contract.Webex, Help: "requests/s the live Webex should enforce, to judge against; unset, the ramp measures the limit and only the promises that need no number are judged"},
 		{Env: EnvLoadWindows, Flag: "load-windows", API: contract.Webex, Help: fmt.Sprintf("windows of the server's limiter (its longest Retry-After or policy window) the rate verdicts watch once the burst is spent (default %d)", DefaultWindows)},
 		{Env: EnvLoadMaxDuration, Flag: "load-max-duration", API: contract.Webex, Help: fmt.Sprintf("longest one load attack may run, as a Go duration (default %s)", DefaultMaxDuration)},
+		{Env: EnvLoadMaxWait, Flag: "load-max-wait", API: contract.Webex, Help: fmt.Sprintf("longest Retry-After the load scenarios wait out, as a Go duration; a sharded run leaves this long between its shared scenarios for the limit to recover (default %s)", DefaultMaxWait)},
+		{Env: EnvShard, Flag: "shard", API: contract.Webex, Help: "run shard I of N (from 0: 0/3, 1/3, 2/3) of a load that N harness processes share against one live Webex; each offers 1/N, shard 0 alone runs conformance, harness report merges them"},
+		{Env: EnvShardStart, Flag: "shard-start", API: contract.Webex, Help: "RFC 3339 time the shards' shared load begins (default: the next whole minute at least 15 s away, which shards started within seconds of each other agree on)"},
+		{Env: EnvRunID, Flag: "run-id", API: contract.Webex, Help: "names the sharded run, the same in every shard, so a merge takes its shards only (default: from the start time and shard count)"},
 	}
 }
 
@@ -123,6 +128,14 @@ func RunnerOptionsFromEnv(getenv func(string) string) ([]Option, error) {
 			errs = append(errs, fmt.Errorf("%s=%q: want a duration from 1s to %s, e.g. 2m", EnvLoadMaxDuration, raw, MaxLoadDuration))
 		} else {
 			opts = append(opts, WithMaxDuration(d))
+		}
+	}
+	if raw := strings.TrimSpace(getenv(EnvLoadMaxWait)); raw != "" {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d < time.Second || d > MaxLoadDuration {
+			errs = append(errs, fmt.Errorf("%s=%q: want a duration from 1s to %s, e.g. %s", EnvLoadMaxWait, raw, MaxLoadDuration, DefaultMaxWait))
+		} else {
+			opts = append(opts, WithMaxWait(d))
 		}
 	}
 	return opts, errors.Join(errs...)

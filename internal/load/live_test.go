@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"loginharness/internal/target"
 	"loginharness/internal/testkit"
@@ -69,5 +70,25 @@ func TestLiveLoadIsRefusedWithoutOptIn(t *testing.T) {
 	}
 	if got.MaxRate != 5 || got.Limit.Rate != 2 || got.Limit.Source != EnvExpectedLimit || got.capRate(100) != 5 {
 		t.Errorf("live target bounds: %+v", got)
+	}
+}
+
+// TestRunnerOptionsFromEnv: each load knob is read, and every bad value
+// is named at once.
+func TestRunnerOptionsFromEnv(t *testing.T) {
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	opts, err := RunnerOptionsFromEnv(env(map[string]string{EnvLoadWindows: "4", EnvLoadMaxDuration: "10s", EnvLoadMaxWait: "3s"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewRunner(nil, opts...)
+	if r.windows != 4 || r.maxDuration != 10*time.Second || r.maxWait != 3*time.Second {
+		t.Errorf("windows %d, max duration %s, max wait %s; want 4, 10s, 3s", r.windows, r.maxDuration, r.maxWait)
+	}
+	_, err = RunnerOptionsFromEnv(env(map[string]string{EnvLoadWindows: "0", EnvLoadMaxDuration: "forever", EnvLoadMaxWait: "10ms"}))
+	for _, name := range []string{EnvLoadWindows, EnvLoadMaxDuration, EnvLoadMaxWait} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("bad values: %v, want %s named", err, name)
+		}
 	}
 }

@@ -28,10 +28,39 @@ func (c *Changes) Empty() bool {
 	return len(c.SpecsDiffer)+len(c.Regressions)+len(c.Fixed)+len(c.NewSkips)+len(c.Measures) == 0
 }
 
+// ChangeGroup is the changes of one kind in one place: the codes of one
+// target, the specs of one API, the verdicts of one load scenario.
+type ChangeGroup struct {
+	Kind, Where string
+	Changes     []Change
+}
+
+// groupChanges groups changes by kind and place, in their order.
+func groupChanges(cs []Change) []ChangeGroup {
+	var out []ChangeGroup
+	for _, c := range cs {
+		i := slices.IndexFunc(out, func(g ChangeGroup) bool { return g.Kind == c.Kind && g.Where == c.Where })
+		if i < 0 {
+			out = append(out, ChangeGroup{Kind: c.Kind, Where: c.Where})
+			i = len(out) - 1
+		}
+		out[i].Changes = append(out[i].Changes, c)
+	}
+	return out
+}
+
+// RegressionGroups, FixedGroups and NewSkipGroups are the changes as the
+// page lists them, grouped.
+func (c *Changes) RegressionGroups() []ChangeGroup { return groupChanges(c.Regressions) }
+func (c *Changes) FixedGroups() []ChangeGroup      { return groupChanges(c.Fixed) }
+func (c *Changes) NewSkipGroups() []ChangeGroup    { return groupChanges(c.NewSkips) }
+
 // Change is one spec, documented code or load verdict whose state changed.
 type Change struct {
 	Kind   string // "spec", "code" or "load"
 	Name   string // the spec's text, "webex 429 on <target>", "over-limit accepted-within-limit"
+	Where  string // what it belongs to: "webex", "webex on embedded mock", "over-limit"
+	Short  string // its name within that: "status 429", "429", "accepted-within-limit"
 	Before State
 	After  State
 	Reason string // why it is what it is now
@@ -55,9 +84,9 @@ const (
 // Compare sets cur against base.
 func Compare(base, cur *Page) *Changes {
 	ch := &Changes{Baseline: base.Run}
-	for _, s := range cur.Run.Specs {
-		for _, b := range base.Run.Specs {
-			if b.API == s.API && b.SHA256 != s.SHA256 {
+	for _, s := range cur.specInfos() {
+		for _, b := range base.specInfos() {
+			if b.API == s.API && b.SHA256 != s.SHA256 && !slices.Contains(ch.SpecsDiffer, s.API) {
 				ch.SpecsDiffer = append(ch.SpecsDiffer, s.API)
 			}
 		}
@@ -76,15 +105,16 @@ func Compare(base, cur *Page) *Changes {
 
 // stateKey is one judged thing of a page and its state now.
 type stateKey struct {
-	key    string
-	kind   string
-	name   string
-	state  State
-	reason string
+	key          string
+	kind         string
+	name         string
+	where, short string
+	state        State
+	reason       string
 }
 
 func (k stateKey) change(before State) Change {
-	return Change{Kind: k.kind, Name: k.name, Before: before, After: k.state, Reason: k.reason}
+	return Change{Kind: k.kind, Name: k.name, Where: k.where, Short: k.short, Before: before, After: k.state, Reason: k.reason}
 }
 
 func (ch *Changes) add(c Change) {
@@ -104,22 +134,28 @@ func stateKeys(p *Page) []stateKey {
 	var out []stateKey
 	for _, s := range p.Specs {
 		if !s.Load {
-			out = append(out, stateKey{key: "spec\x00" + s.Text, kind: "spec", name: s.Text, state: s.State, reason: s.Reason})
+			name, where := s.Text, s.API
+			if s.Run != "" {
+				name += " (" + s.Run + ")"
+				where += " (" + s.Run + ")"
+			}
+			out = append(out, stateKey{key: "spec\x00" + name, kind: "spec", name: name, where: where, short: s.Name, state: s.State, reason: s.Reason})
 		}
 	}
 	for _, m := range p.Matrices {
 		for _, r := range m.Rows {
 			for i, c := range r.Cells {
+				where := m.API + " on " + m.Targets[i].Name()
 				name := fmt.Sprintf("%s %d on %s", m.API, r.Status, m.Targets[i].Name())
-				out = append(out, stateKey{key: "code\x00" + name, kind: "code", name: name, state: c.State, reason: c.Reason})
+				out = append(out, stateKey{key: "code\x00" + name, kind: "code", name: name, where: where, short: strconv.Itoa(r.Status), state: c.State, reason: c.Reason})
 			}
 		}
 	}
 	if p.Load != nil {
 		for _, sc := range p.Load.Scenarios {
 			for _, v := range sc.Verdicts {
-				name := sc.Scenario + " " + v.Name
-				out = append(out, stateKey{key: "load\x00" + name, kind: "load", name: name, state: verdictState(v.State), reason: v.Message})
+				name := sc.Title() + " " + v.Name
+				out = append(out, stateKey{key: "load\x00" + name, kind: "load", name: name, where: sc.Title(), short: v.Name, state: verdictState(v.State), reason: v.Message})
 			}
 		}
 	}
@@ -152,19 +188,19 @@ func measureChanges(base, cur *Load) []MeasureChange {
 	}
 	var out []MeasureChange
 	for _, c := range cur.Scenarios {
-		i := slices.IndexFunc(base.Scenarios, func(b Scenario) bool { return b.Scenario == c.Scenario })
+		i := slices.IndexFunc(base.Scenarios, func(b Scenario) bool { return b.Scenario == c.Scenario && b.Run == c.Run })
 		if i < 0 {
 			continue
 		}
-		out = append(out, scenarioChanges(base.Scenarios[i].LoadSummary, c.LoadSummary)...)
+		out = append(out, scenarioChanges(base.Scenarios[i].LoadSummary, c.LoadSummary, c.Title())...)
 	}
 	return out
 }
 
-func scenarioChanges(b, c results.LoadSummary) []MeasureChange {
+func scenarioChanges(b, c results.LoadSummary, title string) []MeasureChange {
 	var out []MeasureChange
 	add := func(measure, before, after, why string) {
-		out = append(out, MeasureChange{Scenario: c.Scenario, Measure: measure, Before: before, After: after, Why: why})
+		out = append(out, MeasureChange{Scenario: title, Measure: measure, Before: before, After: after, Why: why})
 	}
 	if be, ce := b.Envelope, c.Envelope; be != nil && ce != nil {
 		if be.LongRunRate > 0 && ce.LongRunRate > 0 {

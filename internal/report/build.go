@@ -8,14 +8,17 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
 
 	"loginharness/internal/contract"
 	"loginharness/internal/results"
 )
 
-// Source says what a page is built from.
+// Source says what a page is built from: one run's outputs.
 type Source struct {
 	// Dir is the output folder: run.json, Ginkgo JSON reports, load/.
 	Dir string
@@ -31,19 +34,109 @@ type Source struct {
 	Secrets []string
 	// Now stamps the page; nil means time.Now.
 	Now func() time.Time
+
+	// Label names the run on a page of several (BuildRuns): its targets
+	// and load scenarios carry it, so two runs on the mock stay apart.
+	Label string
+	// LoadDir holds the run's load summaries; empty means Dir's load/.
+	LoadDir string
+	// Merged says LoadDir holds the merged summaries of a sharded run
+	// (load.Merge): their verdicts replace the shards' own load specs,
+	// which left the shared limit to the merge.
+	Merged bool
+	// Inputs are the folders the run was read from, as the user named
+	// them: the shards' folders of a merged run.
+	Inputs []string
 }
 
-// Build reads the run's outputs and decides what the page shows.
+// Build reads one run's outputs and decides what the page shows.
 func Build(src Source) (*Page, error) {
-	if src.Contract == nil {
-		return nil, errors.New("report: no contract to judge coverage against")
+	return BuildRuns([]Source{src})
+}
+
+// BuildRuns renders several runs on one page: their specs side by side,
+// each run's targets a row of the coverage matrices, each run's load
+// scenarios under its label, one verdict over all. A run that cannot be
+// read is left out and named in the error, which joins every such run's;
+// the page holds the rest, and is nil only when none could be read.
+func BuildRuns(srcs []Source) (*Page, error) {
+	if len(srcs) == 0 {
+		return nil, errors.New("report: no run to render")
+	}
+	for _, src := range srcs {
+		if src.Contract == nil {
+			return nil, errors.New("report: no contract to judge coverage against")
+		}
 	}
 	now := time.Now
-	if src.Now != nil {
-		now = src.Now
+	if srcs[0].Now != nil {
+		now = srcs[0].Now
 	}
 	p := &Page{Generated: now().UTC()}
+	var runs []*runRead
+	var errs []error
+	for _, src := range srcs {
+		tag := src.Label
+		if len(srcs) == 1 {
+			tag = "" // one run: nothing to tell apart
+		}
+		r, err := readRun(src, tag)
+		if err != nil {
+			if len(srcs) > 1 {
+				err = fmt.Errorf("%s: %w", src.Dir, err)
+			}
+			errs = append(errs, err)
+			continue
+		}
+		runs = append(runs, r)
+	}
+	if len(runs) == 0 {
+		return nil, errors.Join(errs...)
+	}
+	var reasons []string
+	for i, r := range runs {
+		if i == 0 {
+			p.Run = r.info
+		}
+		p.Run.Incomplete = p.Run.Incomplete || r.info.Incomplete || r.interrupted
+		if len(runs) > 1 || r.src.Merged {
+			p.Runs = append(p.Runs, RunEntry{Label: r.src.Label, Info: r.info, Inputs: r.src.Inputs, Merged: r.src.Merged})
+		}
+		p.Specs = append(p.Specs, r.specs...)
+		if r.load != nil {
+			if p.Load == nil {
+				p.Load = &Load{}
+			}
+			p.Load.Scenarios = append(p.Load.Scenarios, r.load.Scenarios...)
+		}
+		p.Sources = append(p.Sources, r.sources...)
+		reasons = append(reasons, r.reasons...)
+	}
+	p.mixedSpecs()
+	p.conformance(srcs[0].Contract)
+	p.scenarios()
+	p.skips()
+	p.verdict(reasons)
+	return p, errors.Join(errs...)
+}
 
+// runRead is what one run's outputs hold, before the page sets the runs
+// side by side.
+type runRead struct {
+	src         Source
+	info        RunInfo
+	specs       []Spec
+	load        *Load
+	sources     []string
+	reasons     []string // why the run failed beyond its specs
+	interrupted bool
+}
+
+// readRun reads one run's outputs: its run.json, Ginkgo reports and load
+// summaries; tag marks its specs, targets and scenarios on a page of
+// several runs.
+func readRun(src Source, tag string) (*runRead, error) {
+	r := &runRead{src: src}
 	var files []ginkgoFile
 	for _, path := range src.GinkgoFiles {
 		f, err := readGinkgoFile(path)
@@ -54,33 +147,60 @@ func Build(src Source) (*Page, error) {
 	}
 	var err error
 	if src.Run != nil {
-		p.Run = *src.Run
-	} else if p.Run, err = readRunInfo(src.Dir); err != nil {
+		r.info = *src.Run
+	} else if r.info, err = ReadRunInfo(src.Dir); err != nil {
 		return nil, err
 	}
-	if len(p.Run.Specs) == 0 {
-		p.Run.Specs = SpecInfos(src.Contract)
+	if len(r.info.Specs) == 0 {
+		r.info.Specs = SpecInfos(src.Contract)
 	}
-	if p.Run.Started.IsZero() {
-		p.Run.Started = earliestStart(files)
+	if r.info.Started.IsZero() {
+		r.info.Started = earliestStart(files)
 	}
-
+	loadDir := src.LoadDir
+	if loadDir == "" {
+		loadDir = results.LoadDir(src.Dir)
+	}
 	redact := func(s string) string { return contract.Redact(s, src.Secrets...) }
-	var loadErr error
-	p.Load, loadErr = readLoad(results.LoadDir(src.Dir), p.Run.Started, redact)
-	p.conformance(src.Contract, latestSpecs(files), src.Secrets)
-	p.scenarios()
-	p.skips()
+	since := r.info.Started
+	if src.Merged {
+		since = time.Time{} // the merge wrote them after the shards ran
+	}
+	load, loadErr := readLoad(loadDir, since, tag, redact)
+	if load != nil && src.Merged {
+		// In the order they ran, as the shards' suites listed them.
+		slices.SortStableFunc(load.Scenarios, func(a, b Scenario) int { return strings.Compare(a.StartedAt, b.StartedAt) })
+	}
+	r.load = load
+	for _, sr := range latestSpecs(files) {
+		if sr.LeafNodeType != types.NodeTypeIt && !sr.Failed() {
+			continue // set-up and reporting nodes matter only when they fail
+		}
+		s := newSpec(sr, contract.APIs(), src.Secrets)
+		if src.Merged && s.Load {
+			continue // the merged verdicts below stand for the shards'
+		}
+		s.Run = tag
+		r.specs = append(r.specs, s)
+	}
+	if src.Merged && load != nil {
+		for _, sc := range load.Scenarios {
+			r.specs = append(r.specs, sc.verdictSpecs()...)
+		}
+	}
 	for _, f := range files {
-		p.Sources = append(p.Sources, relativePath(src.Dir, f.Path))
+		r.sources = append(r.sources, relativePath(src.Dir, f.Path))
 	}
-	reasons, interrupted := suiteFailures(files)
+	r.reasons, r.interrupted = suiteFailures(files)
 	if loadErr != nil {
-		reasons = append(reasons, "unreadable load summaries: "+redact(loadErr.Error()))
+		r.reasons = append(r.reasons, "unreadable load summaries: "+redact(loadErr.Error()))
 	}
-	p.Run.Incomplete = p.Run.Incomplete || interrupted
-	p.verdict(reasons)
-	return p, nil
+	if tag != "" {
+		for i, reason := range r.reasons {
+			r.reasons[i] = tag + ": " + reason
+		}
+	}
+	return r, nil
 }
 
 // SpecInfos lists the version and hash of each API's spec.

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"loginharness/internal/results"
 )
 
 // fromLoad completes a coverage cell with what the load scenarios saw of
@@ -22,7 +20,7 @@ func (p *Page) fromLoad(api string, code int, t Target, c Cell) Cell {
 	switch {
 	case saw.seen > saw.kept:
 		if c.State != Failed {
-			c.State, c.Spec, c.Reason = Failed, "scenario-"+saw.broke, ""
+			c.State, c.Spec, c.Reason = Failed, saw.broke, ""
 		}
 		c.Reason = joinReasons(c.Reason, fmt.Sprintf("under load, at least %d of %d %s responses broke the contract (%s)", saw.seen-saw.kept, saw.seen, status, where))
 	case c.State == Passed || c.State == Failed:
@@ -38,7 +36,7 @@ func (p *Page) fromLoad(api string, code int, t Target, c Cell) Cell {
 type loadSight struct {
 	seen, kept int      // responses, and those that kept the contract
 	scenarios  []string // the scenarios that saw any
-	broke      string   // the first scenario where one broke the contract
+	broke      string   // the anchor of the first scenario where one broke the contract
 }
 
 // loadSaw counts the responses with code the load scenarios got from
@@ -53,7 +51,7 @@ func (p *Page) loadSaw(api string, code int, t Target) loadSight {
 	}
 	status := strconv.Itoa(code)
 	for _, s := range p.Load.Scenarios {
-		if s.API != api || s.Conforming == nil || loadTarget(s.LoadSummary) != t {
+		if s.API != api || s.Conforming == nil || s.target() != t {
 			continue
 		}
 		got, kept := s.StatusCodes[status], s.Conforming[status]
@@ -63,18 +61,10 @@ func (p *Page) loadSaw(api string, code int, t Target) loadSight {
 		saw.seen, saw.kept = saw.seen+max(got, kept), saw.kept+kept
 		saw.scenarios = append(saw.scenarios, s.Scenario)
 		if got > kept && saw.broke == "" {
-			saw.broke = s.Scenario
+			saw.broke = s.Anchor()
 		}
 	}
 	return saw
-}
-
-// loadTarget is the matrix target a load summary's requests went to.
-func loadTarget(s results.LoadSummary) Target {
-	if s.Target.Kind == results.TargetLive {
-		return Target{API: s.API, URL: s.Target.URL}
-	}
-	return Target{API: s.API}
 }
 
 func joinReasons(a, b string) string {

@@ -55,7 +55,7 @@ func readAll(fsys http.FileSystem, name string) ([]byte, error) {
 
 var pageTemplate = template.Must(template.New("page.html.tmpl").Funcs(template.FuncMap{
 	"short":      func(s string) string { return contract.Truncate(s, 12) },
-	"stamp":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
+	"stamp":      stampText,
 	"duration":   func(d time.Duration) string { return d.Round(time.Millisecond).String() },
 	"stateCSS":   func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), " ", "-") },
 	"verdictCSS": func(v RunVerdict) string { return strings.ReplaceAll(string(v), " ", "-") },
@@ -97,3 +97,6 @@ func (p *Page) Render(w io.Writer) error {
 		Assets pageAssets
 	}{p, assets})
 }
+
+// stampText is how the page and the terminal write a time.
+func stampText(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") }

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"loginharness/internal/contract"
@@ -19,6 +20,7 @@ type Load struct {
 // Scenario is one load scenario as the page shows it.
 type Scenario struct {
 	results.LoadSummary
+	Run   string // the run's label on a page of several
 	State State
 	// NotJudged counts the verdicts the run could not judge: a scenario
 	// that passed with some is no clean pass, and says so.
@@ -64,7 +66,7 @@ type Level struct {
 // older summary belongs to an earlier run (this one skipped or filtered
 // out its scenario) and is left out. It returns nil when none is left, and
 // the readable summaries along with the error of any unreadable one.
-func readLoad(dir string, since time.Time, redact func(string) string) (*Load, error) {
+func readLoad(dir string, since time.Time, run string, redact func(string) string) (*Load, error) {
 	summaries, err := results.ReadLoadSummaries(dir)
 	var l Load
 	for _, s := range summaries {
@@ -72,7 +74,7 @@ func readLoad(dir string, since time.Time, redact func(string) string) (*Load, e
 		if err == nil && started.Before(since.Truncate(time.Second)) {
 			continue
 		}
-		l.Scenarios = append(l.Scenarios, newScenario(s, redact))
+		l.Scenarios = append(l.Scenarios, newScenario(s, run, redact))
 	}
 	if len(l.Scenarios) == 0 {
 		return nil, err
@@ -80,7 +82,7 @@ func readLoad(dir string, since time.Time, redact func(string) string) (*Load, e
 	return &l, err
 }
 
-func newScenario(s results.LoadSummary, redact func(string) string) Scenario {
+func newScenario(s results.LoadSummary, run string, redact func(string) string) Scenario {
 	s.Target.URL = redact(s.Target.URL)
 	s.IncompleteReason = redact(s.IncompleteReason)
 	s.Verdicts = slices.Clone(s.Verdicts)
@@ -95,7 +97,7 @@ func newScenario(s results.LoadSummary, redact func(string) string) Scenario {
 	s.RateLimit.Policies = redactAll(s.RateLimit.Policies, redact)
 	s.RateLimit.LimitSamples = redactAll(s.RateLimit.LimitSamples, redact)
 
-	sc := Scenario{LoadSummary: s, State: Passed}
+	sc := Scenario{LoadSummary: s, Run: run, State: Passed}
 	for _, v := range s.Verdicts {
 		if v.State == results.VerdictNotJudged {
 			sc.NotJudged++
@@ -109,7 +111,7 @@ func newScenario(s results.LoadSummary, redact func(string) string) Scenario {
 	}
 	sc.Headline = headline(s)
 	sc.Figures = figures(s)
-	sc.Charts = charts(s)
+	sc.Charts = charts(s, "chart-"+strings.TrimPrefix(sc.Anchor(), "scenario-"))
 	return sc
 }
 
@@ -207,8 +209,7 @@ func envelopeFigures(env *results.Envelope) []Figure {
 
 // charts draws the timeline: the rate sent and the rate answered with each
 // status against the limit, and latency percentiles, over time.
-func charts(s results.LoadSummary) []Chart {
-	id := "chart-" + s.Scenario
+func charts(s results.LoadSummary, id string) []Chart {
 	codes := statusCodes(s)
 	status := Chart{
 		ID: id + "-status", Title: "Requests sent and answers by status code, per second", X: "seconds", Y: "per second",
@@ -344,3 +345,63 @@ func secondsRange(lo, hi float64) string {
 func rate(r float64) string   { return strconv.FormatFloat(r, 'f', 1, 64) + "/s" }
 func pct(r float64) string    { return strconv.FormatFloat(100*r, 'f', 1, 64) + "%" }
 func msText(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + " ms" }
+
+// Anchor is the scenario's id on the page, unique across runs.
+func (s Scenario) Anchor() string { return scenarioAnchor(s.Run, s.Scenario) }
+
+func scenarioAnchor(run, scenario string) string {
+	if run == "" {
+		return "scenario-" + scenario
+	}
+	return "scenario-" + scenario + "-" + strings.Map(func(r rune) rune {
+		if r <= ' ' || r == '"' || r == '#' {
+			return '-'
+		}
+		return r
+	}, run)
+}
+
+// Title names the scenario, with its run on a page of several.
+func (s Scenario) Title() string {
+	if s.Run == "" {
+		return s.Scenario
+	}
+	return s.Scenario + " (" + s.Run + ")"
+}
+
+// target is the matrix target the scenario's requests went to.
+func (s Scenario) target() Target {
+	t := Target{API: s.API, Run: s.Run}
+	if s.Target.Kind == results.TargetLive {
+		t.URL = s.Target.URL
+	}
+	return t
+}
+
+// verdictSpecs are the scenario's verdicts as the load suite's specs
+// would show them: one spec each, a verdict not judged a skip that says
+// why, an incomplete scenario's verdicts all not judged. A merged run's
+// page has no suite of its own to run them.
+func (s Scenario) verdictSpecs() []Spec {
+	var out []Spec
+	for _, v := range s.Verdicts {
+		sp := Spec{
+			Run: s.Run, API: s.API, Name: v.Name, Scenario: s.Scenario, Load: true,
+			Text:   fmt.Sprintf("Load %s %s", s.Scenario, v.Name),
+			Labels: []string{results.LabelLoad, s.API},
+		}
+		switch {
+		case s.Incomplete:
+			sp.State, sp.Reason = Skipped, notJudgedPrefix+s.IncompleteReason
+		case v.State == results.VerdictPassed:
+			sp.State = Passed
+		case v.State == results.VerdictFailed:
+			sp.State, sp.Failure = Failed, fmt.Sprintf("%s broke its promise (%s, merged from its shards): %s", s.Scenario, v.Name, v.Message)
+			sp.Reason = firstLine(sp.Failure)
+		default:
+			sp.State, sp.Reason = Skipped, notJudgedPrefix+v.Message
+		}
+		out = append(out, sp)
+	}
+	return out
+}

@@ -33,13 +33,20 @@ func (p *Page) Markdown(w io.Writer) {
 		fmt.Fprintf(w, "- skipped, %s, %d: %s\n", k.Where, len(k.Specs), mdText(k.Reason))
 	}
 	fmt.Fprintln(w)
+	if head, lines := p.changeSummary(); head != "" {
+		fmt.Fprintf(w, "### %s\n\n", mdText(strings.ToUpper(head[:1])+head[1:]))
+		for _, line := range lines {
+			fmt.Fprintf(w, "- %s\n", mdText(line))
+		}
+		fmt.Fprintln(w)
+	}
 	for _, m := range p.Matrices {
 		p.markdownMatrix(w, m)
 	}
 	if len(p.Scenarios) > 0 {
 		fmt.Fprintf(w, "### Load\n\n| Scenario | State | Verdicts | |\n|---|---|---|---|\n")
 		for _, s := range p.Scenarios {
-			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", s.Name, s.StateText(), s.Judged(), mdText(scenarioNote(s)))
+			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", mdText(s.Title()), s.StateText(), s.Judged(), mdText(scenarioNote(s)))
 		}
 		fmt.Fprintln(w)
 	}

@@ -65,6 +65,7 @@ const (
 // Spec is one Ginkgo spec as the report shows it.
 type Spec struct {
 	ID        string // anchor of its failure, when it failed
+	Run       string // the run's label on a page of several
 	API       string // "" when it belongs to no single API
 	Text      string
 	Name      string // the spec's own text, without its containers': "status 429"
@@ -169,20 +170,84 @@ type Page struct {
 	Scenarios []ScenarioRun // every load scenario the run's specs judged or skipped
 	Sources   []string      // the Ginkgo reports read, relative to the output folder
 	Changes   *Changes      // since a baseline run; nil without one
+	// Runs lists the runs of a page of several, or the one merged run of a
+	// sharded load; nil for a single run, which Run describes.
+	Runs []RunEntry
+	// Mixed names the APIs whose runs on this page were judged against
+	// different specs (by SHA-256): set side by side, not mixed up.
+	Mixed []string
+}
+
+// RunEntry is one run of a page of several.
+type RunEntry struct {
+	Label  string // how the page names it, from its folder
+	Info   RunInfo
+	Inputs []string // the folders read: the shards' of a merged run
+	Merged bool     // its load verdicts merge its shards' results
+}
+
+// Spec returns the run's spec of api, if it recorded one.
+func (r RunEntry) Spec(api string) (SpecInfo, bool) {
+	for _, s := range r.Info.Specs {
+		if s.API == api {
+			return s, true
+		}
+	}
+	return SpecInfo{}, false
+}
+
+// specInfos are the specs every run of the page was judged against.
+func (p *Page) specInfos() []SpecInfo {
+	if len(p.Runs) == 0 {
+		return p.Run.Specs
+	}
+	var out []SpecInfo
+	for _, r := range p.Runs {
+		out = append(out, r.Info.Specs...)
+	}
+	return out
+}
+
+// SpecOf is the spec of api that the run labelled run was judged
+// against; zero when the run recorded none.
+func (p *Page) SpecOf(api, run string) SpecInfo {
+	for _, r := range p.Runs {
+		if s, ok := r.Spec(api); ok && r.Label == run {
+			return s
+		}
+	}
+	for _, s := range p.Run.Specs {
+		if s.API == api {
+			return s
+		}
+	}
+	return SpecInfo{}
+}
+
+// mixedSpecs notes the APIs whose runs used different specs.
+func (p *Page) mixedSpecs() {
+	for _, api := range contract.APIs() {
+		var shas []string
+		for _, r := range p.Runs {
+			if s, ok := r.Spec(string(api)); ok && !slices.Contains(shas, s.SHA256) {
+				shas = append(shas, s.SHA256)
+			}
+		}
+		if len(shas) > 1 {
+			p.Mixed = append(p.Mixed, string(api))
+		}
+	}
 }
 
 // conformance builds the spec list, matrices and variants from the spec
 // reports, using the contract for what is documented.
-func (p *Page) conformance(c *contract.Contract, specs []types.SpecReport, secrets []string) {
+func (p *Page) conformance(c *contract.Contract) {
 	apis := contract.APIs()
-	for i, sr := range specs {
-		if sr.LeafNodeType != types.NodeTypeIt && !sr.Failed() {
-			continue // set-up and reporting nodes matter only when they fail
-		}
-		s := newSpec(i, sr, apis, secrets)
-		p.Specs = append(p.Specs, s)
+	for i := range p.Specs {
+		s := &p.Specs[i]
+		s.ID = fmt.Sprintf("spec-%d", i+1)
 		if s.State == Failed || (s.State == Interrupted && s.Failure != "") {
-			p.Failures = append(p.Failures, s)
+			p.Failures = append(p.Failures, *s)
 		}
 	}
 	// Conformance failures first: they say which code broke, load failures
@@ -196,14 +261,13 @@ func (p *Page) conformance(c *contract.Contract, specs []types.SpecReport, secre
 		m := p.matrix(string(api), spec.Operations())
 		p.Matrices = append(p.Matrices, m)
 		p.Variants = append(p.Variants, p.variants(m, spec.Operations())...)
-		p.APIs = append(p.APIs, p.apiSummary(m))
+		p.APIs = append(p.APIs, p.apiSummaries(m)...)
 	}
 }
 
-func newSpec(i int, sr types.SpecReport, apis []contract.API, secrets []string) Spec {
+func newSpec(sr types.SpecReport, apis []contract.API, secrets []string) Spec {
 	redact := func(s string) string { return contract.Redact(s, secrets...) }
 	s := Spec{
-		ID:       fmt.Sprintf("spec-%d", i+1),
 		Text:     redact(sr.FullText()),
 		Name:     redact(sr.LeafNodeText),
 		Labels:   sr.Labels(),
@@ -241,48 +305,95 @@ func newSpec(i int, sr types.SpecReport, apis []contract.API, secrets []string) 
 	return s
 }
 
-// targets returns where an API's requests went: the live URLs and the mock
-// seen in its exchanges, else the configured target, else the mock.
+// targets returns where an API's requests went, run by run: the live
+// URLs and the mock seen in its exchanges, else the run's configured
+// target, else the mock.
 func (p *Page) targets(api string) []Target {
 	var ts []Target
-	for _, s := range p.Specs {
-		for _, ex := range s.Exchanges {
-			if ex.API != api {
+	for _, run := range p.runLabels() {
+		var seen []Target
+		for _, s := range p.Specs {
+			if s.Run != run {
 				continue
 			}
-			t := Target{API: api}
-			if ex.Target == results.TargetLive {
-				t.URL = ex.TargetURL
-			}
-			if !slices.Contains(ts, t) {
-				ts = append(ts, t)
+			for _, ex := range s.Exchanges {
+				if ex.API != api {
+					continue
+				}
+				t := Target{API: api, Run: run}
+				if ex.Target == results.TargetLive {
+					t.URL = ex.TargetURL
+				}
+				if !slices.Contains(seen, t) {
+					seen = append(seen, t)
+				}
 			}
 		}
-	}
-	if len(ts) > 0 {
-		return ts
-	}
-	for _, t := range p.Run.Targets {
-		if t.API == api {
-			return []Target{t}
+		if len(seen) == 0 {
+			seen = []Target{p.configuredTarget(api, run)}
 		}
+		ts = append(ts, seen...)
 	}
-	return []Target{{API: api}}
+	return ts
 }
 
-// targetOf is the target a spec ran against: that of its exchanges, or the
-// API's only target when it sent nothing (skipped before any request).
+// runLabels lists the page's runs by label, "" for a single run.
+func (p *Page) runLabels() []string {
+	if len(p.Runs) <= 1 { // a merged run alone is not told apart either
+		return []string{""}
+	}
+	var out []string
+	for _, r := range p.Runs {
+		out = append(out, r.Label)
+	}
+	return out
+}
+
+// configuredTarget is where the run named run was set to send api's
+// requests, the mock when it says nothing.
+func (p *Page) configuredTarget(api, run string) Target {
+	info := p.Run
+	for _, r := range p.Runs {
+		if r.Label == run {
+			info = r.Info
+		}
+	}
+	for _, t := range info.Targets {
+		if t.API == api {
+			t.Run = run
+			return t
+		}
+	}
+	if p.Load != nil { // a folder without run.json: where its load went
+		for _, sc := range p.Load.Scenarios {
+			if sc.API == api && sc.Run == run {
+				return sc.target()
+			}
+		}
+	}
+	return Target{API: api, Run: run}
+}
+
+// targetOf is the target a spec ran against: that of its exchanges, or its
+// run's only target of the API when it sent nothing (skipped before any
+// request).
 func targetOf(s Spec, ts []Target) (Target, bool) {
 	for _, ex := range s.Exchanges {
 		if ex.API == s.API {
 			if ex.Target == results.TargetLive {
-				return Target{API: s.API, URL: ex.TargetURL}, true
+				return Target{API: s.API, URL: ex.TargetURL, Run: s.Run}, true
 			}
-			return Target{API: s.API}, true
+			return Target{API: s.API, Run: s.Run}, true
 		}
 	}
-	if len(ts) == 1 {
-		return ts[0], true
+	var mine []Target
+	for _, t := range ts {
+		if t.Run == s.Run {
+			mine = append(mine, t)
+		}
+	}
+	if len(mine) == 1 {
+		return mine[0], true
 	}
 	return Target{}, false
 }
@@ -403,19 +514,26 @@ func (p *Page) variants(m Matrix, ops []contract.Operation) []Variant {
 	return out
 }
 
-func (p *Page) apiSummary(m Matrix) APISummary {
-	sum := APISummary{API: m.API, Target: m.Targets[0]}
-	for _, s := range p.Specs {
-		if s.API == m.API && !s.Load {
-			sum.Specs.add(s.State)
+// apiSummaries are an API's cards: one per target of its matrix, so runs
+// set side by side each get theirs.
+func (p *Page) apiSummaries(m Matrix) []APISummary {
+	var out []APISummary
+	for i, t := range m.Targets {
+		sum := APISummary{API: m.API, Target: t}
+		for _, s := range p.Specs {
+			if s.API != m.API || s.Load {
+				continue
+			}
+			if st, ok := targetOf(s, m.Targets); len(m.Targets) == 1 || (ok && st == t) {
+				sum.Specs.add(s.State)
+			}
 		}
-	}
-	for _, r := range m.Rows {
-		for _, c := range r.Cells {
-			sum.Codes.add(c.State)
+		for _, r := range m.Rows {
+			sum.Codes.add(r.Cells[i].State)
 		}
+		out = append(out, sum)
 	}
-	return sum
+	return out
 }
 
 // verdict decides the headline from the specs, the load scenarios and how
@@ -441,12 +559,18 @@ func (p *Page) verdict(suiteFailures []string) {
 	case loadSpecs.Failed > 0: // failed before writing a summary
 		failures = append(failures, contract.Plural(loadSpecs.Failed, "load spec")+" failed")
 	}
-	if p.Load != nil {
-		interrupted = interrupted || p.Load.count(Interrupted) > 0
-	}
 	p.Reasons = failures
 	if interrupted {
 		p.Reasons = append(p.Reasons, "the run was interrupted: results are partial")
+	} else if p.Load != nil {
+		// A scenario cut short on its own says why: a merge missing a
+		// shard is no interrupted run.
+		for _, sc := range p.Load.Scenarios {
+			if sc.State == Interrupted {
+				interrupted = true
+				p.Reasons = append(p.Reasons, fmt.Sprintf("load %s is partial: %s", sc.Title(), sc.IncompleteReason))
+			}
+		}
 	}
 	unjudged := p.unjudged()
 	switch {

@@ -31,12 +31,17 @@ type RunInfo struct {
 	Drift          []string   `json:"drift,omitempty"` // contract breaks the mock made on purpose
 	Targets        []Target   `json:"targets,omitempty"`
 	Specs          []SpecInfo `json:"specs,omitempty"`
+	// Shard is set when the run was one shard of a sharded load run.
+	Shard *results.Shard `json:"shard,omitempty"`
 }
 
 // Target is where the requests for one API went.
 type Target struct {
 	API string `json:"api"`
 	URL string `json:"url,omitempty"` // empty for the embedded mock
+	// Run is the label of the run that sent them, on a page of several
+	// runs, where two runs on the mock are two targets.
+	Run string `json:"-"`
 }
 
 // Live reports whether the target is a real server rather than the embedded mock.
@@ -44,10 +49,14 @@ func (t Target) Live() bool { return t.URL != "" }
 
 // Name is how the report labels the target.
 func (t Target) Name() string {
+	name := "embedded mock"
 	if t.Live() {
-		return t.URL
+		name = t.URL
 	}
-	return "embedded mock"
+	if t.Run != "" {
+		name += " (" + t.Run + ")"
+	}
+	return name
 }
 
 // SpecInfo identifies the contract one API was checked against.
@@ -67,9 +76,9 @@ func WriteRunInfo(dir string, info RunInfo) error {
 	return results.WriteFileAtomic(filepath.Join(dir, RunInfoFile), append(data, '\n'))
 }
 
-// readRunInfo reads dir/run.json; there is none in a folder written by
+// ReadRunInfo reads dir/run.json; there is none in a folder written by
 // `go tool ginkgo` rather than `harness run`, which leaves info empty.
-func readRunInfo(dir string) (info RunInfo, err error) {
+func ReadRunInfo(dir string) (info RunInfo, err error) {
 	path := filepath.Join(dir, RunInfoFile)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {

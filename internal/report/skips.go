@@ -29,6 +29,9 @@ func (p *Page) skips() {
 		if s.Load {
 			where = strings.TrimSpace("load " + s.Scenario)
 		}
+		if s.Run != "" {
+			where += " (" + s.Run + ")"
+		}
 		i := slices.IndexFunc(p.Skips, func(k Skip) bool { return k.Where == where && k.Reason == s.Reason })
 		if i < 0 {
 			p.Skips = append(p.Skips, Skip{Where: where, Reason: s.Reason})
@@ -61,11 +64,23 @@ func (p *Page) unjudged() []string {
 // (live limits that leave it nothing to judge): then only its specs say so.
 type ScenarioRun struct {
 	Name     string
+	Run      string // the run's label on a page of several
 	API      string // the API its specs drive
 	State    State  // failed, interrupted, passed, or skipped: nothing judged
 	Verdicts Counts // its verdict specs; Skipped are the verdicts not judged
 	Reason   string // why a verdict was not judged, the first given: "no 429 to check"
 	Headline string // what it measured, from its summary
+}
+
+// Anchor is the scenario's section on the page.
+func (s ScenarioRun) Anchor() string { return scenarioAnchor(s.Run, s.Name) }
+
+// Title names the scenario, with its run on a page of several.
+func (s ScenarioRun) Title() string {
+	if s.Run == "" {
+		return s.Name
+	}
+	return s.Name + " (" + s.Run + ")"
 }
 
 // Judged reads like "3 passed, 1 not judged".
@@ -88,9 +103,9 @@ func (p *Page) scenarios() {
 		if !s.Load || s.Scenario == "" || s.State == NotRun {
 			continue
 		}
-		i := slices.IndexFunc(p.Scenarios, func(r ScenarioRun) bool { return r.Name == s.Scenario })
+		i := slices.IndexFunc(p.Scenarios, func(r ScenarioRun) bool { return r.Name == s.Scenario && r.Run == s.Run })
 		if i < 0 {
-			p.Scenarios = append(p.Scenarios, ScenarioRun{Name: s.Scenario, API: s.API})
+			p.Scenarios = append(p.Scenarios, ScenarioRun{Name: s.Scenario, Run: s.Run, API: s.API})
 			i = len(p.Scenarios) - 1
 		}
 		r := &p.Scenarios[i]
@@ -106,7 +121,7 @@ func (p *Page) scenarios() {
 			continue
 		}
 		for _, sc := range p.Load.Scenarios {
-			if sc.Scenario == r.Name {
+			if sc.Scenario == r.Name && sc.Run == r.Run {
 				r.Headline = sc.Headline
 				if sc.State == Interrupted {
 					r.State = Interrupted

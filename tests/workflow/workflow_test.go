@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
+
 	"loginharness/internal/target"
 )
 
@@ -101,4 +103,78 @@ func isTargetSetting(env string) bool {
 		}
 	}
 	return false
+}
+
+// workflowFile is the part of a GitHub workflow the checks below read.
+type workflowFile struct {
+	Jobs map[string]struct {
+		Needs    any               `yaml:"needs"`
+		If       string            `yaml:"if"`
+		Env      map[string]string `yaml:"env"`
+		Strategy struct {
+			Matrix map[string]any `yaml:"matrix"`
+		} `yaml:"strategy"`
+		Steps []struct {
+			ID   string            `yaml:"id"`
+			If   string            `yaml:"if"`
+			Uses string            `yaml:"uses"`
+			Run  string            `yaml:"run"`
+			With map[string]string `yaml:"with"`
+		} `yaml:"steps"`
+	} `yaml:"jobs"`
+}
+
+// TestNightlyWorkflowKeepsABaselineAndShardsTheLoad: the conformance job
+// restores the last good run as its baseline, compares with it and saves
+// a run that kept every contract; the optional sharded load is a matrix
+// of shards on one start and run id, and a merge job that runs harness
+// report on every shard's artifact and fails by its verdict.
+func TestNightlyWorkflowKeepsABaselineAndShardsTheLoad(t *testing.T) {
+	var wf workflowFile
+	if err := yaml.Unmarshal([]byte(readWorkflow(t)), &wf); err != nil {
+		t.Fatal(err)
+	}
+	steps := func(job string) string {
+		var b strings.Builder
+		for _, s := range wf.Jobs[job].Steps {
+			b.WriteString(s.Uses + "\n" + s.Run + "\n" + s.If + "\n")
+			for k, v := range s.With {
+				b.WriteString(k + ": " + v + "\n")
+			}
+		}
+		return b.String()
+	}
+	conf := steps("conformance")
+	for _, want := range []string{"actions/cache/restore@", "path: baseline", "--baseline baseline", "actions/cache/save@", "steps.run.outputs.code == '0'"} {
+		if !strings.Contains(conf, want) {
+			t.Errorf("the conformance job lacks %q", want)
+		}
+	}
+	shard, ok := wf.Jobs["load-shard"]
+	if !ok {
+		t.Fatal("no load-shard job")
+	}
+	if _, ok := shard.Strategy.Matrix["index"]; !ok {
+		t.Error("load-shard is no matrix over the shard index")
+	}
+	for _, v := range []string{"HARNESS_SHARD", "HARNESS_SHARD_START", "HARNESS_RUN_ID", "HARNESS_ALLOW_LIVE_LOAD", "HARNESS_LIVE_MAX_RATE"} {
+		if shard.Env[v] == "" {
+			t.Errorf("load-shard does not set %s", v)
+		}
+	}
+	if !strings.Contains(shard.Env["HARNESS_SHARD"], "matrix.index") || !strings.Contains(shard.Env["HARNESS_SHARD_START"], "needs.load-plan.outputs.start") {
+		t.Errorf("the shards do not share one plan: HARNESS_SHARD=%q HARNESS_SHARD_START=%q", shard.Env["HARNESS_SHARD"], shard.Env["HARNESS_SHARD_START"])
+	}
+	if s := steps("load-shard"); !strings.Contains(s, "--label-filter load") || !strings.Contains(s, "actions/upload-artifact@") {
+		t.Error("a shard does not run the load alone and upload its folder")
+	}
+	merge := steps("load-merge")
+	for _, want := range []string{"actions/download-artifact@", "pattern: load-shard-*", "bin/harness report", "--in", `exit "${CODE:-1}"`} {
+		if !strings.Contains(merge, want) {
+			t.Errorf("the merge job lacks %q", want)
+		}
+	}
+	if !strings.Contains(wf.Jobs["load-merge"].If, "always()") {
+		t.Error("the merge does not run when a shard failed, which is when its page matters most")
+	}
 }
