@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -157,5 +158,20 @@ func TestRedact(t *testing.T) {
 				t.Errorf("Redact(%q, %q) = %q, want %q", tt.in, tt.secrets, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestRedactHeaderCopiesOnlyWhatItRedacts: an answer without a secret
+// header is returned as it is (the load path redacts every result); one
+// with a secret header, named in any case, gets a redacted copy.
+func TestRedactHeaderCopiesOnlyWhatItRedacts(t *testing.T) {
+	plain := http.Header{"Content-Type": {"application/json"}, "Trackingid": {"abc"}}
+	if got := contract.RedactHeader(plain); reflect.ValueOf(got).Pointer() != reflect.ValueOf(plain).Pointer() {
+		t.Error("a header without secrets was copied")
+	}
+	secret := http.Header{"X-Session-TOKEN": {"s3cr3t-value"}, "Content-Type": {"application/json"}}
+	got := contract.RedactHeader(secret)
+	if got["X-Session-TOKEN"][0] == "s3cr3t-value" || secret["X-Session-TOKEN"][0] != "s3cr3t-value" {
+		t.Errorf("a token header in upper case: redacted %q, original %q", got["X-Session-TOKEN"], secret["X-Session-TOKEN"])
 	}
 }
