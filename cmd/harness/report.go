@@ -169,9 +169,6 @@ func buildPage(c *contract.Contract, dirs []string, mergeDir string) (page *repo
 	if len(srcs) == 0 {
 		return nil, problems, usagef("no readable run in %s", strings.Join(dirs, ", "))
 	}
-	if len(srcs) == 1 && !srcs[0].Merged {
-		srcs[0].Label = ""
-	}
 	page, err = report.BuildRuns(srcs)
 	if err != nil {
 		problems = append(problems, err.Error())

@@ -76,11 +76,7 @@ func BuildRuns(srcs []Source) (*Page, error) {
 	var runs []*runRead
 	var errs []error
 	for _, src := range srcs {
-		tag := src.Label
-		if len(srcs) == 1 {
-			tag = "" // one run: nothing to tell apart
-		}
-		r, err := readRun(src, tag)
+		r, err := readRun(src)
 		if err != nil {
 			if len(srcs) > 1 {
 				err = fmt.Errorf("%s: %w", src.Dir, err)
@@ -92,6 +88,11 @@ func BuildRuns(srcs []Source) (*Page, error) {
 	}
 	if len(runs) == 0 {
 		return nil, errors.Join(errs...)
+	}
+	if len(runs) > 1 { // one run alone has nothing to tell apart
+		for _, r := range runs {
+			r.tag(r.src.Label)
+		}
 	}
 	var reasons []string
 	for i, r := range runs {
@@ -133,9 +134,8 @@ type runRead struct {
 }
 
 // readRun reads one run's outputs: its run.json, Ginkgo reports and load
-// summaries; tag marks its specs, targets and scenarios on a page of
-// several runs.
-func readRun(src Source, tag string) (*runRead, error) {
+// summaries.
+func readRun(src Source) (*runRead, error) {
 	r := &runRead{src: src}
 	var files []ginkgoFile
 	for _, path := range src.GinkgoFiles {
@@ -166,7 +166,7 @@ func readRun(src Source, tag string) (*runRead, error) {
 	if src.Merged {
 		since = time.Time{} // the merge wrote them after the shards ran
 	}
-	load, loadErr := readLoad(loadDir, since, tag, redact)
+	load, loadErr := readLoad(loadDir, since, redact)
 	if load != nil && src.Merged {
 		// In the order they ran, as the shards' suites listed them.
 		slices.SortStableFunc(load.Scenarios, func(a, b Scenario) int { return strings.Compare(a.StartedAt, b.StartedAt) })
@@ -180,7 +180,6 @@ func readRun(src Source, tag string) (*runRead, error) {
 		if src.Merged && s.Load {
 			continue // the merged verdicts below stand for the shards'
 		}
-		s.Run = tag
 		r.specs = append(r.specs, s)
 	}
 	if src.Merged && load != nil {
@@ -195,12 +194,25 @@ func readRun(src Source, tag string) (*runRead, error) {
 	if loadErr != nil {
 		r.reasons = append(r.reasons, "unreadable load summaries: "+redact(loadErr.Error()))
 	}
-	if tag != "" {
-		for i, reason := range r.reasons {
-			r.reasons[i] = tag + ": " + reason
+	return r, nil
+}
+
+// tag marks the run's specs, scenarios (and their charts' ids) and
+// reasons with its label, on a page of several runs.
+func (r *runRead) tag(label string) {
+	for i := range r.specs {
+		r.specs[i].Run = label
+	}
+	if r.load != nil {
+		for i := range r.load.Scenarios {
+			sc := &r.load.Scenarios[i]
+			sc.Run = label
+			sc.Charts = charts(sc.LoadSummary, sc.chartID())
 		}
 	}
-	return r, nil
+	for i, reason := range r.reasons {
+		r.reasons[i] = label + ": " + reason
+	}
 }
 
 // SpecInfos lists the version and hash of each API's spec.

@@ -66,7 +66,7 @@ type Level struct {
 // older summary belongs to an earlier run (this one skipped or filtered
 // out its scenario) and is left out. It returns nil when none is left, and
 // the readable summaries along with the error of any unreadable one.
-func readLoad(dir string, since time.Time, run string, redact func(string) string) (*Load, error) {
+func readLoad(dir string, since time.Time, redact func(string) string) (*Load, error) {
 	summaries, err := results.ReadLoadSummaries(dir)
 	var l Load
 	for _, s := range summaries {
@@ -74,7 +74,7 @@ func readLoad(dir string, since time.Time, run string, redact func(string) strin
 		if err == nil && started.Before(since.Truncate(time.Second)) {
 			continue
 		}
-		l.Scenarios = append(l.Scenarios, newScenario(s, run, redact))
+		l.Scenarios = append(l.Scenarios, newScenario(s, redact))
 	}
 	if len(l.Scenarios) == 0 {
 		return nil, err
@@ -82,7 +82,7 @@ func readLoad(dir string, since time.Time, run string, redact func(string) strin
 	return &l, err
 }
 
-func newScenario(s results.LoadSummary, run string, redact func(string) string) Scenario {
+func newScenario(s results.LoadSummary, redact func(string) string) Scenario {
 	s.Target.URL = redact(s.Target.URL)
 	s.IncompleteReason = redact(s.IncompleteReason)
 	s.Verdicts = slices.Clone(s.Verdicts)
@@ -97,7 +97,7 @@ func newScenario(s results.LoadSummary, run string, redact func(string) string) 
 	s.RateLimit.Policies = redactAll(s.RateLimit.Policies, redact)
 	s.RateLimit.LimitSamples = redactAll(s.RateLimit.LimitSamples, redact)
 
-	sc := Scenario{LoadSummary: s, Run: run, State: Passed}
+	sc := Scenario{LoadSummary: s, State: Passed}
 	for _, v := range s.Verdicts {
 		if v.State == results.VerdictNotJudged {
 			sc.NotJudged++
@@ -111,7 +111,7 @@ func newScenario(s results.LoadSummary, run string, redact func(string) string) 
 	}
 	sc.Headline = headline(s)
 	sc.Figures = figures(s)
-	sc.Charts = charts(s, "chart-"+strings.TrimPrefix(sc.Anchor(), "scenario-"))
+	sc.Charts = charts(s, sc.chartID())
 	return sc
 }
 
@@ -345,6 +345,9 @@ func secondsRange(lo, hi float64) string {
 func rate(r float64) string   { return strconv.FormatFloat(r, 'f', 1, 64) + "/s" }
 func pct(r float64) string    { return strconv.FormatFloat(100*r, 'f', 1, 64) + "%" }
 func msText(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + " ms" }
+
+// chartID prefixes the ids of the scenario's charts, unique across runs.
+func (s Scenario) chartID() string { return "chart-" + strings.TrimPrefix(s.Anchor(), "scenario-") }
 
 // Anchor is the scenario's id on the page, unique across runs.
 func (s Scenario) Anchor() string { return scenarioAnchor(s.Run, s.Scenario) }

@@ -223,7 +223,7 @@ func TestBaselineNamesRegressions(t *testing.T) {
 		t.Errorf("the two readable runs are not side by side:\n%s", tail(o.stdout))
 	}
 	o = harness(t, invocation{args: []string{"report", "--in", clean, "--in", damaged, "--out", t.TempDir()}, hangGuard: time.Minute})
-	if o.code != 2 || !strings.Contains(o.stderr, damaged) || !strings.Contains(o.stdout, "verdict: PASS") {
+	if o.code != 2 || !strings.Contains(o.stderr, damaged) || !strings.Contains(o.stdout, "verdict: PASS") || !strings.Contains(o.stdout, "codes: 19 passed") {
 		t.Errorf("report with a damaged input beside a clean run: exit %d, want 2 naming %s, the clean run rendered\n%s", o.code, damaged, tail(o.output()))
 	}
 	if after := folderHashes(t, clean, drift); !equalHashes(before, after) {
