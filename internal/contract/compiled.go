@@ -121,23 +121,9 @@ func (c *compiler) fill(n *schemaNode, s *openapi3.Schema) bool {
 
 	n.nullable = s.Nullable || s.Type.IncludesNull()
 	if s.Type != nil {
-		n.kinds = 0
-		for _, t := range s.Type.Slice() {
-			switch t {
-			case openapi3.TypeBoolean:
-				n.kinds |= kindBoolean
-			case openapi3.TypeNumber, openapi3.TypeInteger:
-				n.kinds |= kindNumber
-			case openapi3.TypeString:
-				n.kinds |= kindString
-			case openapi3.TypeArray:
-				n.kinds |= kindArray
-			case openapi3.TypeObject:
-				n.kinds |= kindObject
-			case openapi3.TypeNull:
-			default:
-				return false
-			}
+		var known bool
+		if n.kinds, known = kindsOf(s.Type); !known {
+			return false
 		}
 	}
 	n.integer = s.Type.Permits(openapi3.TypeInteger) && !s.Type.Permits(openapi3.TypeNumber)
@@ -152,7 +138,59 @@ func (c *compiler) fill(n *schemaNode, s *openapi3.Schema) bool {
 		}
 		n.enum = append(n.enum, v)
 	}
+	if !fillScalar(n, s) {
+		return false
+	}
+	n.minItems, n.maxItems = s.MinItems, s.MaxItems
+	if s.Items != nil {
+		n.items = sub(s.Items)
+	}
+	n.names = slices.Sorted(maps.Keys(s.Properties))
+	for _, name := range n.names {
+		n.props = append(n.props, sub(s.Properties[name]))
+	}
+	if len(n.names) > maxScannedNames {
+		n.slots = make(map[string]int, len(n.names))
+		for i, name := range n.names {
+			n.slots[name] = i
+		}
+	}
+	n.required = s.Required
+	n.noAdditional = s.AdditionalProperties.Has != nil && !*s.AdditionalProperties.Has
+	if ref := s.AdditionalProperties.Schema; ref != nil && ref.Value != nil {
+		n.additional = c.compile(ref.Value)
+	}
+	n.minProps, n.maxProps = s.MinProps, s.MaxProps
+	return ok
+}
 
+// kindsOf is the JSON types a type keyword permits; false for a type
+// the compiler does not know.
+func kindsOf(types *openapi3.Types) (kinds, bool) {
+	var k kinds
+	for _, t := range types.Slice() {
+		switch t {
+		case openapi3.TypeBoolean:
+			k |= kindBoolean
+		case openapi3.TypeNumber, openapi3.TypeInteger:
+			k |= kindNumber
+		case openapi3.TypeString:
+			k |= kindString
+		case openapi3.TypeArray:
+			k |= kindArray
+		case openapi3.TypeObject:
+			k |= kindObject
+		case openapi3.TypeNull:
+		default:
+			return 0, false
+		}
+	}
+	return k, true
+}
+
+// fillScalar compiles the keywords on strings and numbers; false when a
+// pattern is one the compiler leaves to kin-openapi.
+func fillScalar(n *schemaNode, s *openapi3.Schema) bool {
 	n.minLength, n.maxLength = s.MinLength, s.MaxLength
 	if s.Pattern != "" {
 		// kin-openapi rewrites \uXXXX before compiling; other patterns it
@@ -177,29 +215,7 @@ func (c *compiler) fill(n *schemaNode, s *openapi3.Schema) bool {
 	}
 	n.min, n.max = s.Min, s.Max
 	n.above, n.below = exclusiveBound(s.ExclusiveMin, s.Min), exclusiveBound(s.ExclusiveMax, s.Max)
-
-	n.minItems, n.maxItems = s.MinItems, s.MaxItems
-	if s.Items != nil {
-		n.items = sub(s.Items)
-	}
-
-	n.names = slices.Sorted(maps.Keys(s.Properties))
-	for _, name := range n.names {
-		n.props = append(n.props, sub(s.Properties[name]))
-	}
-	if len(n.names) > maxScannedNames {
-		n.slots = make(map[string]int, len(n.names))
-		for i, name := range n.names {
-			n.slots[name] = i
-		}
-	}
-	n.required = s.Required
-	n.noAdditional = s.AdditionalProperties.Has != nil && !*s.AdditionalProperties.Has
-	if ref := s.AdditionalProperties.Schema; ref != nil && ref.Value != nil {
-		n.additional = c.compile(ref.Value)
-	}
-	n.minProps, n.maxProps = s.MinProps, s.MaxProps
-	return ok
+	return true
 }
 
 // maxScannedNames is how many declared properties are looked up by
