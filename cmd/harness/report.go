@@ -77,6 +77,9 @@ func (o reportOptions) run(stdout, stderr io.Writer) error {
 	}
 	page, problems, err := buildPage(c, o.in, filepath.Join(out, "load"))
 	if err != nil {
+		for _, p := range problems {
+			fmt.Fprintf(stderr, "harness: %s\n", p)
+		}
 		return err
 	}
 	if len(o.baseline) > 0 {
@@ -102,7 +105,7 @@ func (o reportOptions) run(stdout, stderr io.Writer) error {
 		return err
 	}
 	switch {
-	case page.Verdict == report.Fail:
+	case page.Failed():
 		return errFailed
 	case len(problems) > 0:
 		return inputError{fmt.Errorf("%s: the page holds the rest", contract.Plural(len(problems), "input problem"))}
@@ -167,14 +170,14 @@ func buildPage(c *contract.Contract, dirs []string, mergeDir string) (page *repo
 		srcs = append(srcs, src)
 	}
 	if len(srcs) == 0 {
-		return nil, problems, usagef("no readable run in %s", strings.Join(dirs, ", "))
+		return nil, problems, inputError{fmt.Errorf("no readable run in %s", strings.Join(dirs, ", "))}
 	}
 	page, err = report.BuildRuns(srcs)
 	if err != nil {
 		problems = append(problems, err.Error())
 	}
 	if page == nil {
-		return nil, problems, usagef("no readable run in %s", strings.Join(dirs, ", "))
+		return nil, problems, inputError{fmt.Errorf("no readable run in %s", strings.Join(dirs, ", "))}
 	}
 	return page, problems, nil
 }

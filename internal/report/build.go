@@ -94,7 +94,7 @@ func BuildRuns(srcs []Source) (*Page, error) {
 			r.tag(r.src.Label)
 		}
 	}
-	var reasons []string
+	var reasons, partial []string
 	for i, r := range runs {
 		if i == 0 {
 			p.Run = r.info
@@ -112,12 +112,13 @@ func BuildRuns(srcs []Source) (*Page, error) {
 		}
 		p.Sources = append(p.Sources, r.sources...)
 		reasons = append(reasons, r.reasons...)
+		partial = append(partial, r.partial...)
 	}
 	p.mixedSpecs()
 	p.conformance(srcs[0].Contract)
 	p.scenarios()
 	p.skips()
-	p.verdict(reasons)
+	p.verdict(reasons, partial)
 	return p, errors.Join(errs...)
 }
 
@@ -130,6 +131,7 @@ type runRead struct {
 	load        *Load
 	sources     []string
 	reasons     []string // why the run failed beyond its specs
+	partial     []string // what of it could not be read: no failure of the server's, but no whole run either
 	interrupted bool
 }
 
@@ -192,7 +194,7 @@ func readRun(src Source) (*runRead, error) {
 	}
 	r.reasons, r.interrupted = suiteFailures(files)
 	if loadErr != nil {
-		r.reasons = append(r.reasons, "unreadable load summaries: "+redact(loadErr.Error()))
+		r.partial = append(r.partial, "unreadable load summaries: "+redact(loadErr.Error()))
 	}
 	return r, nil
 }
@@ -210,8 +212,10 @@ func (r *runRead) tag(label string) {
 			sc.Charts = charts(sc.LoadSummary, sc.chartID())
 		}
 	}
-	for i, reason := range r.reasons {
-		r.reasons[i] = label + ": " + reason
+	for _, reasons := range [][]string{r.reasons, r.partial} {
+		for i, reason := range reasons {
+			reasons[i] = label + ": " + reason
+		}
 	}
 }
 

@@ -176,7 +176,13 @@ type Page struct {
 	// Mixed names the APIs whose runs on this page were judged against
 	// different specs (by SHA-256): set side by side, not mixed up.
 	Mixed []string
+
+	failed bool // something failed, whether or not the page is complete
 }
+
+// Failed tells whether anything judged failed, even on a page that is
+// INCOMPLETE: a broken promise stays broken when other results are missing.
+func (p *Page) Failed() bool { return p.failed }
 
 // RunEntry is one run of a page of several.
 type RunEntry struct {
@@ -537,8 +543,9 @@ func (p *Page) apiSummaries(m Matrix) []APISummary {
 }
 
 // verdict decides the headline from the specs, the load scenarios and how
-// the run ended, and says why when it is not PASS.
-func (p *Page) verdict(suiteFailures []string) {
+// the run ended, and says why when it is not PASS. Partial are the parts
+// of the run that could not be read: the page is incomplete, not failed.
+func (p *Page) verdict(suiteFailures, partial []string) {
 	var all, conformance, loadSpecs Counts
 	for _, s := range p.Specs {
 		all.add(s.State)
@@ -560,6 +567,7 @@ func (p *Page) verdict(suiteFailures []string) {
 		failures = append(failures, contract.Plural(loadSpecs.Failed, "load spec")+" failed")
 	}
 	p.Reasons = failures
+	p.failed = len(failures) > 0
 	if interrupted {
 		p.Reasons = append(p.Reasons, "the run was interrupted: results are partial")
 	} else if p.Load != nil {
@@ -571,6 +579,10 @@ func (p *Page) verdict(suiteFailures []string) {
 				p.Reasons = append(p.Reasons, fmt.Sprintf("load %s is partial: %s", sc.Title(), sc.IncompleteReason))
 			}
 		}
+	}
+	if len(partial) > 0 {
+		interrupted = true
+		p.Reasons = append(p.Reasons, partial...)
 	}
 	unjudged := p.unjudged()
 	switch {

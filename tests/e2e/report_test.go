@@ -10,7 +10,8 @@ import (
 
 // TestReportFromDamagedFiles renders the page again (`harness report`)
 // from a run's folder with one file damaged, as a CI artifact can be: each
-// damage is named with its file, never silently read as "no results".
+// damage is named with its file, never silently read as "no results", and
+// exits 2: an input that cannot be read is no failure of the server's.
 func TestReportFromDamagedFiles(t *testing.T) {
 	t.Parallel()
 	run := t.TempDir()
@@ -26,10 +27,12 @@ func TestReportFromDamagedFiles(t *testing.T) {
 		code   int
 		want   []string // in stdout and stderr
 	}{
-		{"truncated Ginkgo report", "ginkgo.json", func(b []byte) []byte { return b[:len(b)/2] }, 1, []string{"ginkgo.json", "JSON"}},
-		{"empty Ginkgo report", "ginkgo.json", func([]byte) []byte { return nil }, 1, []string{"ginkgo.json"}},
-		{"garbage run.json", "run.json", func([]byte) []byte { return []byte("garbage") }, 1, []string{"run.json", "invalid character"}},
-		{"truncated load summary", summary, func([]byte) []byte { return []byte(`{"scenario": "under-limit", "rate`) }, 0, []string{"under-limit.summary.json", "unreadable load summaries"}},
+		{"truncated Ginkgo report", "ginkgo.json", func(b []byte) []byte { return b[:len(b)/2] }, 2, []string{"ginkgo.json", "JSON", "no readable run"}},
+		{"empty Ginkgo report", "ginkgo.json", func([]byte) []byte { return nil }, 2, []string{"ginkgo.json", "no readable run"}},
+		{"garbage run.json", "run.json", func([]byte) []byte { return []byte("garbage") }, 2, []string{"run.json", "invalid character", "no readable run"}},
+		// The rest renders, INCOMPLETE: a file that cannot be read is no
+		// broken promise of the server's.
+		{"truncated load summary", summary, func([]byte) []byte { return []byte(`{"scenario": "under-limit", "rate`) }, 2, []string{"under-limit.summary.json", "unreadable load summaries", "verdict: INCOMPLETE", "codes: 19 passed"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
