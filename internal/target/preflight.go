@@ -132,6 +132,11 @@ func (p *preflight) checkBasePath() error {
 	return p.fail(Misconfigured, fmt.Sprintf("%s cannot be the documented base: its path should end in %s, as in %s", raw, strings.Join(p.base.Paths, " or "), p.base.URL), p.urlVariable())
 }
 
+// serverClosedIdle is net/http's unexported error for a connection the
+// server closed before the request could be written: which of it and EOF
+// a client sees depends on timing alone.
+const serverClosedIdle = "http: server closed idle connection"
+
 // noAnswer says why no status came, and what to check.
 func (p *preflight) noAnswer(err error) *PreflightError {
 	raw := p.cfg.URL(p.api)
@@ -157,7 +162,7 @@ func (p *preflight) noAnswer(err error) *PreflightError {
 		e = p.fail(Unreachable, fmt.Sprintf("the TLS certificate of %s is not trusted (%v): check the host name, or set %s=1 for a lab server you trust", host, cert.Err, EnvInsecureTLS), p.urlVariable(), EnvInsecureTLS)
 	case errors.As(err, &netErr) && netErr.Timeout():
 		e = p.fail(Unreachable, fmt.Sprintf("no answer from %s within %s: check that the server is up and reachable from here (proxy, firewall), or allow more time", raw, p.timeout), p.urlVariable(), EnvAttemptTimeout)
-	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
+	case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET), strings.Contains(err.Error(), serverClosedIdle):
 		e = p.fail(Unreachable, fmt.Sprintf("%s closed the connection without an answer: check the URL's scheme and port", host), p.urlVariable())
 	default: // a reply that is no HTTP answer, such as a malformed header
 		_, cause, _ := strings.Cut(err.Error(), ErrNoAnswer.Error()+": ")

@@ -2,12 +2,15 @@ package target
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -222,4 +225,20 @@ func mergeVars(base, more map[string]string) map[string]string {
 	out := maps.Clone(base)
 	maps.Copy(out, more)
 	return out
+}
+
+// TestPreflightReadsAnEarlyCloseOneWay: a server that closes a connection
+// before the request is written shows as EOF, a reset or net/http's
+// "server closed idle connection", by timing alone: each reads as the
+// same outage.
+func TestPreflightReadsAnEarlyCloseOneWay(t *testing.T) {
+	cfg, err := fromMap(mergeVars(liveVars(), map[string]string{EnvWebexURL: "http://127.0.0.1:9" + mock.WebexBasePath}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &preflight{api: contract.Webex, cfg: cfg}
+	for _, cause := range []error{io.EOF, syscall.ECONNRESET, errors.New(serverClosedIdle)} {
+		err := fmt.Errorf("%w: Post %q: %w", ErrNoAnswer, cfg.URL(contract.Webex), cause)
+		wantPreflight(t, p.noAnswer(err), Unreachable, []string{EnvWebexURL}, "closed the connection without an answer")
+	}
 }
