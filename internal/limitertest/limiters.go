@@ -212,6 +212,33 @@ func (u *understated) Admit(now time.Time) (bool, time.Duration) {
 	return ok, wait
 }
 
+// PenaltyBox wraps l so that a refusal shuts the door for penalty: every
+// request until then is refused, each told honestly how long is left, as
+// limiters that punish a burst do.
+func PenaltyBox(l Limiter, penalty time.Duration) Limiter {
+	return &penaltyBox{inner: l, penalty: penalty}
+}
+
+type penaltyBox struct {
+	mu      sync.Mutex
+	inner   Limiter
+	penalty time.Duration
+	until   time.Time
+}
+
+func (p *penaltyBox) Admit(now time.Time) (bool, time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if now.Before(p.until) {
+		return false, p.until.Sub(now)
+	}
+	if ok, _ := p.inner.Admit(now); !ok {
+		p.until = now.Add(p.penalty)
+		return false, p.penalty
+	}
+	return true, 0
+}
+
 func seconds(s float64) time.Duration {
 	return time.Duration(math.Ceil(s * float64(time.Second)))
 }

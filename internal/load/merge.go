@@ -133,6 +133,7 @@ func (r *Runner) merge(sc Scenario, parts []shardPart) (results.LoadSummary, err
 		}
 		all = append(all, got...)
 		s.sum.Validated += p.summary.Validated
+		s.sum.QuietUntil = laterTime(s.sum.QuietUntil, p.summary.QuietUntil)
 		for k, n := range p.summary.Nonconforming {
 			s.sum.Nonconforming[k] += n
 		}
@@ -212,4 +213,14 @@ func readResults(dir string, files []string) ([]vegeta.Result, error) {
 	}
 	slices.SortStableFunc(out, func(a, b vegeta.Result) int { return a.Timestamp.Compare(b.Timestamp) })
 	return out, nil
+}
+
+// laterTime is the later of two RFC 3339 times, either possibly empty.
+func laterTime(a, b string) string {
+	ta, errA := time.Parse(time.RFC3339Nano, a)
+	tb, errB := time.Parse(time.RFC3339Nano, b)
+	if errB != nil || (errA == nil && !tb.After(ta)) {
+		return a
+	}
+	return b
 }

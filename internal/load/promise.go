@@ -93,8 +93,10 @@ func latestPromise(recs []record) (record, bool) {
 // request's span reaches past the start of the refused one's (it might
 // have arrived just before it), and the m requests that surely came
 // before it, each taken as late as it can have come, are at least m/rate
-// before the refused one taken as early as it can have come.
-func refusedWithinLimit(recs []record, rate float64, timeout time.Duration) (n int, first record) {
+// before the refused one taken as early as it can have come. A 429 that
+// came before owedUntil is no such refusal: the server still kept a
+// Retry-After it gave before these requests.
+func refusedWithinLimit(recs []record, rate float64, timeout time.Duration, owedUntil time.Time) (n int, first record) {
 	if len(recs) == 0 {
 		return 0, record{}
 	}
@@ -118,7 +120,7 @@ func refusedWithinLimit(recs []record, rate float64, timeout time.Duration) (n i
 		best[q+1] = max(best[q], rate*l-float64(q))
 	}
 	for j, rc := range recs {
-		if rc.code != 429 {
+		if rc.code != 429 || rc.received().Before(owedUntil) {
 			continue
 		}
 		surelyBefore := sort.SearchFloat64s(sortedLatest, sent[j]+1e-12) // latest ≤ sent_j

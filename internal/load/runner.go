@@ -143,6 +143,9 @@ func (r *Runner) run(ctx context.Context, sc Scenario, e *Endpoint, until time.T
 		return results.LoadSummary{}, err
 	}
 	s := &session{Runner: r, endpoint: e, scenario: sc, sum: r.newSummary(sc, e), transport: e.newTransport(), until: until}
+	if e.quietUntil.After(time.Now()) { // the server asked for a longer wait than maxWait
+		s.sum.QuietUntil = e.quietUntil.UTC().Format(time.RFC3339Nano)
+	}
 	defer s.transport.CloseIdleConnections()
 	recs, runErr := sc.run(ctx, s)
 	var skip Skipped

@@ -266,11 +266,24 @@ func (s *session) judgeRefusals(recs []record) {
 		s.notJudged(VerdictNo429UnderLimit, "no expected limit to hold the server to (%s unset); %d of %d requests were refused", EnvExpectedLimit, n429, len(recs))
 		return
 	}
-	unjustified, first := refusedWithinLimit(recs, lim.Rate, s.timeout)
+	var owed time.Time
+	if s.sum.QuietUntil != "" {
+		owed, _ = time.Parse(time.RFC3339Nano, s.sum.QuietUntil)
+	}
+	unjustified, first := refusedWithinLimit(recs, lim.Rate, s.timeout, owed)
+	kept := 0 // refused while an earlier Retry-After still ran
+	for _, rc := range recs {
+		if rc.code == 429 && rc.received().Before(owed) {
+			kept++
+		}
+	}
 	switch {
 	case unjustified > 0:
 		s.verdict(VerdictNo429UnderLimit, false, "%d requests were refused with 429 although the traffic before each stayed within %.4g req/s (burst 1); the first %.2fs into the run",
 			unjustified, lim.Rate, first.sent.Sub(firstSent(recs)).Seconds())
+	case kept > 0:
+		s.verdict(VerdictNo429UnderLimit, true, "no request was refused while the traffic stayed within the limit, once the Retry-After the server gave before the run (until %s) had passed; %d of %d were refused before it",
+			owed.UTC().Format("15:04:05.000"), kept, n429)
 	case n429 > 0:
 		s.verdict(VerdictNo429UnderLimit, true, "no request was refused while the traffic stayed within the limit; %d were, each after it had gone over", n429)
 		s.observe(ObservedOverLimit, "%d requests were refused, each after the traffic had gone over %.4g req/s with a burst of one, if only for a moment (below the limit, only a load generator catching up after a stall does that): the limiter's right", n429, lim.Rate)

@@ -197,3 +197,19 @@ func TestMergeRefusesShardsOfOtherRuns(t *testing.T) {
 		t.Errorf("an empty folder: %v", err)
 	}
 }
+
+// TestLaterTime: the merge keeps the latest promise of quiet any shard saw,
+// whatever digits its time was written with.
+func TestLaterTime(t *testing.T) {
+	for _, tc := range []struct{ a, b, want string }{
+		{"", "", ""},
+		{"", "2026-12-01T02:00:05Z", "2026-12-01T02:00:05Z"},
+		{"2026-12-01T02:00:05Z", "", "2026-12-01T02:00:05Z"},
+		{"2026-12-01T02:00:05Z", "2026-12-01T02:00:05.1Z", "2026-12-01T02:00:05.1Z"},
+		{"2026-12-01T02:00:06Z", "2026-12-01T02:00:05.9Z", "2026-12-01T02:00:06Z"},
+	} {
+		if got := laterTime(tc.a, tc.b); got != tc.want {
+			t.Errorf("laterTime(%q, %q) = %q, want %q", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
