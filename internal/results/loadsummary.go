@@ -297,6 +297,11 @@ type Verdict struct {
 	Name    string       `json:"name"`
 	State   VerdictState `json:"state"`
 	Message string       `json:"message"`
+	// Outage marks a verdict not judged because the target went away (no
+	// connection, no answer, 502/503/504 it was not asked for): an outage,
+	// never a broken promise. A run whose judged verdicts all held but met
+	// an outage is not judged as a whole (exit 3).
+	Outage bool `json:"outage,omitempty"`
 }
 
 // VerdictState is what became of a verdict.

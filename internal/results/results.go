@@ -18,6 +18,13 @@ import (
 // ExchangeEntry is the name of the Ginkgo report entry that carries an Exchange.
 const ExchangeEntry = "harness.exchange"
 
+// OutageEntry is the name of the Ginkgo report entry a spec carries when it
+// was not judged because the target went away mid-run (no connection, no
+// answer, a 502, 503 or 504 it did not set out to provoke); its value says
+// what happened. Such a spec is skipped, and a run whose judged specs all
+// passed but met an outage is not judged as a whole (exit 3).
+const OutageEntry = "harness.outage"
+
 // The values of Exchange.Target and TargetInfo.Kind.
 const (
 	TargetMock = "mock" // the in-process mock
