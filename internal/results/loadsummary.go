@@ -255,6 +255,13 @@ type ClientRun struct {
 	GoodputOfLimit float64 `json:"goodputOfLimit"`
 }
 
+// The sources of the obeying client's pace (ClientRun.PaceSource).
+const (
+	PacePolicy   = "RateLimit-Policy"
+	PaceExpected = "expected limit"
+	PaceFound    = "found (AIMD)"
+)
+
 // Knee is where 429s begin in a ramp.
 type Knee struct {
 	Found     bool    `json:"found"`
