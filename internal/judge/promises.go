@@ -1,8 +1,8 @@
 package judge
 
 import (
-	"strconv"
 	"slices"
+	"strconv"
 	"time"
 
 	"loginharness/internal/results"

@@ -27,7 +27,9 @@ func told(sent time.Time, wait time.Duration) timeline.Record {
 	return timeline.Record{Sent: sent, Latency: time.Millisecond, Status: 429, RetryAfter: timeline.RetryAfter{Present: true, Raw: "1", Wait: wait}}
 }
 
-func served(sent time.Time) timeline.Record { return timeline.Record{Sent: sent, Latency: time.Millisecond, Status: 200} }
+func served(sent time.Time) timeline.Record {
+	return timeline.Record{Sent: sent, Latency: time.Millisecond, Status: 200}
+}
 
 func TestRetryAfterPromises(t *testing.T) {
 	at := time.Now()
@@ -102,4 +104,3 @@ func TestRefusedWithinLimit(t *testing.T) {
 		t.Errorf("the network may have moved the last two 15 ms closer: %d blamed, want 0", n)
 	}
 }
-

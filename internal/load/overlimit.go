@@ -11,7 +11,7 @@ import (
 func overLimitScenario() Scenario {
 	return Scenario{
 		Name: ScenarioOverLimit, Description: "Three times the limit for many windows: the long-run accepted rate, burst left out, is the limit, and every 429 says when to come back.",
-		Verdicts: verdicts([]string{judge.VerdictWithinLimit, judge.VerdictAtLimit}, judge.RetryAfterVerdicts, []string{judge.VerdictRateLimitFields, judge.VerdictDeclaredLimit}),
+		Verdicts:   verdicts([]string{judge.VerdictWithinLimit, judge.VerdictAtLimit}, judge.RetryAfterVerdicts, []string{judge.VerdictRateLimitFields, judge.VerdictDeclaredLimit}),
 		Splittable: true, run: overLimit, judge: (*judge.Case).OverLimit,
 	}
 }

@@ -7,10 +7,9 @@ import (
 	"io"
 	"time"
 
-
 	"loginharness/internal/contract"
-	"loginharness/internal/mock"
 	"loginharness/internal/judge"
+	"loginharness/internal/mock"
 	"loginharness/internal/results"
 	"loginharness/internal/timeline"
 )
@@ -217,4 +216,3 @@ func (LiveSource) Independent() bool { return false }
 // Open returns the live endpoint, the same each time, so each scenario
 // waits for the quota its predecessor spent; closing it is a no-op.
 func (l LiveSource) Open(context.Context, Scenario) (*Endpoint, error) { return l.Endpoint, nil }
-

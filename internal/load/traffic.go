@@ -88,4 +88,3 @@ func readTraffic(dir string) ([]timeline.Record, error) {
 	}
 	return out, nil
 }
-
