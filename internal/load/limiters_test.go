@@ -332,3 +332,40 @@ func TestDownServerJudgesNothing(t *testing.T) {
 		t.Errorf("the reason does not say why nothing answered: %s", v.Message)
 	}
 }
+
+// TestServerGoneMidRunIsAnOutage: a server that goes away during an attack
+// (nothing listens any more: connections refused) leaves the verdicts that
+// need answers not judged, marked as an outage, never failed.
+func TestServerGoneMidRunIsAnOutage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a few seconds of load")
+	}
+	t.Parallel()
+	srv := limitertest.NewServer(limitertest.TokenBucket(matrixRate, 5), limitertest.DelaySeconds)
+	c := testkit.Contract(t)
+	e, err := serverEndpoint(c, srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Limit = results.Limit{Rate: matrixRate, Source: EnvExpectedLimit}
+	sc, _ := ScenarioNamed(ScenarioOverLimit)
+	time.AfterFunc(1500*time.Millisecond, srv.Close)
+	sum, err := NewRunner(c, WithOutDir(t.TempDir()), WithDuration(time.Second), WithMaxDuration(4*time.Second)).Run(t.Context(), sc, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Errors == 0 || sum.Errors == sum.Requests {
+		t.Fatalf("want some requests answered and some refused: %d of %d got no answer", sum.Errors, sum.Requests)
+	}
+	for _, v := range sum.Verdicts {
+		switch {
+		case v.Name == judge.VerdictNo5xx || v.Name == judge.VerdictContract:
+			if v.State != results.VerdictPassed {
+				t.Errorf("%s judges the answers that came: %s: %s", v.Name, v.State, v.Message)
+			}
+		case v.State != results.VerdictNotJudged || !v.Outage || !strings.Contains(v.Message, "connection refused"):
+			t.Errorf("%s: %s (outage %v): %s; want not judged for an outage, naming the refusals", v.Name, v.State, v.Outage, v.Message)
+		}
+	}
+	t.Log(sum.Verdicts[0].Message)
+}
