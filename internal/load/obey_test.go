@@ -152,3 +152,25 @@ func TestObeyingClientSendsOneRequestAfterAWait(t *testing.T) {
 		t.Error("the probe's answer did not release the others")
 	}
 }
+
+// TestObeyingClientIsJudgedOnTheMock: on the default mock the naive client
+// leaves the limit spent, so the obeying client meets a 429, obeys it and
+// is served: every verdict of the scenario is judged, and passes.
+func TestObeyingClientIsJudgedOnTheMock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a few seconds of load")
+	}
+	sum := runScenario(t, ScenarioObeying)
+	for _, v := range sum.Verdicts {
+		if v.State != results.VerdictPassed {
+			t.Errorf("%s: %s: %s", v.Name, v.State, v.Message)
+		}
+	}
+	if sum.Promises == nil || sum.Promises.Checked == 0 {
+		t.Errorf("no Retry-After promise checked: %+v", sum.Promises)
+	}
+	for _, o := range sum.Observations {
+		t.Log(o.Name, ": ", o.Message)
+	}
+	t.Logf("retry-after %+v clients %+v", sum.RetryAfter, sum.Clients.Obeying)
+}

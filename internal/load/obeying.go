@@ -13,12 +13,15 @@ import (
 // obeyingScenario sets a client that obeys Retry-After beside a naive one.
 // The naive client goes first and spends the limit, so the obeying client
 // starts as a real one sharing a key with others does: refused, told when
-// to come back. Its verdicts are about its own requests.
+// to come back. Its verdicts are about its own requests. On the mock the
+// limit has a burst of one, as a strict server's may: a client paced at
+// the limit then meets the 429s network jitter brings, and obeys them.
 func obeyingScenario() Scenario {
 	return Scenario{
 		Name: ScenarioObeying, Description: "A client that obeys Retry-After and paces itself, starting where a naive client left the limit spent: each first request after a Retry-After is served; its goodput is set beside the naive client's.",
 		Verdicts: verdicts(judge.RetryAfterVerdicts[:2], []string{judge.VerdictServedAtRetryAfter}),
-		run:      obeying,
+		MockRate: 20, MockBurst: 2,
+		run: obeying,
 		judge: func(c *judge.Case) {
 			c.Promised()
 			c.CompareClients()
