@@ -62,7 +62,7 @@ func TestFullRunAgainstCorrectLimiters(t *testing.T) {
 			if o.code != 0 || !strings.HasPrefix(first, "verdict: PASS") {
 				t.Fatalf("exit %d, %q; want a PASS (served %d, refused %d)\n%s", o.code, first, srv.Served(), srv.Refused(), tail(o.output()))
 			}
-			t.Logf("exit %d in %s: %s (served %d, refused %d)", o.code, o.took.Round(time.Second), first, srv.Served(), srv.Refused())
+			t.Logf("exit %d in %s: %s (served %d, refused %d)\n%s", o.code, o.took.Round(time.Second), first, srv.Served(), srv.Refused(), loadRows(o.stdout))
 		})
 	}
 }
@@ -82,5 +82,17 @@ func TestFullRunBlamesRefusalsWithinTheLimit(t *testing.T) {
 	if o.code != 1 || !strings.HasPrefix(first, "verdict: FAIL") || !strings.Contains(o.stdout, judge.VerdictNo429UnderLimit) {
 		t.Fatalf("exit %d, %q; want a FAIL naming %s\n%s", o.code, first, judge.VerdictNo429UnderLimit, tail(o.output()))
 	}
-	t.Logf("exit %d in %s: %s", o.code, o.took.Round(time.Second), first)
+	t.Logf("exit %d in %s: %s\n%s", o.code, o.took.Round(time.Second), first, loadRows(o.stdout))
+}
+
+// loadRows are the load scenarios' rows and failed checks of a run's
+// terminal summary, for the test log.
+func loadRows(stdout string) string {
+	var rows []string
+	for _, line := range strings.Split(stdout, "\n") {
+		if l := strings.TrimSpace(line); strings.HasPrefix(l, "load ") || strings.HasPrefix(l, "✗") {
+			rows = append(rows, line)
+		}
+	}
+	return strings.Join(rows, "\n")
 }
