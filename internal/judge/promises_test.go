@@ -20,7 +20,7 @@ func all(recs []timeline.Record) []bool {
 // when recs are sorted and all judged.
 func blamed(recs []timeline.Record, rate float64) int {
 	timeline.SortBySent(recs)
-	return refusedWithinLimit(recs, all(recs), rate, time.Second).unjustified
+	return refusedWithinLimit(recs, all(recs), rate, time.Second, time.Minute).unjustified
 }
 
 func told(sent time.Time, wait time.Duration) timeline.Record {
@@ -81,17 +81,32 @@ func TestRefusedWithinLimit(t *testing.T) {
 	timeline.SortBySent(earlier)
 	mine := all(earlier)
 	mine[0] = false
-	if r := refusedWithinLimit(earlier, mine, 50, time.Second); r.unjustified != 0 || r.owed != 1 {
+	if r := refusedWithinLimit(earlier, mine, 50, time.Second, time.Minute); r.unjustified != 0 || r.owed != 1 {
 		t.Errorf("a 429 inside an earlier Retry-After: %d blamed, %d owed, want 0 and 1", r.unjustified, r.owed)
 	}
 	// The harness's own request just before the scenario spent the only
 	// token: the scenario's first request, refused, is no fault.
 	first := []timeline.Record{served(at.Add(-5 * time.Millisecond)), told(at, time.Second)}
-	if r := refusedWithinLimit(first, []bool{false, true}, 20, time.Second); r.unjustified != 0 {
+	if r := refusedWithinLimit(first, []bool{false, true}, 20, time.Second, time.Minute); r.unjustified != 0 {
 		t.Errorf("a first request refused 5 ms after the preflight's: %d blamed, want 0", r.unjustified)
 	}
-	if r := refusedWithinLimit(first[1:], []bool{true}, 20, time.Second); r.unjustified != 1 {
+	if r := refusedWithinLimit(first[1:], []bool{true}, 20, time.Second, time.Minute); r.unjustified != 1 {
 		t.Errorf("the same request alone in the timeline: %d blamed, want 1", r.unjustified)
+	}
+	// A flood long past the horizon is forgotten: a refusal within the
+	// limit since is blamed.
+	var flood []timeline.Record
+	for i := range 200 {
+		flood = append(flood, served(at.Add(-5*time.Second+time.Duration(i)*time.Millisecond)))
+	}
+	late := append(flood, served(at.Add(-100*time.Millisecond)), told(at, time.Second))
+	mine = make([]bool, len(late))
+	mine[len(late)-1] = true
+	if r := refusedWithinLimit(late, mine, 20, time.Second, 2*time.Second); r.unjustified != 1 {
+		t.Errorf("a refusal 5 s after a flood, 2 s horizon: %d blamed, want 1", r.unjustified)
+	}
+	if r := refusedWithinLimit(late, mine, 20, time.Second, time.Minute); r.unjustified != 0 {
+		t.Errorf("the same within a minute's horizon: %d blamed, want 0", r.unjustified)
 	}
 	// Sent first but slow: the request after it may have overtaken it.
 	overtaken := []timeline.Record{{Sent: at, Latency: 28 * time.Millisecond, Status: 429}, served(at.Add(15 * time.Millisecond))}

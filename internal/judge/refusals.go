@@ -1,7 +1,6 @@
 package judge
 
 import (
-	"math"
 	"slices"
 	"sort"
 	"time"
@@ -23,7 +22,7 @@ func (c *Case) Refusals() {
 		c.NotJudged(VerdictNo429UnderLimit, "no expected limit to hold the server to (%s unset); %d of %d requests were refused", c.Terms.LimitVariable, n429, len(c.Own))
 		return
 	}
-	r := refusedWithinLimit(c.Timeline, c.mine, lim.Rate, c.Terms.Timeout)
+	r := refusedWithinLimit(c.Timeline, c.mine, lim.Rate, c.Terms.Timeout, timeline.Horizon(c.Timeline))
 	switch {
 	case r.unjustified > 0:
 		c.Verdict(VerdictNo429UnderLimit, false, "%d requests were refused with 429 although the traffic before each (all this run sent to the server, %d requests before the scenario's included) stayed within %.4g req/s (burst 1); the first %.2fs into the scenario",
@@ -62,8 +61,10 @@ type refusals struct {
 // before it, each taken as late as it can have come, are at least m/rate
 // before the refused one taken as early as it can have come. A 429 to a
 // request sent while a Retry-After given before it still ran is no such
-// refusal: the server kept its word, and the harness did not.
-func refusedWithinLimit(tl []timeline.Record, mine []bool, rate float64, timeout time.Duration) refusals {
+// refusal: the server kept its word, and the harness did not. Traffic
+// older than horizon (timeline.Horizon) is past what a limiter
+// remembers.
+func refusedWithinLimit(tl []timeline.Record, mine []bool, rate float64, timeout, horizon time.Duration) refusals {
 	var r refusals
 	if len(tl) == 0 {
 		return r
@@ -81,12 +82,6 @@ func refusedWithinLimit(tl []timeline.Record, mine []bool, rate float64, timeout
 	sortedSent, sortedLatest := slices.Clone(sent), slices.Clone(latest)
 	slices.Sort(sortedSent)
 	slices.Sort(sortedLatest)
-	// best[p] is the max over q < p of rate × sortedLatest[q] − q.
-	best := make([]float64, len(tl)+1)
-	best[0] = math.Inf(-1)
-	for q, l := range sortedLatest {
-		best[q+1] = max(best[q], rate*l-float64(q))
-	}
 	quiet := quietUntil(tl)
 	for j, rc := range tl {
 		if !mine[j] || rc.Status != 429 {
@@ -101,9 +96,7 @@ func refusedWithinLimit(tl []timeline.Record, mine []bool, rate float64, timeout
 		if maybeBefore > surelyBefore {
 			continue // another request may have reached the server just before it
 		}
-		// m = p − q requests in [sortedLatest[q], sent_j]: m + 1 with j.
-		excess := 1 + float64(surelyBefore) - rate*sent[j] + best[surelyBefore]
-		if excess <= 1+1e-9 {
+		if withinLimit(sortedLatest[:surelyBefore], sent[j], rate, horizon.Seconds()) {
 			if r.unjustified == 0 || rc.Sent.Before(r.first.Sent) {
 				r.first = rc
 			}
@@ -111,6 +104,20 @@ func refusedWithinLimit(tl []timeline.Record, mine []bool, rate float64, timeout
 		}
 	}
 	return r
+}
+
+// withinLimit tells whether the requests that surely reached the server
+// before a request sent at sent (their latest arrivals, ascending) kept
+// within rate at a burst of one over every interval ending at it, back to
+// horizon: the m latest of them, each taken as late as it can have come,
+// are at least m/rate before it.
+func withinLimit(before []float64, sent, rate, horizon float64) bool {
+	for q := len(before) - 1; q >= 0 && before[q] >= sent-horizon; q-- {
+		if m := float64(len(before) - q); m > rate*(sent-before[q])+1e-9 {
+			return false
+		}
+	}
+	return true
 }
 
 // quietUntil is, for each request of tl (by send time), the latest

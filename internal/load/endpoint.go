@@ -39,17 +39,15 @@ type Endpoint struct {
 // 1/n of the run's.
 func (e *Endpoint) ShareAmong(n int) { e.shards = n }
 
-// minWindow is the time scale of the server's limiter assumed before the
-// server shows one.
-const minWindow = time.Second
-
 // timeline is everything this run has sent to e's server so far.
 func (e *Endpoint) timeline() []timeline.Record { return timeline.Process().Timeline(e.Info.URL) }
 
 // window is the time scale of the server's limiter, as everything the run
 // sent it shows: its longest Retry-After or declared policy window. The
 // scenarios that judge a rate watch several of them.
-func (e *Endpoint) window() time.Duration { return timeline.Window(e.timeline(), minWindow, true) }
+func (e *Endpoint) window() time.Duration {
+	return timeline.Window(e.timeline(), timeline.MinWindow, true)
+}
 
 // Close stops the in-process mock behind e, if any.
 func (e *Endpoint) Close() {

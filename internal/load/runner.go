@@ -120,9 +120,10 @@ func (r *Runner) run(ctx context.Context, sc Scenario, e *Endpoint, until time.T
 		return results.LoadSummary{}, Skipped{Reason: fmt.Sprintf("no limit to offer load against: %s is unset and the ramp found none up to %s=%.4g req/s",
 			EnvExpectedLimit, EnvLiveMaxRate, e.MaxRate)}
 	}
-	// The quota the run spent before is back once its last Retry-After
-	// has run out; a longer one than maxWait is judged with the timeline.
-	if err := sleepUntil(ctx, minTime(timeline.QuietAfter(e.timeline()), time.Now().Add(r.maxWait))); err != nil {
+	// Each scenario starts once the server has forgotten what the run sent
+	// before, by its own word (timeline.Settled); a longer wait than
+	// maxWait is left to the judge, which reads the whole timeline.
+	if err := sleepUntil(ctx, minTime(timeline.Settled(e.timeline()), time.Now().Add(r.maxWait))); err != nil {
 		return results.LoadSummary{}, err
 	}
 	s := &session{Runner: r, endpoint: e, scenario: sc, sum: r.newSummary(sc, e.Info, e.Limit), transport: e.newTransport(), until: until}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"loginharness/internal/results"
+	"loginharness/internal/timeline"
 )
 
 // A limit shared by several clients (per organisation, per token used by
@@ -137,7 +138,7 @@ func (r *Runner) shardAttack(sc Scenario) time.Duration {
 	if sc.Name == ScenarioUnderLimit {
 		return r.duration
 	}
-	return max(2*r.duration, time.Duration(r.windows+2)*minWindow)
+	return max(2*r.duration, time.Duration(r.windows+2)*timeline.MinWindow)
 }
 
 func shardText(sh *results.Shard) string { return fmt.Sprintf("%d/%d", sh.Index, sh.Count) }

@@ -93,6 +93,34 @@ func QuietAfter(recs []Record) time.Time {
 	return t
 }
 
+// MinWindow is the time scale of a server's limiter assumed before the
+// server shows one.
+const MinWindow = time.Second
+
+// Horizon is how far back a limiter that keeps a rate can remember
+// traffic, as recs show it: two of its windows (a weighted two-window
+// counter remembers the most), a window being the longest Retry-After or
+// declared policy window, at least MinWindow. Traffic older than that
+// cannot be why the server refuses a request now.
+func Horizon(recs []Record) time.Duration { return 2 * Window(recs, MinWindow, true) }
+
+// Settled is when the server has forgotten everything in recs, by its own
+// word: every Retry-After has run out and the last answer is a horizon
+// old.
+func Settled(recs []Record) time.Time {
+	t := QuietAfter(recs)
+	var last time.Time
+	for _, rc := range recs {
+		if r := rc.Received(); r.After(last) {
+			last = r
+		}
+	}
+	if len(recs) > 0 && last.Add(Horizon(recs)).After(t) {
+		t = last.Add(Horizon(recs))
+	}
+	return t
+}
+
 // Window is the time scale of the server's limiter as recs show it: the
 // longest window a RateLimit-Policy declares, or with told, also the
 // longest Retry-After; at least floor.
