@@ -18,7 +18,7 @@ import (
 // A shard's merge judges each shared scenario with everything every shard
 // sent the server before it: the preflight's sign-in and the conformance
 // specs count against the limit too. Each shard writes that traffic, as
-// its timeline holds it when the shared load begins, to TrafficFile in
+// its timeline holds it when the shared load begins, to trafficFile in
 // Vegeta's encoding, for the merge to read with the scenarios' results.
 
 // trafficFile is the file of a shard's traffic before its load.
