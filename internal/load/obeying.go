@@ -43,30 +43,29 @@ func obeying(ctx context.Context, s *session) error {
 	}
 	duration := s.shortAttack()
 	s.offer(fmt.Sprintf("constant %.4g/s arrivals (open model)", rate), rate)
-	var naiveRecs []timeline.Record
+	var naiveRecs, obeyRecs []timeline.Record
 	began := time.Now()
+	pace := s.pacing()
+	client := newObeyingClient(s.endpoint.login, rate, duration, s.fallback, pace)
+	// The obeying client starts the moment the naive one stops: its result
+	// file is closed only afterwards, so nothing lets the limit recover
+	// between them.
 	err = s.recorded(ctx, "."+naiveAttack, false, func(rec *recording) error {
 		var err error
-		naiveRecs, err = rec.attack(ctx, s, s.plan(naiveAttack, s.static(), constant(rate), duration))
-		return err
+		if naiveRecs, err = rec.attack(ctx, s, s.plan(naiveAttack, s.static(), constant(rate), duration)); err != nil {
+			return err
+		}
+		return s.recorded(ctx, "."+obeyingAttack, true, func(rec *recording) error {
+			plan := s.plan(obeyingAttack, client.Targeter, client, duration)
+			plan.observe = client.observe
+			client.start(ctx)
+			var err error
+			obeyRecs, err = rec.attack(ctx, s, plan)
+			return err
+		})
 	})
 	naive := s.clientRun(naiveRecs, began, duration)
 	naive.OfferedRate, naive.Offered = rate, len(naiveRecs)
-	if err != nil {
-		s.sum.Clients = &results.Clients{Naive: naive}
-		return err
-	}
-	pace := s.pacing()
-	client := newObeyingClient(s.endpoint.login, rate, duration, s.fallback, pace)
-	var obeyRecs []timeline.Record
-	err = s.recorded(ctx, "."+obeyingAttack, true, func(rec *recording) error {
-		plan := s.plan(obeyingAttack, client.Targeter, client, duration)
-		plan.observe = client.observe
-		client.start(ctx)
-		var err error
-		obeyRecs, err = rec.attack(ctx, s, plan)
-		return err
-	})
 	obey := s.clientRun(obeyRecs, client.began, duration)
 	obey.OfferedRate, obey.Offered = rate, client.offered()
 	obey.Deferred, obey.Pending = client.outcome()
