@@ -48,7 +48,9 @@ func TestEnumerationByAnswerNamesEachDifference(t *testing.T) {
 		{"header only on one", func(u *Exchange) { u.Header.Set("X-Account-State", "unknown") }, "header X-Account-State: only the unknown-account answer has it"},
 		{"header value", func(u *Exchange) { u.Header.Set("Content-Type", "text/plain") }, `header Content-Type: "application/json" for the existing account, "text/plain"`},
 		{"text body", func(u *Exchange) { u.Body = []byte("nope") }, `for the existing account, "nope" for the unknown one`},
-		{"a member one lacks", func(u *Exchange) { u.Body = []byte(`{"message":"wrong","errors":[{"description":"wrong","errorCode":7}]}`) }, "body at /trackingId: \"<per-request>\" for the existing account, absent"},
+		{"a member one lacks", func(u *Exchange) {
+			u.Body = []byte(`{"message":"wrong","errors":[{"description":"wrong","errorCode":7}]}`)
+		}, "body at /trackingId: \"<per-request>\" for the existing account, absent"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
