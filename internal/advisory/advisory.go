@@ -71,3 +71,8 @@ func secretsOf(exchanges ...Exchange) []string {
 	}
 	return out
 }
+
+// NotJudged is the named advisory, not judged for the reason given.
+func NotJudged(name, why string) results.Advisory {
+	return verdict(name, results.AdvisoryNotJudged, why)
+}

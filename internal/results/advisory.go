@@ -1,6 +1,11 @@
 package results
 
-import "loginharness/internal/contract"
+import (
+	"fmt"
+	"strings"
+
+	"loginharness/internal/contract"
+)
 
 // AdvisoryEntry is the name of the Ginkgo report entry that carries an
 // Advisory. A spec that carries one judged what a login owes its users
@@ -15,6 +20,11 @@ const (
 	LabelAdvisory    = "advisory"
 	LabelSacrificial = "sacrificial"
 )
+
+// NoteEntry is the name of a Ginkgo report entry whose value is one
+// sentence on what a spec that ran did not judge, e.g. a lockout field the
+// server does not send: a pass with notes is a partial judgement.
+const NoteEntry = "harness.note"
 
 // AdvisoryState is the outcome of one advisory.
 type AdvisoryState string
@@ -70,6 +80,20 @@ type Timing struct {
 	Alpha           float64 `json:"alpha"`
 	MinCliffsDelta  float64 `json:"minCliffsDelta"`
 	MinDifferenceMS float64 `json:"minDifferenceMs"`
+}
+
+// String is the advisory as Ginkgo's console shows its report entry:
+// "raised: <title> (<api>, <target>): <message>", then the evidence.
+func (a Advisory) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s (%s, %s): %s", a.State, a.Title, a.API, a.Target, a.Message)
+	if a.WrongPasswords > 0 {
+		fmt.Fprintf(&b, " [%d wrong password(s), cap %d]", a.WrongPasswords, a.Cap)
+	}
+	for _, e := range a.Evidence {
+		b.WriteString("\n  - " + e)
+	}
+	return b.String()
 }
 
 // Redacted returns a with each known secret, and its Base64 forms,

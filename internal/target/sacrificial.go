@@ -63,8 +63,8 @@ type AdvisoryConfig struct {
 	MaxWait     time.Duration // longest lock waited out
 	// TimingSamples per side of the timing comparison: the setting, else
 	// DefaultMockTimingSamples, which only the mock takes (TimingSamplesOn).
-	TimingSamples int
-	timingSet     bool
+	TimingSamples  int
+	timingSet      bool
 	Gate           bool // a raised advisory fails its spec
 	AllowPlainHTTP bool
 }
