@@ -33,6 +33,12 @@ func TestEnumerationByAnswerSetsTrackingIDsAndTimesAside(t *testing.T) {
 	if a := EnumerationByAnswer(existing, unknown); a.State != results.AdvisoryPassed {
 		t.Errorf("bodies differing only in times raised: %+v", a)
 	}
+	// Each echoes the password it was sent: nothing-echoed's to judge.
+	existing, unknown = webexRefusal("T1", "wrong: "+password), webexRefusal("T2", "wrong: other-pass-1")
+	unknown.Sent = []Secret{{"password", "other-pass-1"}}
+	if a := EnumerationByAnswer(existing, unknown); a.State != results.AdvisoryPassed {
+		t.Errorf("bodies differing only in the password each echoes raised: %+v", a)
+	}
 }
 
 func TestEnumerationByAnswerNamesEachDifference(t *testing.T) {

@@ -143,7 +143,11 @@ func perAnswerValues(h http.Header) []string {
 	return out
 }
 
-func scrub(s string, ids []string) string {
+// scrub sets aside what differs between any two answers: the answer's
+// per-request ids, times, and the credentials it was sent (an echo is the
+// nothing-echoed advisory's to judge, not a difference between accounts).
+func scrub(s string, ids, sent []string) string {
+	s = contract.Redact(s, sent...)
 	for _, id := range ids {
 		s = strings.ReplaceAll(s, id, "<per-request>")
 	}
@@ -151,7 +155,7 @@ func scrub(s string, ids []string) string {
 }
 
 func normalizedText(ex Exchange) string {
-	return scrub(string(bytes.TrimSpace(ex.Body)), perAnswerValues(ex.Header))
+	return scrub(string(bytes.TrimSpace(ex.Body)), perAnswerValues(ex.Header), secretsOf(ex))
 }
 
 func normalizedJSON(ex Exchange) (any, bool) {
@@ -159,7 +163,7 @@ func normalizedJSON(ex Exchange) (any, bool) {
 	if len(bytes.TrimSpace(ex.Body)) == 0 || json.Unmarshal(ex.Body, &v) != nil {
 		return nil, false
 	}
-	ids := perAnswerValues(ex.Header)
+	ids, sent := perAnswerValues(ex.Header), secretsOf(ex)
 	var walk func(any) any
 	walk = func(v any) any {
 		switch t := v.(type) {
@@ -176,7 +180,7 @@ func normalizedJSON(ex Exchange) (any, bool) {
 				t[i] = walk(t[i])
 			}
 		case string:
-			return scrub(t, ids)
+			return scrub(t, ids, sent)
 		}
 		return v
 	}

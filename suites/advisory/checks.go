@@ -18,7 +18,9 @@ var spent = struct {
 	m map[string]int
 }{m: map[string]int{}}
 
-func (s *Session) spentKey() string { return string(s.API) + " " + s.Target.BaseURL + " " + s.Victim.User }
+func (s *Session) spentKey() string {
+	return string(s.API) + " " + s.Target.BaseURL + " " + s.Victim.User
+}
 
 // Spent is how many wrong passwords the run sent to the sacrificial account.
 func (s *Session) Spent() int {
