@@ -63,7 +63,7 @@ func TestAdvisoriesBothWaysThroughTheBinary(t *testing.T) {
 		"account-locks webex", "account-locks commvault",
 	}
 	raises := map[mock.Drift][]string{
-		"": nil,
+		"":                             nil,
 		mock.DriftUnknownAccountAnswer: {"enumeration-by-answer webex", "enumeration-by-answer commvault"},
 		mock.DriftSlowExistingAccount:  {"enumeration-by-timing webex", "enumeration-by-timing commvault"},
 		mock.DriftCacheableToken:       {"credential-answers-not-stored commvault"},
