@@ -50,7 +50,8 @@ type Advisory struct {
 	// References are the documents the practice comes from, e.g. "RFC 9111 section 5.2.2.5".
 	References []string `json:"references,omitempty"`
 	// WrongPasswords counts the wrong-password sign-ins the check spent on
-	// the sacrificial account; Cap is the run's limit for that account.
+	// the sacrificial account; Cap is the run's limit for that account, 0
+	// where none applies (the timing check on the mock's demo account).
 	WrongPasswords int `json:"wrongPasswords"`
 	Cap            int `json:"cap,omitempty"`
 	// Gated is set when the run was asked to fail on a raised advisory
@@ -87,8 +88,11 @@ type Timing struct {
 func (a Advisory) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s (%s, %s): %s", a.State, a.Title, a.API, a.Target, a.Message)
-	if a.WrongPasswords > 0 {
-		fmt.Fprintf(&b, " [%d wrong password(s), cap %d]", a.WrongPasswords, a.Cap)
+	switch {
+	case a.WrongPasswords > 0 && a.Cap > 0:
+		fmt.Fprintf(&b, " [%d wrong password(s) of a cap of %d]", a.WrongPasswords, a.Cap)
+	case a.WrongPasswords > 0:
+		fmt.Fprintf(&b, " [%d wrong password(s), uncapped on the mock]", a.WrongPasswords)
 	}
 	for _, e := range a.Evidence {
 		b.WriteString("\n  - " + e)
