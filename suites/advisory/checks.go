@@ -90,9 +90,10 @@ func (s *Session) EnumerationByAnswer(ctx context.Context) (results.Advisory, er
 
 // EnumerationByTiming times wrong passwords of the sacrificial account
 // against sign-ins of unknown accounts, interleaved so a busy machine
-// slows both alike. On the mock each pair starts from a fresh lock and
-// rate state; live, the wrong passwords count against the cap, and a
-// change of answer (a lock) ends the sampling.
+// slows both alike. Each pair starts with the account's valid sign-in, so
+// its failures never add up to a lock (and, on the mock, from fresh rate
+// and lock state); live, the wrong passwords count against the cap, and a
+// change of answer (a lock after all) ends the sampling.
 func (s *Session) EnumerationByTiming(ctx context.Context) (results.Advisory, error) {
 	n := s.Settings.TimingSamplesOn(s.Target.Live())
 	notJudged := func(why string, wrong int) results.Advisory {
@@ -113,6 +114,9 @@ func (s *Session) EnumerationByTiming(ctx context.Context) (results.Advisory, er
 	first := 0
 	for range n {
 		s.Target.Reset()
+		if _, err := s.Valid(ctx, s.Victim); err != nil {
+			return notJudged("", len(existing)), err
+		}
 		e, err := s.wrongPassword(ctx)
 		if err != nil {
 			return notJudged("", len(existing)+1), err

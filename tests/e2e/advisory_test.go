@@ -161,9 +161,10 @@ func TestPlainHTTPIsRefusedBeforeAnythingIsSent(t *testing.T) {
 
 // TestLiveSacrificialAccountsThroughTheBinary runs everything but load
 // against live stand-ins that lock an account after 5 failures for 2 s: the
-// sacrificial accounts lock, open again once the announced wait has passed,
-// and get no more wrong passwords than the cap, while the main accounts
-// get at most one each.
+// timing samples the user allowed are taken without locking the
+// sacrificial accounts, which then lock, open again once the announced
+// wait has passed, and get no more wrong passwords than the cap, while the
+// main accounts get at most one each.
 func TestLiveSacrificialAccountsThroughTheBinary(t *testing.T) {
 	t.Parallel()
 	const victimPassword = "PlantedVictimPass4c2a"
@@ -181,7 +182,7 @@ func TestLiveSacrificialAccountsThroughTheBinary(t *testing.T) {
 	env := with(liveEnv(srv.URL, srv.URL),
 		"HARNESS_REDSKY_SACRIFICIAL_EMAIL", "planted-victim@example.com", "HARNESS_REDSKY_SACRIFICIAL_PASSWORD", victimPassword,
 		"HARNESS_COMMVAULT_SACRIFICIAL_USERNAME", "planted-victim", "HARNESS_COMMVAULT_SACRIFICIAL_PASSWORD", victimPassword,
-		"HARNESS_SACRIFICIAL_MAX_WRONG_PASSWORDS", "8")
+		"HARNESS_SACRIFICIAL_MAX_WRONG_PASSWORDS", "20", "HARNESS_TIMING_SAMPLES", "10")
 	out := t.TempDir()
 	o := harness(t, invocation{args: []string{"run", "--skip-load", "--out", out}, env: env, hangGuard: 3 * time.Minute})
 	if o.code != 0 {
@@ -189,9 +190,9 @@ func TestLiveSacrificialAccountsThroughTheBinary(t *testing.T) {
 	}
 	wrong := srv.WrongLogins()
 	for _, victim := range []string{"webex planted-victim@example.com", "commvault planted-victim"} {
-		// 1 for the enumeration check, then 6 to lock (the 6th is refused locked).
-		if n := wrong[victim]; n != 7 {
-			t.Errorf("%s got %d wrong passwords, want 7 (cap 8)", victim, n)
+		// 1 for the enumeration check, 10 timed, then 6 to lock (the 6th is refused locked).
+		if n := wrong[victim]; n != 17 {
+			t.Errorf("%s got %d wrong passwords, want 17 (cap 20)", victim, n)
 		}
 	}
 	for account, n := range wrong {
@@ -202,15 +203,15 @@ func TestLiveSacrificialAccountsThroughTheBinary(t *testing.T) {
 	got := advisoriesOf(t, out)
 	for key, want := range map[string]results.AdvisoryState{
 		"enumeration-by-answer webex": results.AdvisoryPassed, "enumeration-by-answer commvault": results.AdvisoryPassed,
-		"enumeration-by-timing webex": results.AdvisoryNotJudged, "account-locks webex": results.AdvisoryPassed,
-		"account-locks commvault": results.AdvisoryPassed,
+		"enumeration-by-timing webex": results.AdvisoryPassed, "enumeration-by-timing commvault": results.AdvisoryPassed,
+		"account-locks webex": results.AdvisoryPassed, "account-locks commvault": results.AdvisoryPassed,
 	} {
 		if got[key].State != want {
 			t.Errorf("%s: %s (%s), want %s", key, got[key].State, got[key].Message, want)
 		}
 	}
-	if a := got["enumeration-by-timing commvault"]; !strings.Contains(a.Message, "HARNESS_TIMING_SAMPLES") {
-		t.Errorf("live timing skipped without naming the setting: %s", a.Message)
+	if a := got["enumeration-by-timing webex"]; a.Timing == nil || len(a.Timing.ExistingMS) != 10 || a.WrongPasswords != 10 || a.Cap != 20 {
+		t.Errorf("live timing: %+v", a)
 	}
 	if a := got["nothing-echoed webex"]; a.State != results.AdvisoryPassed {
 		t.Errorf("nothing-echoed webex: %s %v", a.Message, a.Evidence)
