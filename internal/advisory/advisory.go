@@ -5,6 +5,7 @@
 package advisory
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -56,8 +57,15 @@ var references = map[string][]string{
 	NameLocks:               {"OWASP ASVS 4.0 V2.2.1", "NIST SP 800-63B section 5.2.2"},
 }
 
+// maxEvidence is how many pieces of evidence an advisory keeps: the
+// message counts them all, the first few show where.
+const maxEvidence = 6
+
 // verdict starts an advisory of the given name.
 func verdict(name string, state results.AdvisoryState, message string, evidence ...string) results.Advisory {
+	if len(evidence) > maxEvidence {
+		evidence = append(evidence[:maxEvidence:maxEvidence], fmt.Sprintf("... and %d more", len(evidence)-maxEvidence))
+	}
 	return results.Advisory{Name: name, Title: Titles[name], State: state, Message: message, Evidence: evidence, References: references[name]}
 }
 

@@ -177,6 +177,13 @@ func TestNothingEchoed(t *testing.T) {
 	if strings.Contains(joined, password) || strings.Contains(joined, "secret-token-123") {
 		t.Errorf("evidence carries a secret:\n%s", joined)
 	}
+	many := make([]Exchange, 10)
+	for i := range many {
+		many[i] = inBody
+	}
+	if a := NothingEchoed(many); len(a.Evidence) != maxEvidence+1 || a.Evidence[maxEvidence] != "... and 4 more" || !strings.HasPrefix(a.Message, "10 answer(s)") {
+		t.Errorf("10 echoes: %s %q", a.Message, a.Evidence)
+	}
 	if a := NothingEchoed([]Exchange{{Status: 200, Sent: []Secret{{"password", "abc"}}}}); a.State != results.AdvisoryNotJudged {
 		t.Errorf("only a 3-character password: %+v", a)
 	}
