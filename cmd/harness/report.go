@@ -105,7 +105,7 @@ func (o reportOptions) run(stdout, stderr io.Writer) error {
 		return err
 	}
 	switch {
-	case page.Failed():
+	case page.AnyFailed:
 		return errFailed
 	case len(problems) > 0:
 		return inputError{fmt.Errorf("%s: the page holds the rest", contract.Plural(len(problems), "input problem"))}
@@ -152,7 +152,7 @@ func (o reportOptions) outDir() (string, error) {
 // run merged (their summaries written under mergeDir), the other runs side
 // by side. An input that cannot be read is named in problems and left
 // out; err is set when nothing is left to render.
-func buildPage(c *contract.Contract, dirs []string, mergeDir string) (page *report.Page, problems []string, err error) {
+func buildPage(c *contract.Contract, dirs []string, mergeDir string) (view *report.View, problems []string, err error) {
 	if len(dirs) == 1 {
 		if info, err := os.Stat(dirs[0]); err != nil || !info.IsDir() {
 			return nil, nil, usagef("--in %s: not a folder", dirs[0])
@@ -172,20 +172,20 @@ func buildPage(c *contract.Contract, dirs []string, mergeDir string) (page *repo
 	if len(srcs) == 0 {
 		return nil, problems, inputError{fmt.Errorf("no readable run in %s", strings.Join(dirs, ", "))}
 	}
-	page, err = report.BuildRuns(srcs)
+	view, err = report.BuildRuns(srcs)
 	if err != nil {
 		problems = append(problems, err.Error())
 	}
-	if page == nil {
+	if view == nil {
 		return nil, problems, inputError{fmt.Errorf("no readable run in %s", strings.Join(dirs, ", "))}
 	}
-	return page, problems, nil
+	return view, problems, nil
 }
 
 // input is one output folder as report reads it.
 type input struct {
 	dir     string
-	info    report.RunInfo
+	info    results.RunInfo
 	ginkgo  []string
 	shard   *results.Shard // set for a shard of a sharded run
 	summary []results.LoadSummary
@@ -204,7 +204,7 @@ func readInputs(dirs []string) ([]input, []string) {
 		in := input{dir: dir}
 		var errs []error
 		var err error
-		if in.info, err = report.ReadRunInfo(dir); err != nil {
+		if in.info, err = results.ReadRunInfo(dir); err != nil {
 			errs = append(errs, err)
 		}
 		if in.ginkgo, err = report.FindGinkgoReports(dir); err != nil {
@@ -338,14 +338,14 @@ func fileSafe(s string) string {
 
 // publish writes the page with its Markdown summary beside it, and tells
 // the user what it says and where it is.
-func publish(w io.Writer, page *report.Page, path string) error {
-	if err := page.WriteHTML(path); err != nil {
+func publish(w io.Writer, view *report.View, path string) error {
+	if err := report.WriteHTML(path, view); err != nil {
 		return err
 	}
-	if err := page.WriteMarkdown(filepath.Join(filepath.Dir(path), report.SummaryFile)); err != nil {
+	if err := report.WriteMarkdown(filepath.Join(filepath.Dir(path), report.SummaryFile), view); err != nil {
 		return err
 	}
-	if err := page.WriteSummary(w); err != nil {
+	if err := report.WriteTerminal(w, view); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "report: %s\n", path)

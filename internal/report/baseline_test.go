@@ -15,7 +15,7 @@ import (
 // long-run rate moves; the reverse is the fix.
 func TestCompareNamesWhatChanged(t *testing.T) {
 	c := testkit.Contract(t)
-	page := func(drift bool) *Page {
+	page := func(drift bool) *View {
 		dir := t.TempDir()
 		var s suite
 		s.passAll(c, "mock")
@@ -40,15 +40,17 @@ func TestCompareNamesWhatChanged(t *testing.T) {
 				}
 			}
 		}
-		return build(t, Source{Dir: dir, Run: &RunInfo{Started: t0}})
+		return build(t, Source{Dir: dir, Run: &results.RunInfo{Started: t0}})
 	}
 	clean, drifted := page(false), page(true)
 
 	ch := Compare(clean, drifted)
-	names := func(cs []Change) string {
+	names := func(set ChangeSet) string {
 		var out []string
-		for _, c := range cs {
-			out = append(out, c.Kind+": "+c.Name)
+		for _, g := range set.Groups {
+			for _, c := range g.Changes {
+				out = append(out, c.Kind+": "+c.Name)
+			}
 		}
 		return strings.Join(out, "; ")
 	}
@@ -60,17 +62,17 @@ func TestCompareNamesWhatChanged(t *testing.T) {
 	if !strings.Contains(names(ch.NewSkips), "webex 401") {
 		t.Errorf("new skips %q do not name webex 401", names(ch.NewSkips))
 	}
-	if len(ch.Fixed) != 0 {
+	if ch.Fixed.Count.Total() != 0 {
 		t.Errorf("nothing was fixed, yet: %s", names(ch.Fixed))
 	}
 	if len(ch.Measures) != 1 || ch.Measures[0].Measure != "long-run accepted rate" || ch.Measures[0].After != "200.0/s ± 0.5" {
 		t.Errorf("measures: %+v", ch.Measures)
 	}
 	back := Compare(drifted, clean)
-	if !strings.Contains(names(back.Fixed), "webex 429 on embedded mock") || len(back.Regressions) != 0 {
+	if !strings.Contains(names(back.Fixed), "webex 429 on embedded mock") || back.Regressions.Count.Total() != 0 {
 		t.Errorf("the way back: fixed %q, regressions %q", names(back.Fixed), names(back.Regressions))
 	}
-	if same := Compare(clean, clean); !same.Empty() {
+	if same := Compare(clean, clean); !same.Empty {
 		t.Errorf("a run against itself changed: %+v", same)
 	}
 	drifted.Changes = ch
