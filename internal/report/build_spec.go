@@ -65,8 +65,11 @@ func newSpec(sr types.SpecReport, secrets []string) Spec {
 		s.Failure = redact(sr.Failure.Message)
 		s.Reason = firstLine(s.Failure)
 	}
-	if s.State == Skipped {
-		s.Outage = redact(outage(sr))
+	if what := outage(sr); what != "" && sr.State.Is(types.SpecStateSkipped) {
+		s.State, s.Outage = Skipped, redact(what)
+		if s.Reason == "" {
+			s.Reason = "outage: " + s.Outage
+		}
 	}
 	if s.State == Failed || s.State == Interrupted {
 		s.Timeline = redact(relativeText(reporters.RenderTimeline(sr, true)))

@@ -30,11 +30,14 @@ func Markdown(w io.Writer, v *View) {
 		fmt.Fprintf(w, "- %s\n", mdText(r))
 	}
 	for _, k := range v.Skips {
-		what := "skipped"
-		if k.Outage {
-			what = "not judged, outage"
+		what := "skipped, " // a load verdict's reason says "not judged" already
+		switch {
+		case k.Outage:
+			what = "outage, "
+		case strings.HasPrefix(k.Where, "load"):
+			what = ""
 		}
-		fmt.Fprintf(w, "- %s, %s, %d: %s\n", what, k.Where, len(k.Specs), mdText(k.Reason))
+		fmt.Fprintf(w, "- %s%s, %d: %s\n", what, k.Where, len(k.Specs), mdText(k.Reason))
 	}
 	fmt.Fprintln(w)
 	if head, lines := changeText(v.Changes); head != "" {
