@@ -83,3 +83,56 @@ func TestCompareNamesWhatChanged(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareNamesWhatIsNoLongerRun: against a baseline with load and both
+// APIs, a run without load and of webex alone names each scenario and
+// commvault "no longer run", with counts of their own; specs and codes are
+// counted apart, and the regressed specs are those the verdict says failed.
+func TestCompareNamesWhatIsNoLongerRun(t *testing.T) {
+	c := testkit.Contract(t)
+	dir := t.TempDir()
+	var s suite
+	s.passAll(c, "mock")
+	s.write(t, dir, "ginkgo.json", t0)
+	writeLoadFixtures(t, results.LoadDir(dir), t0)
+	base := build(t, Source{Dir: dir, Contract: c, Run: &results.RunInfo{Started: t0}})
+
+	dir = t.TempDir()
+	s = suite{}
+	s.passAll(c, "mock")
+	s.set("webex", 429, types.SpecStateFailed, "header: Retry-After missing")
+	s.set("webex", 200, types.SpecStateFailed, "schema: trackingId missing")
+	for i := range s.specs {
+		if s.specs[i].LeafNodeLabels[0] == "commvault" {
+			s.specs[i].State, s.specs[i].Failure.Message = types.SpecStateSkipped, "" // filtered out
+		}
+	}
+	s.write(t, dir, "ginkgo.json", t0)
+	cur := build(t, Source{Dir: dir, Contract: c, Run: &results.RunInfo{Started: t0, LabelFilter: "webex && !load"}})
+
+	ch := Compare(base, cur)
+	if got := ch.Regressions.Count; got.Specs != 2 || got.Codes != 2 || got.LoadVerdicts != 0 {
+		t.Errorf("regressed %+v: want 2 specs and 2 codes apart", got)
+	}
+	if !strings.Contains(strings.Join(cur.Reasons, " "), "2 conformance specs failed") {
+		t.Errorf("the verdict's reasons %q do not count the 2 specs the changes count", cur.Reasons)
+	}
+	gone := ch.NoLongerRun.Count
+	if len(gone.LoadScenarios) != 3 || gone.LoadVerdicts == 0 || gone.Specs == 0 || gone.Codes == 0 {
+		t.Errorf("no longer run %+v: want the 3 scenarios, commvault's specs and codes", gone)
+	}
+	if len(ch.APIsNoLongerRun) != 1 || ch.APIsNoLongerRun[0] != "commvault" {
+		t.Errorf("APIs no longer run %q, want commvault", ch.APIsNoLongerRun)
+	}
+	cur.Changes = ch
+	term := summaryOf(t, cur)
+	for _, want := range []string{"regressed: 2 specs, 2 codes;", "no longer run: ", "load verdicts of 3 scenarios",
+		"– no longer run: commvault (", "– no longer run: load over-limit (", "– no longer run: load ramp (", "– no longer run: load obeying-client ("} {
+		if !strings.Contains(term, want) {
+			t.Errorf("the terminal does not say %q:\n%s", want, term)
+		}
+	}
+	if html := render(t, cur); !strings.Contains(html, "No longer run: judged then, not run now") || !strings.Contains(html, ch.Summary) {
+		t.Error("the page does not name what is no longer run, with its counts")
+	}
+}
