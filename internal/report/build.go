@@ -1,3 +1,5 @@
+// The builder: Source, Build and BuildRuns read runs into a View, part by part.
+
 package report
 
 import (

@@ -1,3 +1,5 @@
+// The builder's load part: load summaries into the page's scenarios, figures and charts.
+
 package report
 
 import (

@@ -1,3 +1,5 @@
+// The builder's coverage part: specs and load responses into matrices, variants and API cards.
+
 package report
 
 import (

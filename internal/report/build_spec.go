@@ -1,3 +1,5 @@
+// The builder's spec part: one Ginkgo spec report into a Spec, locations from the module root.
+
 package report
 
 import (

@@ -1,3 +1,5 @@
+// The builder's tallies: scenarios rolled up, skips grouped and counted once, failures by check.
+
 package report
 
 import (
@@ -15,9 +17,9 @@ func (b *builder) scenarios() {
 		if !s.Load || s.Scenario == "" || s.State == NotRun {
 			continue
 		}
-		i := slices.IndexFunc(b.Scenarios, func(r ScenarioRun) bool { return r.Name == s.Scenario && r.Run == s.Run })
+		i := slices.IndexFunc(b.Scenarios, func(r ScenarioResult) bool { return r.Name == s.Scenario && r.Run == s.Run })
 		if i < 0 {
-			b.Scenarios = append(b.Scenarios, ScenarioRun{Name: s.Scenario, Run: s.Run, API: s.API,
+			b.Scenarios = append(b.Scenarios, ScenarioResult{Name: s.Scenario, Run: s.Run, API: s.API,
 				Title: scenarioTitle(s.Run, s.Scenario), Anchor: scenarioAnchor(s.Run, s.Scenario)})
 			i = len(b.Scenarios) - 1
 		}

@@ -1,3 +1,5 @@
+// The builder's last part: the run verdict and why.
+
 package report
 
 import (

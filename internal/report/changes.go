@@ -1,3 +1,5 @@
+// What changed since a baseline: its types and Compare, which decides them.
+
 package report
 
 import (

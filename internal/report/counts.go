@@ -1,3 +1,5 @@
+// Counts: specs, cells or load verdicts tallied by state.
+
 package report
 
 import (

@@ -1,3 +1,5 @@
+// The view of the load section: scenarios, figures, charts.
+
 package report
 
 import "loginharness/internal/results"

@@ -1,3 +1,5 @@
+// The load measures Compare sets against a baseline's, beyond noise.
+
 package report
 
 import (

@@ -1,3 +1,5 @@
+// Reading Ginkgo JSON reports: the files, the newest result of each spec, its report entries.
+
 package report
 
 import (

@@ -1,3 +1,5 @@
+// The ways every output writes a number, a time or a list.
+
 package report
 
 import (
@@ -8,8 +10,6 @@ import (
 
 	"loginharness/internal/contract"
 )
-
-// The ways every output writes a number, a time or a list.
 
 func rate(r float64) string   { return strconv.FormatFloat(r, 'f', 1, 64) + "/s" }
 func pct(r float64) string    { return strconv.FormatFloat(100*r, 'f', 1, 64) + "%" }

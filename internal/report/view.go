@@ -34,9 +34,9 @@ type View struct {
 	Variants  []Variant
 	Specs     []Spec
 	Failures  []Spec
-	Checks    []FailedCheck // the failures grouped by finding
-	Load      *Load         // nil when no load scenario wrote a summary
-	Scenarios []ScenarioRun // every load scenario the run's specs judged or skipped
+	Checks    []FailedCheck    // the failures grouped by finding
+	Load      *Load            // nil when no load scenario wrote a summary
+	Scenarios []ScenarioResult // every load scenario the run's specs judged or skipped
 	// ScenarioCounts tallies Scenarios by state: "4 passed, 1 not judged".
 	ScenarioCounts string
 	Suites         []Suite  // the Ginkgo suite runs read, for JUnit
@@ -244,10 +244,10 @@ type Skip struct {
 	Specs  []string // their names: "status 201", "accepted-within-limit"
 }
 
-// ScenarioRun is one load scenario as its verdict specs tell it, with what
+// ScenarioResult is one load scenario as its load verdicts' specs tell it, with what
 // its summary measured when it wrote one. A scenario can be skipped whole
 // (live limits that leave it nothing to judge): then only its specs say so.
-type ScenarioRun struct {
+type ScenarioResult struct {
 	Name  string
 	Title string // the name, with its run on a page of several
 	Run   string // the run's label on a page of several

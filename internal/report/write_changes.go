@@ -1,3 +1,5 @@
+// The changes since a baseline as lines, for the terminal and summary.md.
+
 package report
 
 import (

@@ -1,3 +1,5 @@
+// The HTML writer: the view through page.html.tmpl, assets inline.
+
 package report
 
 import (

@@ -1,3 +1,5 @@
+// The JUnit writer.
+
 package report
 
 import (

@@ -1,3 +1,5 @@
+// The summary.md writer.
+
 package report
 
 import (

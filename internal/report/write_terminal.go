@@ -1,3 +1,5 @@
+// The terminal writer.
+
 package report
 
 import (
@@ -33,7 +35,7 @@ func WriteTerminal(w io.Writer, v *View) error {
 		switch {
 		case a.Specs.Total() > a.Specs.NotRun:
 			fmt.Fprintf(tw, "%s\t%s\tcodes: %s\tspecs: %s\n", a.API, a.Target.Name(), a.Codes, a.Specs)
-		case slices.ContainsFunc(v.Scenarios, func(s ScenarioRun) bool { return s.API == a.API }):
+		case slices.ContainsFunc(v.Scenarios, func(s ScenarioResult) bool { return s.API == a.API }):
 			fmt.Fprintf(tw, "%s\t%s\tno conformance spec in this run\t\n", a.API, a.Target.Name())
 		case a.Target.Run != "":
 			fmt.Fprintf(tw, "%s\t%s\tnot tested in this run\t\n", a.API, a.Target.Name())
@@ -91,7 +93,7 @@ func writeChanges(w io.Writer, ch *Changes) {
 
 // scenarioNote is why a scenario left verdicts unjudged, else what it
 // measured.
-func scenarioNote(s ScenarioRun) string {
+func scenarioNote(s ScenarioResult) string {
 	if s.VerdictCounts.Skipped > 0 && s.Reason != "" {
 		return notJudgedPrefix + s.Reason
 	}
