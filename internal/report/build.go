@@ -137,7 +137,7 @@ func (b *builder) build(c *contract.Contract) {
 	b.scenarios()
 	b.skips()
 	b.failedChecks()
-	b.decideVerdict()
+	b.decideRunVerdict()
 	if b.Load != nil {
 		for _, sc := range b.Load.Scenarios {
 			b.Load.Charts = append(b.Load.Charts, sc.Charts...)

@@ -9,10 +9,10 @@ import (
 	"loginharness/internal/contract"
 )
 
-// decideVerdict decides the run verdict from the specs, the load
+// decideRunVerdict decides the run verdict from the specs, the load
 // scenarios and how the run ended, and says why when it is not PASS. What
 // could not be read makes the view incomplete, not failed.
-func (b *builder) decideVerdict() {
+func (b *builder) decideRunVerdict() {
 	var all, conformance, loadSpecs Counts
 	for _, s := range b.Specs {
 		all.add(s.State)
