@@ -132,7 +132,8 @@ func TestCompareNamesWhatIsNoLongerRun(t *testing.T) {
 			t.Errorf("the terminal does not say %q:\n%s", want, term)
 		}
 	}
-	if html := render(t, cur); !strings.Contains(html, "No longer run: judged then, not run now") || !strings.Contains(html, ch.Summary) {
+	if html := render(t, cur); !strings.Contains(html, "No longer run: judged then, not run now") || !strings.Contains(html, ch.Summary) ||
+		!strings.Contains(html, "APIs no longer run at all: <b>commvault</b>") {
 		t.Error("the page does not name what is no longer run, with its counts")
 	}
 }
