@@ -27,14 +27,21 @@ type Changes struct {
 	// did not run at all: filtered out, left out (--skip-load, --only),
 	// or gone from its results.
 	NoLongerRun ChangeSet
-	// APIsNoLongerRun name the APIs judged in the baseline of which this
+	// APIsNoLongerRun are the APIs judged in the baseline of which this
 	// run judged nothing and skipped nothing: gone whole.
-	APIsNoLongerRun []string
+	APIsNoLongerRun []APINoLongerRun
 	Measures        []MeasureChange
 	Empty           bool // nothing changed
 	// Summary counts the changes in words, kinds apart:
 	// "regressed: 64 specs, 18 codes; no longer run: 20 load verdicts of 5 scenarios".
 	Summary string
+}
+
+// APINoLongerRun is an API gone whole since the baseline, with what of
+// it the baseline judged.
+type APINoLongerRun struct {
+	API   string
+	Count ChangeCount // its specs and codes among NoLongerRun
 }
 
 // ChangeSet is the changes of one kind, grouped by place, with their counts.
@@ -122,7 +129,7 @@ func Compare(base, cur *View) *Changes {
 		}
 	}
 	ch.Regressions, ch.Fixed, ch.NewSkips, ch.NoLongerRun = changeSet(regressed), changeSet(fixed), changeSet(skipped), changeSet(gone)
-	ch.APIsNoLongerRun = apisGone(base, cur)
+	ch.APIsNoLongerRun = apisGone(base, cur, gone)
 	ch.Measures = measureChanges(base.Load, cur.Load)
 	ch.Empty = len(ch.SpecsDiffer)+ch.Regressions.Count.Total()+ch.Fixed.Count.Total()+ch.NewSkips.Count.Total()+ch.NoLongerRun.Count.Total()+len(ch.Measures) == 0
 	ch.Summary = changeSummary(ch)
@@ -193,18 +200,22 @@ func changeSet(cs []Change) ChangeSet {
 	return set
 }
 
-// apisGone names the APIs base judged something of and cur neither judged
-// nor skipped anything of.
-func apisGone(base, cur *View) []string {
-	var out []string
+// apisGone are the APIs base judged something of and cur neither judged
+// nor skipped anything of, with their changes among gone counted.
+func apisGone(base, cur *View, gone []Change) []APINoLongerRun {
+	var out []APINoLongerRun
 	for _, a := range base.APIs {
-		if a.Specs.Passed+a.Specs.Failed == 0 || slices.Contains(out, a.API) {
+		done := slices.ContainsFunc(out, func(g APINoLongerRun) bool { return g.API == a.API })
+		if a.Specs.Passed+a.Specs.Failed == 0 || done || slices.ContainsFunc(cur.Specs, func(s Spec) bool { return s.API == a.API && s.State != NotRun }) {
 			continue
 		}
-		ran := slices.ContainsFunc(cur.Specs, func(s Spec) bool { return s.API == a.API && s.State != NotRun })
-		if !ran {
-			out = append(out, a.API)
+		var mine []Change
+		for _, c := range gone {
+			if c.API == a.API && c.Kind != kindLoad {
+				mine = append(mine, c)
+			}
 		}
+		out = append(out, APINoLongerRun{API: a.API, Count: changeSet(mine).Count})
 	}
 	return out
 }

@@ -46,27 +46,19 @@ func changeText(ch *Changes) (head string, lines []string) {
 // noLongerRunLines names what the run no longer ran: an API gone whole in
 // one line, the rest by group, a load scenario in one line.
 func noLongerRunLines(ch *Changes) []string {
-	var lines, rest []string
-	for _, api := range ch.APIsNoLongerRun {
-		var c ChangeCount
-		for _, g := range ch.NoLongerRun.Groups {
-			for _, x := range g.Changes {
-				if x.API == api && x.Kind != kindLoad {
-					c.Specs += boolRank(x.Kind == kindSpec)
-					c.Codes += boolRank(x.Kind == kindCode)
-				}
-			}
-		}
-		lines = append(lines, fmt.Sprintf("%s (%s)", api, countText(c)))
+	var lines []string
+	var apis []string
+	for _, a := range ch.APIsNoLongerRun {
+		lines = append(lines, fmt.Sprintf("%s (%s)", a.API, countText(a.Count)))
+		apis = append(apis, a.API)
 	}
 	var groups []ChangeGroup
 	for _, g := range ch.NoLongerRun.Groups {
-		if g.Kind == kindLoad || !slices.Contains(ch.APIsNoLongerRun, g.Changes[0].API) {
+		if g.Kind == kindLoad || !slices.Contains(apis, g.Changes[0].API) {
 			groups = append(groups, g)
 		}
 	}
-	rest = groupLines(groups, false)
-	return append(lines, rest...)
+	return append(lines, groupLines(groups, false)...)
 }
 
 // groupLines writes groups of changes: the codes of one target on one
