@@ -53,9 +53,6 @@ func newScenario(s results.LoadSummary, redact func(string) string) Scenario {
 	for _, v := range s.Verdicts {
 		if v.State == results.VerdictNotJudged {
 			sc.NotJudged++
-			if v.Outage {
-				sc.Outages++
-			}
 		}
 	}
 	switch {

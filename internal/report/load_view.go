@@ -19,9 +19,7 @@ type Scenario struct {
 	State  State
 	// NotJudged counts the load verdicts the run could not judge: a
 	// scenario that passed with some is no clean pass, and says so.
-	NotJudged int
-	// Outages counts those among them not judged because the target went away.
-	Outages        int
+	NotJudged      int
 	Measured       string   // one line of what it measured, for the terminal
 	Figures        []Figure // the numbers to read first
 	Charts         []Chart
