@@ -16,6 +16,24 @@ import (
 	"loginharness/internal/testkit"
 )
 
+// writeJUnit writes v's JUnit report into dir and reads it back.
+func writeJUnit(t *testing.T, dir string, v *View) (reporters.JUnitTestSuites, []byte) {
+	t.Helper()
+	path := filepath.Join(dir, "junit.xml")
+	if err := WriteJUnit(path, v); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc reporters.JUnitTestSuites
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc, data
+}
+
 // TestAnOutageIsNotJudgedAndCountedOnce: specs the target's going away
 // left unjudged (the results.OutageEntry on a spec, Outage on a load
 // verdict) make a run whose judged specs passed NOT JUDGED, counted once
@@ -70,20 +88,8 @@ func TestAnOutageIsNotJudgedAndCountedOnce(t *testing.T) {
 			t.Errorf("the %s does not count the outage once with what happened:\n%s", name, text)
 		}
 	}
-	junit := filepath.Join(t.TempDir(), "junit.xml")
-	if err := WriteJUnit(junit, v); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(junit)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc reporters.JUnitTestSuites
-	if err := xml.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
-	if got := doc.TestSuites[0].Skipped; got != v.Skipped {
-		t.Errorf("JUnit counts %d skipped, the verdict line %d", got, v.Skipped)
+	if doc, _ := writeJUnit(t, t.TempDir(), v); doc.TestSuites[0].Skipped != v.Skipped {
+		t.Errorf("JUnit counts %d skipped, the verdict line %d", doc.TestSuites[0].Skipped, v.Skipped)
 	}
 
 	if v := view(true); v.Verdict != Fail || !v.AnyFailed {

@@ -2,13 +2,11 @@ package report
 
 import (
 	"bytes"
-	"encoding/xml"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 
 	"loginharness/internal/contract"
@@ -191,18 +189,7 @@ func TestJUnitHoldsTheSelectedSpecsAndTheirSkips(t *testing.T) {
 	if err := os.Remove(path); err != nil { // JUnit is written from the view alone
 		t.Fatal(err)
 	}
-	junit := filepath.Join(dir, "junit.xml")
-	if err := WriteJUnit(junit, p); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(junit)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got reporters.JUnitTestSuites
-	if err := xml.Unmarshal(data, &got); err != nil {
-		t.Fatal(err)
-	}
+	got, data := writeJUnit(t, dir, p)
 	suite := got.TestSuites[0]
 	if suite.Tests != 2 || suite.Skipped != 1 || suite.Package != "loginharness" {
 		t.Errorf("tests %d, skipped %d, package %q: want 2, 1, loginharness", suite.Tests, suite.Skipped, suite.Package)
