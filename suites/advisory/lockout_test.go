@@ -8,12 +8,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/ratelimit"
 	"loginharness/internal/target"
 	"loginharness/internal/testkit"
 )
@@ -21,7 +23,7 @@ import (
 const (
 	victim         = "victim"
 	victimPassword = "victim-password-7f3e"
-	lockFor        = time.Second // how long the lock lasts, unless lockServer.lock says
+	lockFor        = 3 * time.Second // how long the lock lasts, unless lockServer.lock says: long beside a busy machine's request times
 )
 
 // lockServer is a Commvault or Webex login that locks the victim after 3
@@ -81,7 +83,7 @@ func (s *lockServer) webex(w http.ResponseWriter, locked, right bool) {
 		case s.dateRetryAfter:
 			w.Header().Set("Retry-After", s.lockedUntil.Add(time.Second).UTC().Format(http.TimeFormat))
 		case !s.noRetryAfter:
-			w.Header().Set("Retry-After", "1")
+			w.Header().Set("Retry-After", strconv.Itoa(int(ratelimit.CeilSeconds(time.Until(s.lockedUntil))/time.Second)))
 		}
 		w.WriteHeader(http.StatusLocked)
 		fmt.Fprint(w, `{"message":"locked","errors":[{"description":"locked"}],"trackingId":"T"}`)
@@ -162,7 +164,7 @@ func TestCommvaultLockoutFieldsBothWays(t *testing.T) {
 		{"loginAttempts stuck", &lockServer{stuckAttempts: true}, "/loginAttempts", ""},
 		{"locks without saying so", &lockServer{silentLock: true}, "/isAccountLocked", ""},
 		{"says locked, takes the right password", &lockServer{falseClaim: true}, "/isAccountLocked", ""},
-		{"remainingLockTime understated", &lockServer{understate: true, lock: 4 * time.Second}, "/remainingLockTime", ""},
+		{"remainingLockTime understated", &lockServer{understate: true, lock: 9 * time.Second}, "/remainingLockTime", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

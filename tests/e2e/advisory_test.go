@@ -160,7 +160,7 @@ func TestPlainHTTPIsRefusedBeforeAnythingIsSent(t *testing.T) {
 }
 
 // TestLiveSacrificialAccountsThroughTheBinary runs everything but load
-// against live stand-ins that lock an account after 5 failures for 2 s: the
+// against live stand-ins that lock an account after 5 failures for 4 s: the
 // timing samples the user allowed are taken without locking the
 // sacrificial accounts, which then lock, open again once the announced
 // wait has passed, and get no more wrong passwords than the cap, while the
@@ -174,7 +174,9 @@ func TestLiveSacrificialAccountsThroughTheBinary(t *testing.T) {
 		mock.NewRedSkyAccount("planted-admin@example.com", plantedRedSkyPassword), mock.NewRedSkyAccount("planted-victim@example.com", victimPassword),
 	}
 	cfg.CommvaultAccounts = []mock.CommvaultAccount{mock.NewCommvaultAccount("planted-admin", plantedCommvaultPassword), mock.NewCommvaultAccount("planted-victim", victimPassword)}
-	cfg.LockDuration = 2 * time.Second
+	// A lock long beside a busy machine's request times, and no 429 to wait
+	// out between the failures that lock.
+	cfg.LockDuration, cfg.Rate, cfg.Burst = 4*time.Second, 1000, 1000
 	srv := testkit.NewLiveServer(t, mock.New(cfg), map[string]string{
 		"planted-admin@example.com": plantedRedSkyPassword, "planted-victim@example.com": victimPassword,
 		"planted-admin": plantedCommvaultPassword, "planted-victim": victimPassword,
