@@ -79,3 +79,8 @@ func Redact(s string, secrets ...string) string {
 	}
 	return s
 }
+
+// SpecID names the spec one API is checked against, as a run records it.
+type SpecID struct {
+	API, File, Version, SHA256 string
+}
