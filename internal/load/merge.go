@@ -59,10 +59,7 @@ func Merge(c *contract.Contract, shards []ShardInput, opts ...Option) ([]results
 	if err != nil {
 		return nil, err
 	}
-	all, err := readShardTimelines(shards)
-	if err != nil {
-		return nil, err
-	}
+	all, damaged := readShardTimelines(shards)
 	r := NewRunner(c, opts...)
 	run.Index = -1
 	var out []results.LoadSummary
@@ -72,19 +69,43 @@ func Merge(c *contract.Contract, shards []ShardInput, opts ...Option) ([]results
 		if len(parts) == 0 {
 			continue
 		}
+		if err := damaged[sc.Name]; err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		merged, err := r.merge(sc, parts, all)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		merged.Shard = &run
-		if len(missing) > 0 {
+		switch lost := lostBefore(parts[0].summary, shards, damaged); {
+		case len(missing) > 0:
 			merged.Incomplete = true
 			merged.IncompleteReason = fmt.Sprintf("shards %v of %d are missing: the server took load this merge cannot see", missing, run.Count)
+		case damaged[""] != nil:
+			merged.Incomplete = true
+			merged.IncompleteReason = "a shard's traffic before its load could not be read: the traffic around it is not all known"
+		case lost != "":
+			merged.Incomplete = true
+			merged.IncompleteReason = fmt.Sprintf("the results of %s, sent before it, could not be read: the traffic around it is not all known", lost)
 		}
 		out = append(out, merged)
 	}
-	return out, errors.Join(errs...)
+	return out, errors.Join(append(errs, damaged[""])...)
+}
+
+// lostBefore names a scenario sent before sum's whose results could not
+// be read, "" when none.
+func lostBefore(sum results.LoadSummary, shards []ShardInput, damaged map[string]error) string {
+	for _, in := range shards {
+		for _, s := range in.Summaries {
+			if damaged[s.Scenario] != nil && s.StartedAt < sum.StartedAt {
+				return s.Scenario
+			}
+		}
+	}
+	return ""
 }
 
 // checkShards checks that the shards are of one run, each once, and
@@ -131,16 +152,20 @@ func partsOf(shards []ShardInput, scenario string) []shardPart {
 }
 
 // readShardTimelines reads everything the shards sent the server: every
-// scenario's results and each shard's traffic before its load.
-func readShardTimelines(shards []ShardInput) ([]timeline.Record, error) {
+// scenario's results and each shard's traffic before its load. A file
+// that cannot be read is left out and named by its scenario ("" for the
+// traffic before the load).
+func readShardTimelines(shards []ShardInput) ([]timeline.Record, map[string]error) {
 	var all []timeline.Record
+	damaged := map[string]error{}
 	var rr target.RecordReader
 	for _, in := range shards {
 		dir := results.LoadDir(in.Dir)
 		for _, sum := range in.Summaries {
 			got, err := readResults(dir, sum.Files)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %s: %w", in.Dir, sum.Scenario, err)
+				damaged[sum.Scenario] = errors.Join(damaged[sum.Scenario], fmt.Errorf("%s: %s: %w", in.Dir, sum.Scenario, err))
+				continue
 			}
 			for i := range got {
 				all = append(all, newRecord(&rr, &got[i], loadPartOf(sum.Scenario, got[i].Attack), nil))
@@ -148,11 +173,11 @@ func readShardTimelines(shards []ShardInput) ([]timeline.Record, error) {
 		}
 		traffic, err := readTraffic(dir)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", in.Dir, err)
+			damaged[""] = errors.Join(damaged[""], fmt.Errorf("%s: %w", in.Dir, err))
 		}
 		all = append(all, traffic...)
 	}
-	return all, nil
+	return all, damaged
 }
 
 // loadPartOf is the part a scenario's result was sent by, as its attack
