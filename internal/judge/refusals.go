@@ -14,7 +14,7 @@ import (
 // own sending (a stalled load generator catching up, the preflight's
 // sign-in just before a scenario) is the limiter doing its job, and only
 // reported; so is one the server gave while a Retry-After it had given
-// earlier still ran.
+// another part of the run still ran.
 func (c *Case) Refusals() {
 	lim := c.Sum.Limit
 	n429 := c.Sum.StatusCodes["429"]
@@ -28,7 +28,7 @@ func (c *Case) Refusals() {
 		c.Verdict(VerdictNo429UnderLimit, false, "%d requests were refused with 429 although the traffic before each (all this run sent to the server, %d requests before the scenario's included) stayed within %.4g req/s (burst 1); the first %.2fs into the scenario",
 			r.unjustified, len(c.Timeline)-len(c.Own), lim.Rate, r.first.Sent.Sub(timeline.FirstSent(c.Own)).Seconds())
 	case r.owed > 0:
-		c.Verdict(VerdictNo429UnderLimit, true, "no request was refused while the traffic stayed within the limit; %d of %d were refused while a Retry-After the server had given earlier still ran",
+		c.Verdict(VerdictNo429UnderLimit, true, "no request was refused while the traffic stayed within the limit; %d of %d were refused while a Retry-After the server had given an earlier part of the run still ran",
 			r.owed, n429)
 	case n429 > 0:
 		c.Verdict(VerdictNo429UnderLimit, true, "no request was refused while the traffic stayed within the limit; %d were, each after it had gone over", n429)
@@ -60,8 +60,9 @@ type refusals struct {
 // have arrived just before it), and the m requests that surely came
 // before it, each taken as late as it can have come, are at least m/rate
 // before the refused one taken as early as it can have come. A 429 to a
-// request sent while a Retry-After given before it still ran is no such
-// refusal: the server kept its word, and the harness did not. Traffic
+// request sent while a Retry-After the server gave another part of the
+// run still ran is no such refusal: the server kept its word, and the
+// harness did not. Traffic
 // older than horizon (timeline.Horizon) is past what a limiter
 // remembers.
 func refusedWithinLimit(tl []timeline.Record, mine []bool, rate float64, timeout, horizon time.Duration) refusals {
@@ -82,7 +83,7 @@ func refusedWithinLimit(tl []timeline.Record, mine []bool, rate float64, timeout
 	sortedSent, sortedLatest := slices.Clone(sent), slices.Clone(latest)
 	slices.Sort(sortedSent)
 	slices.Sort(sortedLatest)
-	quiet := quietUntil(tl)
+	quiet := quietUntil(tl, mine)
 	for j, rc := range tl {
 		if !mine[j] || rc.Status != 429 {
 			continue
@@ -121,9 +122,17 @@ func withinLimit(before []float64, sent, rate, horizon float64) bool {
 }
 
 // quietUntil is, for each request of tl (by send time), the latest
-// deadline of the Retry-Afters received before it was sent.
-func quietUntil(tl []timeline.Record) []time.Time {
-	told := timeline.Of(tl, timeline.Record.Told)
+// deadline of the Retry-Afters received before it was sent by the rest of
+// the run (not mine): the scenario's own refusals are judged each on its
+// traffic, so a server refusing within the limit again and again is not
+// excused by its own earlier refusals.
+func quietUntil(tl []timeline.Record, mine []bool) []time.Time {
+	var told []timeline.Record
+	for i, rc := range tl {
+		if rc.Told() && !mine[i] {
+			told = append(told, rc)
+		}
+	}
 	slices.SortStableFunc(told, func(a, b timeline.Record) int { return a.Received().Compare(b.Received()) })
 	out := make([]time.Time, len(tl))
 	var until time.Time
