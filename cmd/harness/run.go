@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"loginharness/internal/report"
 	"loginharness/internal/results"
 	"loginharness/internal/target"
+	"loginharness/suites/setup"
 )
 
 // runOptions are the flags of `harness run`.
@@ -94,7 +96,7 @@ func (o *runOptions) run(ctx context.Context, stdout io.Writer, logger *slog.Log
 	if err != nil {
 		return err
 	}
-	c, err := contract.Load()
+	c, err := setup.Contract()
 	if err != nil {
 		return err
 	}
@@ -103,7 +105,7 @@ func (o *runOptions) run(ctx context.Context, stdout io.Writer, logger *slog.Log
 	if err := o.checkSelection(sel, cfg); err != nil {
 		return err
 	}
-	if err := o.preflight(ctx, c, cfg, sel.apis, logger); err != nil {
+	if err := o.preflight(ctx, cfg, sel.apis, logger); err != nil {
 		return err
 	}
 	info := report.RunInfo{
@@ -210,18 +212,22 @@ func labelList(labels []string) string {
 	return strings.Join(out, ", ")
 }
 
-// preflight checks each live API the run tests before any spec runs, so
-// an outage or a wrong setting is named as such, not judged as a broken
-// contract.
-func (o *runOptions) preflight(ctx context.Context, c *contract.Contract, cfg target.Config, apis []contract.API, logger *slog.Logger) error {
-	for _, api := range apis {
-		if !cfg.Live(api) {
-			continue
-		}
-		if err := target.Preflight(ctx, c, cfg, api); err != nil {
+// preflight makes the suites' shared set-up before any spec runs, the
+// very one their BeforeSuite then finds made: every setting checked, and
+// each live API the run tests preflighted, so an outage or a wrong
+// setting is named as such, not judged as a broken contract.
+func (o *runOptions) preflight(ctx context.Context, cfg target.Config, apis []contract.API, logger *slog.Logger) error {
+	if _, err := setup.Run(ctx, apis); err != nil {
+		var pre *target.PreflightError
+		if errors.As(err, &pre) || ctx.Err() != nil {
 			return o.vars.named(err)
 		}
-		logger.Info("live target answers", "api", api, "url", cfg.URL(api))
+		return usageError{o.vars.named(err)}
+	}
+	for _, api := range apis {
+		if cfg.Live(api) {
+			logger.Info("live target answers", "api", api, "url", cfg.URL(api))
+		}
 	}
 	return nil
 }
@@ -252,7 +258,7 @@ func (o *runOptions) filter() (string, error) {
 // targets reads the HARNESS_* variables the suites will read, so that a bad
 // value, or live load without the opt-in, stops the run before any request.
 func (o *runOptions) targets(filter string) (target.Config, error) {
-	cfg, err := target.FromEnv(os.Getenv)
+	cfg, err := setup.Settings()
 	if err != nil {
 		return cfg, usageError{o.vars.named(err)}
 	}

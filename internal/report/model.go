@@ -58,7 +58,7 @@ const (
 	Pass       RunVerdict = "PASS"
 	Fail       RunVerdict = "FAIL"
 	Incomplete RunVerdict = "INCOMPLETE"
-	NotJudged  RunVerdict = "NOT JUDGED" // an API the run tested had every spec skipped
+	NotJudged  RunVerdict = "NOT JUDGED" // an API the run tested had every spec skipped, or an outage met and nothing failed
 	NoResults  RunVerdict = "NO RESULTS" // no spec ran at all
 )
 
@@ -79,6 +79,7 @@ type Spec struct {
 	Failure   string
 	Location  string // relative to the module root
 	Exchanges []results.Exchange
+	Outage    string // why it was not judged when the target went away (results.OutageEntry)
 }
 
 // Cell is one API x status code x target outcome of the coverage matrix.
@@ -308,6 +309,7 @@ func newSpec(sr types.SpecReport, apis []contract.API, secrets []string) Spec {
 	for _, ex := range exchanges(sr) {
 		s.Exchanges = append(s.Exchanges, ex.Redacted(secrets...))
 	}
+	s.Outage = redact(outageOf(sr))
 	return s
 }
 

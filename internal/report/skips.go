@@ -1,11 +1,15 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/onsi/ginkgo/v2/types"
+
 	"loginharness/internal/contract"
+	"loginharness/internal/results"
 )
 
 // Skip is a group of specs skipped in one place for one reason: the codes a
@@ -56,7 +60,46 @@ func (p *Page) unjudged() []string {
 			out = append(out, fmt.Sprintf("nothing of %s was judged: %s skipped", api, contract.Plural(c.Skipped, "spec")))
 		}
 	}
+	return append(out, p.outages()...)
+}
+
+// outages names what an outage kept from being judged: the specs that met
+// one mid-run, and the load verdicts the target's going away left open.
+// The run cannot pass then, though nothing it judged failed.
+func (p *Page) outages() []string {
+	var out []string
+	var first string
+	n := 0
+	for _, s := range p.Specs {
+		if s.Outage != "" {
+			n++
+			first = cmp.Or(first, s.Outage)
+		}
+	}
+	if n > 0 {
+		out = append(out, fmt.Sprintf("outage, not drift: %s not judged, the target went away mid-run (%s)", contract.Plural(n, "spec"), first))
+	}
+	if p.Load != nil {
+		for _, sc := range p.Load.Scenarios {
+			for _, v := range sc.Verdicts {
+				if v.Outage && v.State == results.VerdictNotJudged {
+					out = append(out, fmt.Sprintf("outage, not drift: load %s %s not judged (%s)", sc.Title(), v.Name, v.Message))
+				}
+			}
+		}
+	}
 	return out
+}
+
+// outageOf is the reason a spec carries in its results.OutageEntry, "" when
+// it met no outage.
+func outageOf(sr types.SpecReport) string {
+	for _, e := range sr.ReportEntries {
+		if e.Name == results.OutageEntry {
+			return e.StringRepresentation()
+		}
+	}
+	return ""
 }
 
 // ScenarioRun is one load scenario as its verdict specs tell it, with what
