@@ -19,7 +19,9 @@ func (timeoutError) Temporary() bool { return true }
 // early close or no answer in time is the target gone; a malformed reply
 // is something that answered wrong, and an error with a status is judged.
 func TestWentAwayTellsAnOutageFromABadAnswer(t *testing.T) {
-	noAnswer := func(cause error) error { return fmt.Errorf("webex target: POST http://x/v1: %w: %w", ErrNoAnswer, cause) }
+	noAnswer := func(cause error) error {
+		return fmt.Errorf("webex target: POST http://x/v1: %w: %w", ErrNoAnswer, cause)
+	}
 	for _, cause := range []error{syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.EPIPE, io.EOF, io.ErrUnexpectedEOF,
 		errors.New(serverClosedIdle), timeoutError{}, &net.DNSError{Err: "no such host", Name: "x"}} {
 		if !WentAway(noAnswer(cause)) {
