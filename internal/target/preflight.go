@@ -186,7 +186,7 @@ func (p *preflight) answer(ctx context.Context, c *contract.Contract, ex *contra
 	case s == http.StatusTooManyRequests:
 		return p.toldToWait(ex, said)
 	case IsOutageStatus(s):
-		return p.fail(Unusable, fmt.Sprintf("the server answers the sign-in with %s%s: an outage, not drift: nothing was judged; run again once it serves", said, waitAsked(ex)), p.urlVariable())
+		return p.fail(Unusable, fmt.Sprintf("the server cannot serve the sign-in now, an outage: it answers %s%s; run again once it serves", said, waitAsked(ex)), p.urlVariable())
 	case s == http.StatusLocked:
 		return p.fail(Unusable, fmt.Sprintf("the account %s is locked (%s%s): run again once it opens", p.cfg.LiveAccount(p.api).User, said, waitAsked(ex)), p.accountVariables()...)
 	case s == http.StatusUnauthorized || s == http.StatusForbidden:
@@ -251,7 +251,7 @@ func (p *preflight) toldToWait(ex *contract.Exchange, said string) error {
 }
 
 // waitAsked says how long the server asked to wait, when its answer
-// carries a Retry-After: ", it asks to wait 15m0s (Retry-After: 900)".
+// carries a Retry-After: "; it asks to wait 15m0s (Retry-After: 900)".
 func waitAsked(ex *contract.Exchange) string {
 	value := ex.Header.Get("Retry-After")
 	if value == "" {
@@ -259,9 +259,9 @@ func waitAsked(ex *contract.Exchange) string {
 	}
 	wait, err := ratelimit.ParseRetryAfter(value, time.Now())
 	if err != nil {
-		return fmt.Sprintf(", with an unreadable Retry-After: %q", contract.Truncate(value, 40))
+		return fmt.Sprintf("; its Retry-After is unreadable: %q", contract.Truncate(value, 40))
 	}
-	return fmt.Sprintf(", it asks to wait %s (Retry-After: %s)", wait, value)
+	return fmt.Sprintf("; it asks to wait %s (Retry-After: %s)", wait, value)
 }
 
 // refused names the credentials the server refused: the token (byToken)

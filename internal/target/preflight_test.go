@@ -185,7 +185,7 @@ func TestPreflightCallsA502To504AnOutage(t *testing.T) {
 	for _, status := range []int{http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout} {
 		rec := &recorder{answer: func(_ int, w http.ResponseWriter) { answering(status, `{}`).ServeHTTP(w, nil) }}
 		err := preflightAt(t, contract.Webex, serve(t, rec), nil)
-		wantPreflight(t, err, Unusable, []string{EnvWebexURL}, strconv.Itoa(status)+" "+http.StatusText(status), "outage, not drift")
+		wantPreflight(t, err, Unusable, []string{EnvWebexURL}, strconv.Itoa(status)+" "+http.StatusText(status), "an outage")
 		if strings.Contains(err.Error(), "Retry-After") || rec.count() != 1 {
 			t.Errorf("%d without Retry-After: %d requests, %v", status, rec.count(), err)
 		}
@@ -195,7 +195,7 @@ func TestPreflightCallsA502To504AnOutage(t *testing.T) {
 		answering(503, `{"message":"down for maintenance"}`, "Retry-After", "7").ServeHTTP(w, nil)
 	}}
 	err := preflightAt(t, contract.Commvault, serve(t, rec), nil, WithSleep(s.sleep))
-	wantPreflight(t, err, Unusable, []string{EnvCommvaultURL}, "503 Service Unavailable", "asks to wait 7s (Retry-After: 7)", "outage, not drift")
+	wantPreflight(t, err, Unusable, []string{EnvCommvaultURL}, "503 Service Unavailable", "asks to wait 7s (Retry-After: 7)", "an outage")
 	if rec.count() != 1+LiveRetryPolicy.MaxRetries {
 		t.Errorf("%d requests: a 503 with a short Retry-After is retried as the policy allows", rec.count())
 	}
