@@ -38,7 +38,9 @@ func WentAway(err error) bool {
 		return true
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		return true
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), strings.Contains(err.Error(), serverClosedIdle):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed), strings.Contains(err.Error(), serverClosedIdle):
+		// net.ErrClosed: the peer hung up while the body was being sent,
+		// and the transport closed its side.
 		return true
 	}
 	return false

@@ -23,6 +23,7 @@ func TestWentAwayTellsAnOutageFromABadAnswer(t *testing.T) {
 		return fmt.Errorf("webex target: POST http://x/v1: %w: %w", ErrNoAnswer, cause)
 	}
 	for _, cause := range []error{syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.EPIPE, io.EOF, io.ErrUnexpectedEOF,
+		&net.OpError{Op: "write", Net: "tcp", Err: net.ErrClosed},
 		errors.New(serverClosedIdle), timeoutError{}, &net.DNSError{Err: "no such host", Name: "x"}} {
 		if !WentAway(noAnswer(cause)) {
 			t.Errorf("%v: not an outage", cause)

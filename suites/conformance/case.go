@@ -69,6 +69,9 @@ type Outcome struct {
 	Skip    string     // why the case did not run on this target
 	Checked []*Checked // every exchange, validated, in order
 	Err     error      // the target gave no usable answer
+	// Observed: the answer judged is one another case happened to get
+	// (Case.Observable), not one this case provoked.
+	Observed bool
 }
 
 // Checked is one exchange and its verdict, the case's own checks included.
@@ -93,8 +96,9 @@ func (o *Outcome) Findings() []contract.Finding {
 
 // Outage says why the case is not judged when the target went away while
 // it ran: no answer came (refused, reset, timed out), or a 502, 503 or 504
-// the case did not set out to provoke and that no retry followed. It is
-// "" for a case that was judged; a 500 is judged, as a failure.
+// the case did not provoke itself (one it observed another case get
+// included) and that no retry followed. It is "" for a case that was
+// judged; a 500 is judged, as a failure.
 func (o *Outcome) Outage() string {
 	secrets := o.Target.Secrets()
 	if o.Err != nil && target.WentAway(o.Err) {
@@ -102,7 +106,7 @@ func (o *Outcome) Outage() string {
 	}
 	for _, ch := range o.Checked {
 		ex := &ch.Exchange
-		if target.IsOutageStatus(ex.Status) && ex.Status != o.Case.Want && !ch.Retried {
+		if target.IsOutageStatus(ex.Status) && (ex.Status != o.Case.Want || o.Observed) && !ch.Retried {
 			return contract.Redact(fmt.Sprintf("%s answered %s %s with %d %s, which the case did not set out to provoke",
 				o.Target.BaseURL, ex.Method, ex.Path, ex.Status, http.StatusText(ex.Status)), secrets...)
 		}
@@ -159,6 +163,7 @@ func (s *session) observedInstead() bool {
 	if !ok {
 		return false
 	}
+	s.out.Observed = true
 	s.expect(s.judge(a, false))
 	return true
 }
