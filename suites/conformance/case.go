@@ -107,8 +107,8 @@ func (o *Outcome) Outage() string {
 	for _, ch := range o.Checked {
 		ex := &ch.Exchange
 		if target.IsOutageStatus(ex.Status) && (ex.Status != o.Case.Want || o.Observed) && !ch.Retried {
-			return contract.Redact(fmt.Sprintf("%s answered %s %s with %d %s, which the case did not set out to provoke",
-				o.Target.BaseURL, ex.Method, ex.Path, ex.Status, http.StatusText(ex.Status)), secrets...)
+			return contract.Redact(fmt.Sprintf("%s answered %d %s, which the case did not set out to provoke",
+				o.Target.BaseURL, ex.Status, http.StatusText(ex.Status)), secrets...)
 		}
 	}
 	return ""
