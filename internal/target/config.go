@@ -62,14 +62,14 @@ const (
 const MaxAttemptTimeout = 10 * time.Minute
 
 var variables = []Variable{
-	{Env: EnvWebexURL, Flag: "webex-url", API: contract.Webex, Help: "Webex base URL up to /v1, e.g. https://webexapis.com/v1; unset tests Webex on the in-process mock"},
+	{Env: EnvWebexURL, Flag: "webex-url", API: contract.Webex, Help: "Webex base URL up to /v1, e.g. https://webexapis.com/v1; unset tests Webex on the in-process mock (set but empty is an error)"},
 	{Env: EnvWebexToken, Flag: "webex-token", API: contract.Webex, Secret: true, Help: "Webex bearer token of a full admin with spark-admin:telephony_config_write"},
 	{Env: EnvWebexTokenNoScope, Flag: "webex-token-no-scope", API: contract.Webex, Secret: true, Help: "Webex bearer token without the write scope; enables the live 403 check"},
 	{Env: EnvWebexOrgID, Flag: "webex-org-id", API: contract.Webex, Help: "orgId query parameter of the Webex login"},
 	{Env: EnvRedSkyEmail, Flag: "redsky-email", API: contract.Webex, Help: "RedSky admin email"},
 	{Env: EnvRedSkyPassword, Flag: "redsky-password", API: contract.Webex, Secret: true, Help: "RedSky admin password"},
 	{Env: EnvRedSkyOrgID, Flag: "redsky-org-id", API: contract.Webex, Help: "redSkyOrgId body field (a UUID)"},
-	{Env: EnvCommvaultURL, Flag: "commvault-url", API: contract.Commvault, Help: "Commvault web-service base, e.g. https://host/commandcenter/api; unset tests Commvault on the in-process mock"},
+	{Env: EnvCommvaultURL, Flag: "commvault-url", API: contract.Commvault, Help: "Commvault web-service base, e.g. https://host/commandcenter/api; unset tests Commvault on the in-process mock (set but empty is an error)"},
 	{Env: EnvCommvaultUsername, Flag: "commvault-username", API: contract.Commvault, Help: "Commvault user name (an email for saas)"},
 	{Env: EnvCommvaultPassword, Flag: "commvault-password", API: contract.Commvault, Secret: true, Help: "Commvault password, plain (the harness Base64-encodes it)"},
 	{Env: EnvCommvaultVariant, Flag: "commvault-variant", API: contract.Commvault, Help: "saas or customer-managed"},
