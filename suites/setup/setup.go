@@ -12,8 +12,10 @@
 package setup
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"slices"
@@ -26,6 +28,7 @@ import (
 
 	"loginharness/internal/contract"
 	"loginharness/internal/load"
+	"loginharness/internal/results"
 	"loginharness/internal/target"
 )
 
@@ -52,6 +55,9 @@ var once struct {
 	done  bool
 	setup *Setup
 	err   error
+	// bySuite: the BeforeSuite made it, so Ginkgo alone runs the suites
+	// and its verdict is the run's (see the ReportAfterSuite below).
+	bySuite bool
 }
 
 // Run makes the set-up once per process and returns it; later calls return
@@ -61,12 +67,14 @@ var once struct {
 // those of the planned specs the label filter selects (see Plan). The error
 // is the settings' (a configuration error), a *target.PreflightError, or
 // the contract's.
-func Run(ctx context.Context, apis []contract.API) (*Setup, error) {
+func Run(ctx context.Context, apis []contract.API) (*Setup, error) { return runOnce(ctx, apis, false) }
+
+func runOnce(ctx context.Context, apis []contract.API, bySuite bool) (*Setup, error) {
 	once.Lock()
 	defer once.Unlock()
 	if !once.done {
 		once.setup, once.err = run(ctx, apis)
-		once.done = true
+		once.done, once.bySuite = true, bySuite
 	}
 	return once.setup, once.err
 }
@@ -127,10 +135,42 @@ func Explain(err error) string {
 // The set-up of every run of the suites: before any spec, whatever the
 // filter. Ginkgo runs it only when some spec is selected.
 var _ = BeforeSuite(func(ctx SpecContext) {
-	if _, err := Run(ctx, planned(GinkgoLabelFilter())); err != nil {
+	if _, err := runOnce(ctx, planned(GinkgoLabelFilter()), true); err != nil {
 		AbortSuite(Explain(err))
 	}
 })
+
+// Run by Ginkgo alone (go test, the ginkgo CLI), the suite's verdict is
+// Ginkgo's, and a run that met an outage must not end in SUCCESS: it fails
+// here, saying so. `harness run` judges its report itself instead (NOT
+// JUDGED, exit 3), so this node leaves its runs alone.
+var _ = ReportAfterSuite("specs an outage left not judged", func(r Report) {
+	once.Lock()
+	bySuite := once.bySuite
+	once.Unlock()
+	if msg := outages(r); bySuite && msg != "" {
+		Fail(msg)
+	}
+})
+
+// outages says how many specs of r an outage left not judged, and why the
+// first was, "" when none was.
+func outages(r Report) string {
+	n, first := 0, ""
+	for _, sr := range r.SpecReports {
+		for _, e := range sr.ReportEntries {
+			if e.Name == results.OutageEntry {
+				n++
+				first = cmp.Or(first, e.StringRepresentation())
+				break
+			}
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("NOT JUDGED: outage, not drift: %s not judged, the target went away mid-run (%s)", contract.Plural(n, "spec"), first)
+}
 
 var plan struct {
 	sync.Mutex

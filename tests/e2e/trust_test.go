@@ -199,10 +199,12 @@ func TestAnOutageIsNotDrift(t *testing.T) {
 			}
 
 			g := ginkgo(t, liveWebexOn(goesAway(t, 6, gone)), "-v", "--label-filter=webex", "./suites/conformance")
-			if !strings.Contains(g.output, "not judged: outage: ") || strings.Contains(g.output, "[FAILED]") || !strings.Contains(g.output, " 0 Failed") {
-				t.Errorf("go tool ginkgo: exit %d: want the outage's specs skipped as not judged, none failed:\n%s", g.code, tail(g.output))
+			if !strings.Contains(g.output, "not judged: outage: ") || !strings.Contains(g.output, " 0 Failed") || g.code == 0 ||
+				!strings.Contains(g.output, "[FAILED] NOT JUDGED: outage, not drift: ") || strings.Contains(g.output, "SUCCESS!") {
+				t.Errorf("go tool ginkgo: exit %d: want the outage's specs skipped as not judged, none failed, and the suite NOT JUDGED, no SUCCESS:\n%s", g.code, tail(g.output))
 			}
-			t.Logf("go tool ginkgo: exit %d: %s", g.code, regexp.MustCompile(`(?m)^.*Passed \| \d+ Failed.*$`).FindString(g.output))
+			t.Logf("go tool ginkgo: exit %d: %s / %s", g.code, regexp.MustCompile(`NOT JUDGED: outage, not drift: [^(]*`).FindString(g.output),
+				regexp.MustCompile(`(?m)^.*Passed \| \d+ Failed.*$`).FindString(g.output))
 		})
 	}
 	t.Run("500 mid-run is a contract failure", func(t *testing.T) {
