@@ -1,63 +1,98 @@
 package report
 
 import (
+	"bytes"
+	"encoding/xml"
+	"os"
 	"path/filepath"
-	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 
 	"loginharness/internal/results"
 	"loginharness/internal/testkit"
 )
 
-// outageReason is what a conformance spec records when the target went
-// away under it.
-const outageReason = "http://127.0.0.1:1/v1 answered 503 Service Unavailable, which the case did not set out to provoke"
-
-// TestAnOutageMetMidRunIsNotJudged: a spec not judged for an outage, or a
-// load verdict left open by one, makes a run whose judged specs all passed
-// NOT JUDGED, naming the outage; a failure judged beside it still fails
-// the run.
-func TestAnOutageMetMidRunIsNotJudged(t *testing.T) {
-	dir := t.TempDir()
-	var s suite
-	s.passAll(testkit.Contract(t), "live")
-	s.set("webex", 400, types.SpecStateSkipped, "not judged: outage: "+outageReason)
-	for i, sr := range s.specs {
-		if sr.LeafNodeText == "webex status:400" {
-			s.specs[i].ReportEntries = append(s.specs[i].ReportEntries, types.ReportEntry{Name: results.OutageEntry, Value: types.WrapEntryValue(outageReason)})
-		}
-	}
-	s.write(t, dir, "ginkgo.json", t0)
-	p := build(t, Source{Dir: dir})
-	want := "outage, not drift: 1 spec not judged, the target went away mid-run (" + outageReason + ")"
-	if p.Verdict != NotJudged || !slices.Contains(p.Reasons, want) {
-		t.Fatalf("verdict %s %q, want NOT JUDGED with %q", p.Verdict, p.Reasons, want)
-	}
-
-	s.set("commvault", 200, types.SpecStateFailed, "commvault \"status 200\" breaks the contract")
-	s.write(t, dir, "ginkgo.json", t0)
-	if p := build(t, Source{Dir: dir}); p.Verdict != Fail {
-		t.Errorf("verdict %s %q: a judged failure beside an outage fails the run", p.Verdict, p.Reasons)
-	}
-}
-
-func TestALoadVerdictLeftOpenByAnOutageIsNotJudged(t *testing.T) {
-	dir := t.TempDir()
-	var s suite
-	s.passAll(testkit.Contract(t), "live")
-	s.write(t, dir, "ginkgo.json", t0)
-	sum := summary("ramp", t0, results.Limit{Rate: 100, Source: "mock"}, 200, func(float64) (int, int) { return 100, 0 })
-	sum.Verdicts = append(sum.Verdicts, results.Verdict{Name: "no-429-under-limit", State: results.VerdictNotJudged, Outage: true, Message: "the target stopped answering 12s in"})
-	if err := results.WriteLoadSummary(filepath.Join(dir, "load"), sum); err != nil {
+// writeJUnit writes v's JUnit report into dir and reads it back.
+func writeJUnit(t *testing.T, dir string, v *View) (reporters.JUnitTestSuites, []byte) {
+	t.Helper()
+	path := filepath.Join(dir, "junit.xml")
+	if err := WriteJUnit(path, v); err != nil {
 		t.Fatal(err)
 	}
-	p := build(t, Source{Dir: dir})
-	if p.Verdict != NotJudged || !slices.ContainsFunc(p.Reasons, func(r string) bool {
-		return strings.HasPrefix(r, "outage, not drift: load ramp no-429-under-limit not judged (the target stopped answering")
-	}) {
-		t.Fatalf("verdict %s %q, want NOT JUDGED naming the load verdict the outage left open", p.Verdict, p.Reasons)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc reporters.JUnitTestSuites
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc, data
+}
+
+// TestAnOutageIsNotJudgedAndCountedOnce: specs the target's going away
+// left unjudged (the results.OutageEntry on a spec, Outage on a load
+// verdict) make a run whose judged specs passed NOT JUDGED, counted once
+// as an outage with what happened, alike in the verdict line, the page,
+// summary.md and JUnit; beside a failure, the run fails.
+func TestAnOutageIsNotJudgedAndCountedOnce(t *testing.T) {
+	c := testkit.Contract(t)
+	const what = "503 Service Unavailable to a request that did not ask for it"
+	view := func(fail bool) *View {
+		dir := t.TempDir()
+		var s suite
+		s.passAll(c, "live")
+		for _, code := range []int{200, 201} {
+			s.set("webex", code, types.SpecStateSkipped, "not judged: outage: "+what)
+			for i := range s.specs {
+				if s.specs[i].LeafNodeText == "webex status:"+strconv.Itoa(code) {
+					s.specs[i].ReportEntries = append(s.specs[i].ReportEntries, types.ReportEntry{Name: results.OutageEntry, Value: types.WrapEntryValue(what)})
+				}
+			}
+		}
+		s.set("webex", 202, types.SpecStateSkipped, "no request provokes this code on purpose")
+		if fail {
+			s.set("webex", 429, types.SpecStateFailed, "header: Retry-After missing")
+		}
+		s.addLoad(types.SpecStateSkipped, "over-limit", "accepted-within-limit", "not judged: the target stopped answering")
+		s.write(t, dir, "ginkgo.json", t0)
+		sum := summary("over-limit", t0, results.Limit{Rate: 100, Source: "mock"}, 300, func(float64) (int, int) { return 100, 200 })
+		sum.Verdicts = []results.Verdict{{Name: "accepted-within-limit", State: results.VerdictNotJudged, Message: "the target stopped answering", Outage: true}}
+		if err := results.WriteLoadSummary(results.LoadDir(dir), sum); err != nil {
+			t.Fatal(err)
+		}
+		return build(t, Source{Dir: dir, Contract: c, Run: &results.RunInfo{Started: t0}})
+	}
+
+	v := view(false)
+	if v.Verdict != NotJudged || v.Unjudged.Outage != 3 || v.Unjudged.Specs != 1 || v.Unjudged.LoadVerdicts != 0 || v.Skipped != 4 {
+		t.Fatalf("verdict %s, unjudged %+v, %d skipped: want NOT JUDGED, 3 outage, 1 spec skipped, 4 in all", v.Verdict, v.Unjudged, v.Skipped)
+	}
+	if want := "NOT JUDGED, 1 spec skipped, 3 not judged: outage"; v.VerdictLine() != want {
+		t.Errorf("verdict line %q, want %q", v.VerdictLine(), want)
+	}
+	if !strings.Contains(strings.Join(v.Reasons, "\n"), "the target went away mid-run: 3 specs not judged: "+what) {
+		t.Errorf("the reasons do not say what went away: %q", v.Reasons)
+	}
+	var term, md bytes.Buffer
+	if err := WriteTerminal(&term, v); err != nil {
+		t.Fatal(err)
+	}
+	Markdown(&md, v)
+	for name, text := range map[string]string{"terminal": term.String(), "summary.md": md.String(), "page": render(t, v)} {
+		if !strings.Contains(text, "3 not judged: outage") || !strings.Contains(text, what) {
+			t.Errorf("the %s does not count the outage once with what happened:\n%s", name, text)
+		}
+	}
+	if doc, _ := writeJUnit(t, t.TempDir(), v); doc.TestSuites[0].Skipped != v.Skipped {
+		t.Errorf("JUnit counts %d skipped, the verdict line %d", doc.TestSuites[0].Skipped, v.Skipped)
+	}
+
+	if v := view(true); v.Verdict != Fail || !v.AnyFailed {
+		t.Errorf("an outage beside a failure: verdict %s, want FAIL", v.Verdict)
 	}
 }
