@@ -179,7 +179,8 @@ func TestAnOutageIsNotDrift(t *testing.T) {
 			out := t.TempDir()
 			o := harness(t, invocation{args: []string{"run", "--only", "webex", "--skip-load", "--out", out}, env: liveWebexOn(goesAway(t, 6, gone))})
 			first := strings.SplitN(o.stdout, "\n", 2)[0]
-			if o.code != 3 || !strings.HasPrefix(first, "verdict: NOT JUDGED") || !strings.Contains(o.stdout, "outage, not drift") {
+			if o.code != 3 || !strings.HasPrefix(first, "verdict: NOT JUDGED") || !strings.Contains(first, "not judged: outage") ||
+				!strings.Contains(o.stdout, "the target went away mid-run: ") {
 				t.Errorf("exit %d, first line %q: want NOT JUDGED for the outage, exit 3\n%s", o.code, first, o.output())
 			}
 			t.Logf("exit %d: %s", o.code, first)
