@@ -128,6 +128,8 @@ func Explain(err error) string {
 		return "configuration error: " + pre.Error() + "; nothing was judged"
 	case errors.As(err, &pre):
 		return "outage, not drift: " + pre.Error() + "; nothing was judged"
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return "interrupted during the set-up (" + err.Error() + "); nothing was judged"
 	}
 	return "configuration error: " + strings.ReplaceAll(err.Error(), "\n", "; ") + "; nothing was judged"
 }

@@ -1,6 +1,7 @@
 package setup
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -45,7 +46,8 @@ func TestExplainNamesTheClass(t *testing.T) {
 	for err, want := range map[error]string{
 		&target.PreflightError{API: contract.Webex, Class: target.Misconfigured, Variables: []string{target.EnvWebexToken}, Message: "refused"}:     "configuration error: webex: HARNESS_WEBEX_TOKEN: refused; nothing was judged",
 		&target.PreflightError{API: contract.Webex, Class: target.Unreachable, Variables: []string{target.EnvWebexURL}, Message: "nothing listens"}: "outage, not drift: webex: HARNESS_WEBEX_URL: nothing listens; nothing was judged",
-		errors.Join(errors.New("HARNESS_WEBEX_URL is set but empty"), errors.New("HARNESS_INSECURE_TLS=\"2\"")):                                     "configuration error: HARNESS_WEBEX_URL is set but empty; HARNESS_INSECURE_TLS=\"2\"; nothing was judged",
+		context.Canceled: "interrupted during the set-up (context canceled); nothing was judged",
+		errors.Join(errors.New("HARNESS_WEBEX_URL is set but empty"), errors.New("HARNESS_INSECURE_TLS=\"2\"")): "configuration error: HARNESS_WEBEX_URL is set but empty; HARNESS_INSECURE_TLS=\"2\"; nothing was judged",
 	} {
 		if got := Explain(err); got != want || strings.Contains(got, "\n") {
 			t.Errorf("Explain(%v) = %q, want %q", err, got, want)
