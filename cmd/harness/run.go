@@ -54,8 +54,10 @@ refused token or account, a URL that cannot be the documented base, or a
 redirect (exit 2). Nothing is judged then.
 
 Exit status: 0 everything judged conforms, 1 a conformance or load failure
-(or an interrupted run), 2 a usage or configuration error, 3 nothing judged:
-a live target unreachable or unusable, or every spec of an API skipped.`,
+(or an interrupted run), 2 a usage or configuration error (a URL variable set
+but empty included), 3 not judged: a live target unreachable or unusable (a
+502, 503 or 504 included), one that went away mid-run while nothing judged
+failed, or every spec of an API skipped.`,
 		Example: `  harness run
   harness run --only webex --skip-load
   harness run --drift missing-required-field   # see the suites catch a broken contract
