@@ -262,7 +262,7 @@ func (o *runOptions) filter() (string, error) {
 func (o *runOptions) targets(filter string) (target.Config, error) {
 	cfg, err := setup.Settings()
 	if err != nil {
-		return cfg, usageError{o.vars.named(err)}
+		return cfg, usageError{o.vars.named(err)} // a plain-http refusal stays a PreflightError
 	}
 	live, err := load.LiveConfigFromEnv(os.Getenv)
 	if err != nil {

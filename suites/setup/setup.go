@@ -32,21 +32,28 @@ import (
 	"loginharness/internal/target"
 )
 
-// Setup is what the suites run against: the contract, the targets, and the
-// load runner with its endpoints.
+// Setup is what the suites run against: the contract, the targets, the
+// advisories' settings, and the load runner with its endpoints.
 type Setup struct {
-	Contract *contract.Contract
-	Config   target.Config
-	Load     *load.Setup
+	Contract   *contract.Contract
+	Config     target.Config
+	Advisories target.AdvisoryConfig
+	Load       *load.Setup
 }
 
 // Contract is the embedded specs, loaded once: all the spec tree is built from.
 var Contract = sync.OnceValues(contract.Load)
 
-// Settings reads and checks the target settings once, without a request.
-// A URL variable set but empty is an error, not the mock.
+// Settings reads and checks the target and advisory settings once,
+// without a request. A URL variable set but empty is an error, not the
+// mock; plain http:// off loopback is a *target.PreflightError.
 var Settings = sync.OnceValues(func() (target.Config, error) {
-	return target.FromLookup(os.LookupEnv)
+	cfg, err := target.FromLookup(os.LookupEnv)
+	if err != nil {
+		return cfg, err
+	}
+	_, err = target.AdvisoryFromEnv(os.Getenv, cfg)
+	return cfg, err
 })
 
 // once holds the outcome of the first Run.
@@ -88,6 +95,10 @@ func run(ctx context.Context, apis []contract.API) (*Setup, error) {
 	if err != nil {
 		return nil, err
 	}
+	adv, err := target.AdvisoryFromEnv(os.Getenv, cfg)
+	if err != nil {
+		return nil, err
+	}
 	var progress io.Writer
 	if load.Interactive(os.Stderr) {
 		progress = os.Stderr
@@ -101,7 +112,7 @@ func run(ctx context.Context, apis []contract.API) (*Setup, error) {
 			return nil, err
 		}
 	}
-	return &Setup{Contract: c, Config: cfg, Load: ls}, nil
+	return &Setup{Contract: c, Config: cfg, Advisories: adv, Load: ls}, nil
 }
 
 // Current is the set-up the BeforeSuite made, for the specs' own nodes;
