@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,10 +24,16 @@ type ginkgoRun struct {
 	output string
 }
 
+// ginkgoCLI lets one Ginkgo CLI run at a time: each compiles the suite
+// to the same file in the suite's folder, and removes it when done.
+var ginkgoCLI sync.Mutex
+
 // ginkgo runs the Ginkgo CLI from the module root with a clean
 // environment plus env, and fails the test on a hang.
 func ginkgo(t *testing.T, env map[string]string, args ...string) ginkgoRun {
 	t.Helper()
+	ginkgoCLI.Lock()
+	defer ginkgoCLI.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", append([]string{"tool", "ginkgo", "--no-color"}, args...)...)
