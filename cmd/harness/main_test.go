@@ -124,6 +124,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		"stray argument":    {"version", "extra"},
 		"bad mock flag":     {"mock", "--nosuch"},
 		"missing report in": {"report", "--in", filepath.Join(t.TempDir(), "missing")},
+		"in-each, no run":   {"report", "--in-each", t.TempDir(), "--out", t.TempDir()},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := harness(t, t.Context(), args...)
@@ -169,6 +170,29 @@ func TestReportRendersAgainFromAFolder(t *testing.T) {
 	}
 	if page := readPage(t, out); !strings.Contains(page, `data-api="commvault"`) {
 		t.Error("re-rendered page lacks the commvault matrix")
+	}
+}
+
+// TestReportReadsEveryRunOfAFolder gives report the folder that holds the
+// runs' folders, as the Kubernetes merge does: every run is on the page,
+// with no list of them written by hand.
+func TestReportReadsEveryRunOfAFolder(t *testing.T) {
+	runs := t.TempDir()
+	for _, name := range []string{"first", "second"} {
+		if r := harness(t, t.Context(), "run", "--skip-load", "--only", "commvault", "--out", filepath.Join(runs, name)); r.code != exitOK {
+			t.Fatalf("run %s:\n%s", name, r)
+		}
+	}
+	out := t.TempDir()
+	r := harness(t, t.Context(), "report", "--in-each", runs, "--out", out)
+	if r.code != exitOK {
+		t.Fatalf("report --in-each:\n%s", r)
+	}
+	page := readPage(t, out)
+	for _, name := range []string{"first", "second"} {
+		if !strings.Contains(page, `data-run="`+name+`"`) {
+			t.Errorf("the page lacks the run %s", name)
+		}
 	}
 }
 
