@@ -64,10 +64,16 @@ var (
 // settings are wrong, else 3; any other error means the command ran and
 // failed, exit 1.
 func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	var level slog.LevelVar // Info: only what the user needs to hear; Debug with -v
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: &level}))
 	started := false
 	root := newRootCmd(logger)
-	root.PersistentPreRun = func(*cobra.Command, []string) { started = true }
+	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
+		started = true
+		if verbose(cmd) {
+			level.Set(slog.LevelDebug)
+		}
+	}
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -114,7 +120,10 @@ embedded mock unless HARNESS_*_URL points an API at a live server.`,
 	}
 	root.SetVersionTemplate("harness {{.Version}}\n")
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	// -v means one thing on every command, as in kubectl: more output. The
+	// version is 'harness version' or --version, which has no shorthand.
+	root.PersistentFlags().BoolP(verboseFlag, "v", false, "say more: Ginkgo's full output under run, debug lines on stderr")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{suggestFlag(cmd, err)} })
 	root.AddCommand(
 		newRunCmd(logger),
 		newMockCmd(logger),
@@ -122,4 +131,13 @@ embedded mock unless HARNESS_*_URL points an API at a live server.`,
 		newVersionCmd(),
 	)
 	return root
+}
+
+// verboseFlag is -v, --verbose: the persistent flag every command shares.
+const verboseFlag = "verbose"
+
+// verbose tells whether -v was given to cmd or to a command above it.
+func verbose(cmd *cobra.Command) bool {
+	v, _ := cmd.Flags().GetBool(verboseFlag)
+	return v
 }

@@ -84,6 +84,9 @@ func TestRunOnTheMockConformsAndEndsWithTheReportPath(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("want exit 0:\n%s", r)
 	}
+	if r.stderr != "" {
+		t.Errorf("a run that has nothing to warn of wrote to stderr:\n%s", r.stderr)
+	}
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	if want := "report: " + filepath.Join(out, pageFile); lines[len(lines)-1] != want {
 		t.Errorf("last line %q, want %q", lines[len(lines)-1], want)
@@ -246,6 +249,38 @@ func TestMockShutsDownOnSIGTERM(t *testing.T) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("mock did not exit cleanly: %v\n%s", err, errs.String())
+	}
+}
+
+func TestMockOnAnAddressInUseExits2(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	r := harness(t, ctx, "mock", "--addr", busy.Addr().String())
+	if r.code != exitUsage || !strings.Contains(r.stderr, "--addr "+busy.Addr().String()+": the address is in use") {
+		t.Fatalf("want exit 2 naming the address in use:\n%s", r)
+	}
+}
+
+// TestMistypedNamesGetASuggestion: an unknown command or flag is answered
+// with the nearest ones, on stderr, with exit 2.
+func TestMistypedNamesGetASuggestion(t *testing.T) {
+	for args, want := range map[string]string{
+		"rnu":                  "\trun\n",
+		"run --skip-lod":       "\t--skip-load\n",
+		"run -skip-load":       "\t--skip-load\n",
+		"run --only-webex":     "\t--only\n",
+		"report --baselin x":   "\t--baseline\n",
+		"mock --adr 1.2.3.4:5": "\t--addr\n",
+	} {
+		r := harness(t, t.Context(), strings.Fields(args)...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "Did you mean this?\n"+want) {
+			t.Errorf("harness %s: want exit 2 suggesting %q:\n%s", args, strings.TrimSpace(want), r)
+		}
 	}
 }
 
