@@ -30,7 +30,7 @@ func (p *Page) Markdown(w io.Writer) {
 		fmt.Fprintf(w, "- %s\n", mdText(r))
 	}
 	for _, k := range p.Skips {
-		fmt.Fprintf(w, "- skipped, %s, %d: %s\n", k.Where, len(k.Specs), mdText(k.Reason))
+		fmt.Fprintf(w, "- %s skipped in %s: %s\n", contract.Plural(len(k.Specs), "spec"), k.Where, mdText(k.Reason))
 	}
 	fmt.Fprintln(w)
 	if head, lines := p.changeSummary(); head != "" {
