@@ -216,7 +216,7 @@
       });
     });
     var skip = "A, CODE, PRE, SCRIPT, STYLE, SUMMARY, TITLE, .plot, .legend, #glossary";
-    var walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT, {
+    var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
       acceptNode: function (n) { return n.parentElement.closest(skip) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT; }
     });
     var nodes = [];
