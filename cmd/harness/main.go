@@ -113,7 +113,10 @@ func newRootCmd(logger *slog.Logger) *cobra.Command {
 		Long: `harness checks that the Webex RedSky admin login and the Commvault Login API
 keep their OpenAPI contracts, status code by status code, and that their rate
 limiting (429 with Retry-After) is honest under load. It runs against an
-embedded mock unless HARNESS_*_URL points an API at a live server.`,
+embedded mock unless HARNESS_*_URL points an API at a live server.
+
+-v (--verbose) means more output on every command, as kubectl's -v does;
+the version is 'harness version' or --version.`,
 		Version:       buildVersion(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
