@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -98,7 +99,13 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "harness: %v\n", err)
 		return exitUsage
 	case !started || errors.As(err, &usage):
-		fmt.Fprintf(stderr, "harness: %v\nRun '%s --help' for usage.\n", err, cmd.CommandPath())
+		// A message of several lines (a "Did you mean") ends with a
+		// blank line before the pointer to --help, as cobra writes it.
+		msg, sep := strings.TrimRight(err.Error(), "\n"), "\n"
+		if strings.Contains(msg, "\n") {
+			sep = "\n\n"
+		}
+		fmt.Fprintf(stderr, "harness: %s%sRun '%s --help' for usage.\n", msg, sep, cmd.CommandPath())
 		return exitUsage
 	default:
 		fmt.Fprintf(stderr, "harness: %v\n", err)

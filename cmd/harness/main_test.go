@@ -270,15 +270,15 @@ func TestMockOnAnAddressInUseExits2(t *testing.T) {
 // with the nearest ones, on stderr, with exit 2.
 func TestMistypedNamesGetASuggestion(t *testing.T) {
 	for args, want := range map[string]string{
-		"rnu":                  "\trun\n",
-		"run --skip-lod":       "\t--skip-load\n",
-		"run -skip-load":       "\t--skip-load\n",
-		"run --only-webex":     "\t--only\n",
-		"report --baselin x":   "\t--baseline\n",
-		"mock --adr 1.2.3.4:5": "\t--addr\n",
+		"rnu":                  "\trun",
+		"run --skip-lod":       "\t--skip-load",
+		"run -skip-load":       "\t--skip-load",
+		"run --only-webex":     "\t--only",
+		"report --baselin x":   "\t--baseline",
+		"mock --adr 1.2.3.4:5": "\t--addr",
 	} {
 		r := harness(t, t.Context(), strings.Fields(args)...)
-		if r.code != exitUsage || !strings.Contains(r.stderr, "Did you mean this?\n"+want) {
+		if r.code != exitUsage || !strings.Contains(r.stderr, "Did you mean this?\n"+want+"\n") {
 			t.Errorf("harness %s: want exit 2 suggesting %q:\n%s", args, strings.TrimSpace(want), r)
 		}
 	}

@@ -39,7 +39,7 @@ func suggestFlag(cmd *cobra.Command, err error) error {
 		return err
 	}
 	slices.Sort(near)
-	return fmt.Errorf("%w\n\nDid you mean this?\n\t%s\n", err, strings.Join(near, "\n\t"))
+	return fmt.Errorf("%w\n\nDid you mean this?\n\t%s", err, strings.Join(near, "\n\t"))
 }
 
 // editDistance is the Levenshtein distance between a and b, in bytes
