@@ -273,6 +273,13 @@ func TestKubernetesStepsApplyAsWritten(t *testing.T) {
 	if !strings.Contains(doc, "grep -qwE 'Complete|Failed'") || strings.Contains(doc, "--for=condition=complete") {
 		t.Error("the wait does not return on failure as on completion")
 	}
+	// The pod that copies the report out mounts the reports' claim.
+	overrides := regexp.MustCompile(`--overrides='([^']+)'`).FindStringSubmatch(doc)
+	var fetch corev1.Pod
+	if overrides == nil || yaml.UnmarshalStrict([]byte(overrides[1]), &fetch) != nil || len(fetch.Spec.Volumes) != 1 ||
+		fetch.Spec.Volumes[0].PersistentVolumeClaim == nil || fetch.Spec.Volumes[0].PersistentVolumeClaim.ClaimName != onDisk(t, "shards").claims[0].Name {
+		t.Errorf("the steps copy the report out with no pod that mounts the reports' claim: %v", overrides)
+	}
 	for _, step := range []string{"docker build -f docs/k8s/Dockerfile", "docker push", "kubectl create secret generic " + secretName(t)} {
 		if !strings.Contains(doc, step) {
 			t.Errorf("the steps leave out %q", step)
