@@ -1,9 +1,12 @@
 package workflow
 
 import (
+	"debug/elf"
 	"fmt"
 	"os"
+	"os/exec"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -326,11 +329,13 @@ func TestKubernetesImageIsAStaticBinary(t *testing.T) {
 	if want := fmt.Sprintf("FROM golang:%s AS build", goRelease(t)); build[0] != want {
 		t.Errorf("build stage %q, want %q", build[0], want)
 	}
-	if !slices.ContainsFunc(build, func(l string) bool {
+	i := slices.IndexFunc(build, func(l string) bool {
 		return strings.HasPrefix(l, "RUN CGO_ENABLED=0 go build ") && strings.HasSuffix(l, "-o /harness ./cmd/harness")
-	}) {
-		t.Error("the build stage builds no static harness binary to /harness")
+	})
+	if i < 0 {
+		t.Fatal("the build stage builds no static harness binary to /harness")
 	}
+	checkStatic(t, strings.TrimPrefix(build[i], "RUN "))
 	want := []string{"FROM gcr.io/distroless/static-debian12:nonroot", "COPY --from=build /harness /harness", "USER nonroot:nonroot", `ENTRYPOINT ["/harness"]`}
 	if !slices.Equal(run, want) {
 		t.Errorf("final stage:\n%s\nwant:\n%s", strings.Join(run, "\n"), strings.Join(want, "\n"))
@@ -340,6 +345,33 @@ func TestKubernetesImageIsAStaticBinary(t *testing.T) {
 		job, _ := onlyJob(t, onDisk(t, folder))
 		if sc := job.Spec.Template.Spec.SecurityContext; sc == nil || sc.FSGroup == nil || *sc.FSGroup != nonroot {
 			t.Errorf("%s: want fsGroup %d, the image's user, so it may write to the volume", folder, nonroot)
+		}
+	}
+}
+
+// checkStatic runs the image's build command here, into a folder of the
+// test's, and wants a binary that needs no loader and no shared library:
+// the distroless static image has neither.
+func checkStatic(t *testing.T, command string) {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "harness")
+	cmd := exec.Command("sh", "-c", strings.Replace(command, "-o /harness", "-o "+bin, 1))
+	cmd.Dir = "../.."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", command, err, out)
+	}
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	libs, err := f.ImportedLibraries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP || len(libs) > 0 {
+			t.Fatalf("the image's binary is not static: loader %v, libraries %v", p.Type == elf.PT_INTERP, libs)
 		}
 	}
 }
