@@ -296,25 +296,6 @@ func TestAgree(t *testing.T) {
 	}
 }
 
-func TestParseLegacy(t *testing.T) {
-	got, err := ParseLegacy("100", " 0 ", "30;w=60")
-	if want := (Legacy{Limit: 100, Remaining: 0, Reset: 30 * time.Second}); err != nil || got != want {
-		t.Errorf("ParseLegacy = %+v, %v; want %+v", got, err, want)
-	}
-	for _, in := range [][3]string{
-		{"", "1", "1"},
-		{"1", "-1", "1"},
-		{"1", "1", "1.5"},
-		{"1", "1", "1, 2"},
-		{"1", "1", "abc"},
-		{"1", "1", "999999999999999"},
-	} {
-		if _, err := ParseLegacy(in[0], in[1], in[2]); err == nil {
-			t.Errorf("ParseLegacy(%q) = nil error", in)
-		}
-	}
-}
-
 // TestLargeValues guards against quadratic work on hostile values: many members and
 // many parameters must parse in linear time, with duplicates still caught.
 func TestLargeValues(t *testing.T) {

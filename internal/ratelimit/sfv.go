@@ -56,16 +56,6 @@ func parseList(field, v string) ([]httpsfv.Item, error) {
 	return items, nil
 }
 
-// parseItem parses a whole field value as a single Item (RFC 9651 §4.2).
-func parseItem(field, v string) (httpsfv.Item, error) {
-	padded, shifts := padByteSequences(v)
-	it, err := httpsfv.UnmarshalItem([]string{padded})
-	if err != nil {
-		return httpsfv.Item{}, sfError(field, v, err, shifts)
-	}
-	return it, nil
-}
-
 // sfError turns an httpsfv error into a SyntaxError on the value as given. httpsfv
 // keeps the offset unexported and prints it as "character N"; shifts undoes the
 // padding padByteSequences inserted before that point.
@@ -85,9 +75,6 @@ func sfError(field, v string, err error, shifts []int) error {
 	var b64 base64.CorruptInputError
 	if errors.As(err, &b64) {
 		msg = "invalid byte sequence: not base64"
-	}
-	if msg == "unmarshal error" { // httpsfv's wording for text left after a whole item
-		msg = "unexpected text after the item"
 	}
 	if off >= 0 {
 		for _, at := range shifts {
