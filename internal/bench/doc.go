@@ -4,7 +4,7 @@
 // Load sources: a Vegeta attack summarised (Attack), wrk runs and their output
 // (RunWrk, ParseWrk), a pipelined flood of distinct keys (Flood) and Retry-After
 // probes timed until served (ProbeRetryAfter). Servers: a program in a child
-// process (StartServer), a yardstick replaying one recorded answer (NewReplay)
+// process (StartServerProcess), a yardstick replaying one recorded answer (NewReplay)
 // and an in-process handler loop (ServeLoop). Gauges: /proc memory
 // (ReadProcMemory), process CPU time (ProcessCPU) and one function's share of a
 // CPU profile (ProfileShare, ShareOf). Nothing here judges: the figures go into

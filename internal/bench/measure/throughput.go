@@ -13,9 +13,9 @@ import (
 )
 
 // startServer starts `harness-bench serve --kind kind` on a free loopback port.
-func (p *Plan) startServer(ctx context.Context, kind string, extra ...string) (*bench.Server, error) {
+func (p *Plan) startServer(ctx context.Context, kind string, extra ...string) (*bench.ServerProcess, error) {
 	args := append([]string{"serve", "--kind", kind, "--addr", "127.0.0.1:0"}, extra...)
-	return bench.StartServer(ctx, 20*time.Second, p.Exe, args...)
+	return bench.StartServerProcess(ctx, 20*time.Second, p.Exe, args...)
 }
 
 // openMockArgs configure the throughput mock: the limiter is consulted on
@@ -23,7 +23,7 @@ func (p *Plan) startServer(ctx context.Context, kind string, extra ...string) (*
 var openMockArgs = []string{"--rate", "1e9", "--burst", "1048576", "--key-by", "token"}
 
 // stopServer stops s and records a failure to stop cleanly as a note.
-func stopServer(rep *scorecard.Card, section string, s *bench.Server) {
+func stopServer(rep *scorecard.Card, section string, s *bench.ServerProcess) {
 	if err := s.Stop(); err != nil {
 		rep.Notes = append(rep.Notes, section+": "+err.Error())
 	}
@@ -95,7 +95,7 @@ func runThroughput(ctx context.Context, p *Plan, rep *scorecard.Card) []*table {
 
 // startPair starts the bare and the mock server of the throughput runs;
 // stop stops both, noting a failure to stop cleanly.
-func startPair(ctx context.Context, p *Plan, rep *scorecard.Card) (servers map[string]*bench.Server, stop func(*scorecard.Card), err error) {
+func startPair(ctx context.Context, p *Plan, rep *scorecard.Card) (servers map[string]*bench.ServerProcess, stop func(*scorecard.Card), err error) {
 	bare, err := p.startServer(ctx, "bare")
 	if err != nil {
 		return nil, nil, errors.New("bare server: " + err.Error())
@@ -113,7 +113,7 @@ func startPair(ctx context.Context, p *Plan, rep *scorecard.Card) (servers map[s
 		stopServer(rep, "throughput", mk)
 		stopServer(rep, "throughput", bare)
 	}
-	return map[string]*bench.Server{"bare": bare, "mock": mk}, stop, nil
+	return map[string]*bench.ServerProcess{"bare": bare, "mock": mk}, stop, nil
 }
 
 // throughputTable is the throughput table and the report it fills.
@@ -143,7 +143,7 @@ func (t throughputTable) add(rows map[string]scorecard.Throughput) {
 }
 
 // vegetaRounds measures both servers with w Vegeta workers, after a warm-up.
-func vegetaRounds(ctx context.Context, p *Plan, servers map[string]*bench.Server, w uint64) (map[string]scorecard.Throughput, error) {
+func vegetaRounds(ctx context.Context, p *Plan, servers map[string]*bench.ServerProcess, w uint64) (map[string]scorecard.Throughput, error) {
 	logins := map[string]bench.Request{}
 	for name, srv := range servers {
 		req, err := webexLogin(srv.URL)
@@ -165,7 +165,7 @@ func vegetaRounds(ctx context.Context, p *Plan, servers map[string]*bench.Server
 }
 
 // wrkRounds measures both servers with wrk, sending the same sign-in.
-func wrkRounds(ctx context.Context, p *Plan, servers map[string]*bench.Server) (map[string]scorecard.Throughput, error) {
+func wrkRounds(ctx context.Context, p *Plan, servers map[string]*bench.ServerProcess) (map[string]scorecard.Throughput, error) {
 	login, err := webexLogin("")
 	if err != nil {
 		return nil, err
