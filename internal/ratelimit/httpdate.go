@@ -54,8 +54,10 @@ func parseHTTPDate(s string, off int, now time.Time) (time.Time, error) {
 			return time.Time{}, &SyntaxError{Field: fieldRetryAfter, Offset: off, Msg: err.Error()}
 		}
 	}
-	if want := t.Format(form.layout); want != v && (form != asctime || t.Format(asctimeZero.layout) != v) {
-		return time.Time{}, mismatchError(v, want, off, form, t)
+	var buf [40]byte // room for the longest form, so that checking allocates nothing
+	if want := t.AppendFormat(buf[:0], form.layout); string(want) != v &&
+		(form != asctime || string(t.AppendFormat(buf[:0], asctimeZero.layout)) != v) {
+		return time.Time{}, mismatchError(v, t.Format(form.layout), off, form, t)
 	}
 	if v != s {
 		t = t.Add(time.Second)
