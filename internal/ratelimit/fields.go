@@ -42,11 +42,7 @@ type Limit struct {
 // parameters. Other parameters are ignored, as the draft requires. A policy name may
 // appear only once.
 func ParsePolicy(v string) ([]Policy, error) {
-	items, err := parseList(fieldPolicy, v)
-	if err != nil {
-		return nil, err
-	}
-	names, err := itemNames(fieldPolicy, items)
+	items, names, err := parseMembers(fieldPolicy, v)
 	if err != nil {
 		return nil, err
 	}
@@ -66,11 +62,7 @@ func ParsePolicy(v string) ([]Policy, error) {
 // or tokens with r (required), t and pk parameters. Other parameters are ignored; a
 // name may appear only once.
 func ParseLimit(v string) ([]Limit, error) {
-	items, err := parseList(fieldLimit, v)
-	if err != nil {
-		return nil, err
-	}
-	names, err := itemNames(fieldLimit, items)
+	items, names, err := parseMembers(fieldLimit, v)
 	if err != nil {
 		return nil, err
 	}
@@ -88,9 +80,14 @@ func ParseLimit(v string) ([]Limit, error) {
 	return out, nil
 }
 
-// itemNames returns the policy name of each list member, refusing a member that is no
-// string or token and a name already seen: the draft allows one item per policy.
-func itemNames(field string, items []httpsfv.Item) ([]string, error) {
+// parseMembers parses a RateLimit or RateLimit-Policy value into its members and the
+// policy name of each, refusing a member that is no string or token and a name
+// already seen: the draft allows one item per policy.
+func parseMembers(field, v string) ([]httpsfv.Item, []string, error) {
+	items, err := parseList(field, v)
+	if err != nil {
+		return nil, nil, err
+	}
 	names := make([]string, len(items))
 	seen := make(map[string]bool, len(items))
 	for k, it := range items {
@@ -100,14 +97,14 @@ func itemNames(field string, items []httpsfv.Item) ([]string, error) {
 		case httpsfv.Token:
 			names[k] = string(v)
 		default:
-			return nil, memberError(field, "list member %d must be a string or token naming the policy, got %s", k+1, kindName(v))
+			return nil, nil, memberError(field, "list member %d must be a string or token naming the policy, got %s", k+1, kindName(v))
 		}
 		if seen[names[k]] {
-			return nil, memberError(field, "policy %q appears more than once", names[k])
+			return nil, nil, memberError(field, "policy %q appears more than once", names[k])
 		}
 		seen[names[k]] = true
 	}
-	return names, nil
+	return items, names, nil
 }
 
 // param reads the parameters of one policy's item, keeping the first error so that a
