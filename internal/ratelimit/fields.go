@@ -91,13 +91,13 @@ func parseMembers(field, v string) ([]httpsfv.Item, []string, error) {
 	names := make([]string, len(items))
 	seen := make(map[string]bool, len(items))
 	for k, it := range items {
-		switch v := it.Value.(type) {
+		switch name := it.Value.(type) {
 		case string:
-			names[k] = v
+			names[k] = name
 		case httpsfv.Token:
-			names[k] = string(v)
+			names[k] = string(name)
 		default:
-			return nil, nil, memberError(field, "list member %d must be a string or token naming the policy, got %s", k+1, kindName(v))
+			return nil, nil, memberError(field, "list member %d must be a string or token naming the policy, got %s", k+1, kindName(name))
 		}
 		if seen[names[k]] {
 			return nil, nil, memberError(field, "policy %q appears more than once", names[k])
