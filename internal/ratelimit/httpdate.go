@@ -54,15 +54,49 @@ func parseHTTPDate(s string, off int, now time.Time) (time.Time, error) {
 			return time.Time{}, &SyntaxError{Field: fieldRetryAfter, Offset: off, Msg: err.Error()}
 		}
 	}
-	var buf [40]byte // room for the longest form, so that checking allocates nothing
-	if want := t.AppendFormat(buf[:0], form.layout); string(want) != v &&
-		(form != asctime || string(t.AppendFormat(buf[:0], asctimeZero.layout)) != v) {
+	if !(form == imfFixdate && isIMFFixdate(v, t)) && !readsAs(v, t, form) {
 		return time.Time{}, mismatchError(v, t.Format(form.layout), off, form, t)
 	}
 	if v != s {
 		t = t.Add(time.Second)
 	}
 	return t, nil
+}
+
+// readsAs reports whether v reads exactly as t formats in form (asctime-date with
+// either day padding).
+func readsAs(v string, t time.Time, form dateForm) bool {
+	var buf [40]byte // room for the longest form, so that checking allocates nothing
+	return string(t.AppendFormat(buf[:0], form.layout)) == v ||
+		form == asctime && string(t.AppendFormat(buf[:0], asctimeZero.layout)) == v
+}
+
+// imfShape is IMF-fixdate's fixed shape: 'D' a digit, 'N' a letter of a name that
+// isIMFFixdate compares with the instant, anything else itself.
+const imfShape = "NNN, DD NNN DDDD DD:DD:DD GMT"
+
+// isIMFFixdate is readsAs for IMF-fixdate, the form senders generate, without
+// formatting: once time.Parse has read v as t, v reads as t formats when it has the
+// form's exact shape and t's day and month names, as they are written. It keeps
+// checking a date at a fraction of the cost of parsing it.
+func isIMFFixdate(v string, t time.Time) bool {
+	if len(v) != len(imfShape) || v[:3] != t.Weekday().String()[:3] || v[8:11] != t.Month().String()[:3] {
+		return false
+	}
+	for i := range len(v) {
+		switch c := imfShape[i]; c {
+		case 'D':
+			if !isDigit(v[i]) {
+				return false
+			}
+		case 'N':
+		default:
+			if v[i] != c {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // dateError explains why v is not an HTTP-date in form: time.Parse with that form's

@@ -89,6 +89,7 @@ func TestParseRetryAfterInvalid(t *testing.T) {
 		{"Wed, 25 Nov 26 12:00:00 GMT", "digits"},
 		{"Wed, 25 Nov 2026 1:00:00 GMT", `must read "Wed, 25 Nov 2026 01:00:00 GMT"`},
 		{"Wed, 25 Nov 2026 12:00:00.5 GMT", "must read"},
+		{"Wed,  25 Nov 2026 1:00:00 GMT", "must read"}, // IMF-fixdate's length, but time.Parse's spaces and hour are lax
 		{"Wednesday, 25-Nov-26 12:00:00 PST", "must read"},
 		{"Wed, 25-Nov-2026 12:00:00 GMT", `" "`},
 		{"Wed,25 Nov 2026 12:00:00 GMT", `", "`},
