@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,6 +43,9 @@ func formOf(s string) dateForm {
 //   - second 60 is a leap second, which time.Parse refuses; 23:59:60 reads as the
 //     next midnight.
 func parseHTTPDate(s string, off int, now time.Time) (time.Time, error) {
+	if last := lastIMFFixdate.Load(); last != nil && last.text == s {
+		return last.at, nil
+	}
 	v := strings.Replace(s, " 23:59:60", " 23:59:59", 1)
 	form := formOf(v)
 	t, err := http.ParseTime(v)
@@ -60,7 +64,20 @@ func parseHTTPDate(s string, off int, now time.Time) (time.Time, error) {
 	if v != s {
 		t = t.Add(time.Second)
 	}
+	if form == imfFixdate {
+		lastIMFFixdate.Store(&readDate{text: s, at: t})
+	}
 	return t, nil
+}
+
+// lastIMFFixdate is the last IMF-fixdate read, which does not depend on now: a
+// server under load dates every answer of one second alike, and reading the date
+// again would cost a third of validating the whole response.
+var lastIMFFixdate atomic.Pointer[readDate]
+
+type readDate struct {
+	text string
+	at   time.Time
 }
 
 // readsAs reports whether v reads exactly as t formats in form (asctime-date with

@@ -230,3 +230,23 @@ func TestCeilSeconds(t *testing.T) {
 		}
 	}
 }
+
+// TestParseRetryAfterRemembersOnlyWhatItRead: the date read last is served again
+// for the same text only, and a date that failed is never remembered.
+func TestParseRetryAfterRemembersOnlyWhatItRead(t *testing.T) {
+	const good = "Wed, 25 Nov 2026 06:01:00 GMT"
+	for range 2 {
+		if d, err := ParseRetryAfter(good, testNow); err != nil || d != time.Minute {
+			t.Fatalf("ParseRetryAfter(%q) = %v, %v", good, d, err)
+		}
+		if _, err := ParseRetryAfter("Thu, 25 Nov 2026 06:01:00 GMT", testNow); err == nil {
+			t.Fatal("a wrong day name accepted after a good date")
+		}
+		if d, err := ParseRetryAfter("Wed, 25 Nov 2026 06:02:00 GMT", testNow); err != nil || d != 2*time.Minute {
+			t.Fatalf("the next date = %v, %v", d, err)
+		}
+	}
+	if d, err := ParseRetryAfter(good, testNow.Add(30*time.Second)); err != nil || d != 30*time.Second {
+		t.Errorf("the same date seen later = %v, %v; want the wait from the new now", d, err)
+	}
+}
