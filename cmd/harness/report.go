@@ -43,8 +43,14 @@ taken together, as the server saw them; their merged load summaries are
 written under OUT/load/. Other runs are set side by side, each run's targets a
 row of the coverage matrix. Runs judged against different specs are named.
 --baseline compares the page with an earlier run, such as last night's:
-regressions, fixes, verdicts no longer judged and load measures that moved
-beyond noise. The inputs are only read.
+regressions, fixes, what is no longer judged, what is no longer run at all
+(an API, a load scenario, a spec), and load measures that moved beyond noise.
+
+What it writes: OUT/index.html and OUT/summary.md, and OUT/load/ for merged
+shards. Without --out, one --in folder is rendered again in place: its
+index.html and summary.md are rewritten, nothing else in it. Several --in
+folders and every --baseline folder are only read: --out is then a folder of
+their own.
 
 Exit status, as for 'harness run': 0 everything judged conforms, 1 a failure,
 2 a usage error or an input that cannot be read (named; the page holds the
@@ -58,7 +64,7 @@ rest), 3 nothing judged.`,
 	}
 	fs := cmd.Flags()
 	fs.StringArrayVar(&o.in, "in", nil, "output folder of a run; repeat for several runs or for the shards of one (default $"+results.OutDirEnv+", else reports/ at the module root)")
-	fs.StringVar(&o.out, "out", "", "folder to write the page to (default: the --in folder when there is one; required with several, and none of them)")
+	fs.StringVar(&o.out, "out", "", "folder to write index.html and summary.md to (default: the one --in folder, rendered again in place; required with several --in, and none of them nor a --baseline)")
 	fs.StringArrayVar(&o.baseline, "baseline", nil, "output folder of an earlier run to compare with; repeat for its shards")
 	return cmd
 }
@@ -75,7 +81,7 @@ func (o reportOptions) run(stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	page, problems, err := buildPage(c, o.in, filepath.Join(out, "load"))
+	view, problems, err := buildView(c, o.in, filepath.Join(out, "load"))
 	if err != nil {
 		for _, p := range problems {
 			fmt.Fprintf(stderr, "harness: %s\n", p)
@@ -88,30 +94,30 @@ func (o reportOptions) run(stdout, stderr io.Writer) error {
 			return err
 		}
 		defer os.RemoveAll(scratch)
-		base, baseProblems, err := buildPage(c, o.baseline, scratch)
+		base, baseProblems, err := buildView(c, o.baseline, scratch)
 		for _, p := range baseProblems {
 			problems = append(problems, "baseline "+p)
 		}
 		if err != nil {
 			problems = append(problems, "baseline: "+err.Error())
 		} else {
-			page.Changes = report.Compare(base, page)
+			view.Changes = report.Compare(base, view)
 		}
 	}
 	for _, p := range problems {
 		fmt.Fprintf(stderr, "harness: %s\n", p)
 	}
-	if err := publish(stdout, page, filepath.Join(out, pageFile)); err != nil {
+	if err := publish(stdout, view, filepath.Join(out, pageFile)); err != nil {
 		return err
 	}
 	switch {
-	case page.Failed():
+	case view.AnyFailed:
 		return errFailed
 	case len(problems) > 0:
 		return inputError{fmt.Errorf("%s: the page holds the rest", contract.Plural(len(problems), "input problem"))}
-	case page.Verdict == report.Incomplete:
+	case view.Verdict == report.Incomplete:
 		return errFailed
-	case page.Verdict != report.Pass:
+	case view.Verdict != report.Pass:
 		return errNotJudged
 	}
 	return nil
@@ -148,11 +154,11 @@ func (o reportOptions) outDir() (string, error) {
 	return out, nil
 }
 
-// buildPage builds one page from output folders: the shards of a sharded
+// buildView builds one view from output folders: the shards of a sharded
 // run merged (their summaries written under mergeDir), the other runs side
 // by side. An input that cannot be read is named in problems and left
 // out; err is set when nothing is left to render.
-func buildPage(c *contract.Contract, dirs []string, mergeDir string) (page *report.Page, problems []string, err error) {
+func buildView(c *contract.Contract, dirs []string, mergeDir string) (view *report.View, problems []string, err error) {
 	if len(dirs) == 1 {
 		if info, err := os.Stat(dirs[0]); err != nil || !info.IsDir() {
 			return nil, nil, usagef("--in %s: not a folder", dirs[0])
@@ -172,20 +178,20 @@ func buildPage(c *contract.Contract, dirs []string, mergeDir string) (page *repo
 	if len(srcs) == 0 {
 		return nil, problems, inputError{fmt.Errorf("no readable run in %s", strings.Join(dirs, ", "))}
 	}
-	page, err = report.BuildRuns(srcs)
+	view, err = report.BuildRuns(srcs)
 	if err != nil {
 		problems = append(problems, err.Error())
 	}
-	if page == nil {
+	if view == nil {
 		return nil, problems, inputError{fmt.Errorf("no readable run in %s", strings.Join(dirs, ", "))}
 	}
-	return page, problems, nil
+	return view, problems, nil
 }
 
 // input is one output folder as report reads it.
 type input struct {
 	dir     string
-	info    report.RunInfo
+	info    results.RunInfo
 	ginkgo  []string
 	shard   *results.Shard // set for a shard of a sharded run
 	summary []results.LoadSummary
@@ -204,7 +210,7 @@ func readInputs(dirs []string) ([]input, []string) {
 		in := input{dir: dir}
 		var errs []error
 		var err error
-		if in.info, err = report.ReadRunInfo(dir); err != nil {
+		if in.info, err = results.ReadRunInfo(dir); err != nil {
 			errs = append(errs, err)
 		}
 		if in.ginkgo, err = report.FindGinkgoReports(dir); err != nil {
@@ -338,14 +344,14 @@ func fileSafe(s string) string {
 
 // publish writes the page with its Markdown summary beside it, and tells
 // the user what it says and where it is.
-func publish(w io.Writer, page *report.Page, path string) error {
-	if err := page.WriteHTML(path); err != nil {
+func publish(w io.Writer, view *report.View, path string) error {
+	if err := report.WriteHTML(path, view); err != nil {
 		return err
 	}
-	if err := page.WriteMarkdown(filepath.Join(filepath.Dir(path), report.SummaryFile)); err != nil {
+	if err := report.WriteMarkdown(filepath.Join(filepath.Dir(path), report.SummaryFile), view); err != nil {
 		return err
 	}
-	if err := page.WriteSummary(w); err != nil {
+	if err := report.WriteTerminal(w, view); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "report: %s\n", path)

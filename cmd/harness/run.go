@@ -106,12 +106,12 @@ func (o *runOptions) run(ctx context.Context, stdout io.Writer, logger *slog.Log
 	if err := o.preflight(ctx, c, cfg, sel.apis, logger); err != nil {
 		return err
 	}
-	info := report.RunInfo{
+	info := results.RunInfo{
 		HarnessVersion: buildVersion(),
 		Started:        time.Now().UTC(),
 		LabelFilter:    filter,
 		Targets:        configuredTargets(cfg),
-		Specs:          report.SpecInfos(c),
+		Specs:          results.SpecInfos(c),
 		Shard:          shard,
 	}
 	for _, d := range cfg.MockDrifts {
@@ -129,7 +129,7 @@ func (o *runOptions) run(ctx context.Context, stdout io.Writer, logger *slog.Log
 	}
 	info.Finished = time.Now().UTC()
 	info.Incomplete = ctx.Err() != nil
-	if err := report.WriteRunInfo(out, info); err != nil {
+	if err := results.WriteRunInfo(out, info); err != nil {
 		return err
 	}
 	return o.conclude(stdout, out, jsonPath, &info, c, passed)
@@ -137,27 +137,27 @@ func (o *runOptions) run(ctx context.Context, stdout io.Writer, logger *slog.Log
 
 // conclude renders the run's page, says what it shows, and turns its
 // verdict into the command's outcome.
-func (o *runOptions) conclude(stdout io.Writer, out, jsonPath string, info *report.RunInfo, c *contract.Contract, passed bool) error {
+func (o *runOptions) conclude(stdout io.Writer, out, jsonPath string, info *results.RunInfo, c *contract.Contract, passed bool) error {
 	src := report.Source{Dir: out, Run: info, Contract: c, Secrets: secrets()}
 	if jsonPath != "" {
 		src.GinkgoFiles = []string{jsonPath}
 	}
-	page, err := report.Build(src)
+	view, err := report.Build(src)
 	if err != nil {
 		return err
 	}
 	if jsonPath != "" {
-		if err := page.WriteJUnit(jsonPath, filepath.Join(out, ginkgoJUnit)); err != nil {
+		if err := report.WriteJUnit(filepath.Join(out, ginkgoJUnit), view); err != nil {
 			return err
 		}
 	}
-	if err := publish(stdout, page, filepath.Join(out, pageFile)); err != nil {
+	if err := publish(stdout, view, filepath.Join(out, pageFile)); err != nil {
 		return err
 	}
 	switch {
-	case !passed || page.Verdict == report.Fail || page.Verdict == report.Incomplete:
+	case !passed || view.Verdict == report.Fail || view.Verdict == report.Incomplete:
 		return errFailed
-	case page.Verdict != report.Pass:
+	case view.Verdict != report.Pass:
 		return errNotJudged
 	}
 	return nil
@@ -323,10 +323,10 @@ func (o *runOptions) outDir() (string, error) {
 
 // configuredTargets says, per API, whether the run goes to a live URL or the
 // embedded mock.
-func configuredTargets(cfg target.Config) []report.Target {
-	var ts []report.Target
+func configuredTargets(cfg target.Config) []results.Target {
+	var ts []results.Target
 	for _, api := range contract.APIs() {
-		ts = append(ts, report.Target{API: string(api), URL: cfg.URL(api)})
+		ts = append(ts, results.Target{API: string(api), URL: cfg.URL(api)})
 	}
 	return ts
 }

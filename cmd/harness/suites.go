@@ -103,7 +103,7 @@ func (t *recordingT) Fail() { t.failed = true }
 // run runs the specs once (Ginkgo allows one RunSpecs per process) and
 // returns the path of its JSON report, empty if Ginkgo wrote none, and
 // whether every spec passed. The JUnit report is written later, from the
-// page (report.WriteJUnit); a stale one is removed here all the same.
+// report's view (report.WriteJUnit); a stale one is removed here all the same.
 func (s suiteRun) run() (jsonPath string, passed bool, err error) {
 	json, junit := reportFile(filepath.Join(s.outDir, ginkgoJSON)), reportFile(filepath.Join(s.outDir, ginkgoJUnit))
 	for _, f := range []reportFile{json, junit} {

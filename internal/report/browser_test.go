@@ -75,12 +75,12 @@ func TestPageRendersInChromium(t *testing.T) {
 			Excerpt:  `{"message":"Too many requests","trackingId":"ROUTER_1"}`})
 	s.write(t, dir, "ginkgo.json", t0)
 	writeLoadFixtures(t, filepath.Join(dir, "load"), t0)
-	p := build(t, Source{Dir: dir, Contract: c, Run: &RunInfo{HarnessVersion: "v0.0.0-test", Started: t0, Finished: t0.Add(9 * time.Second), Targets: []Target{{API: "webex"}, {API: "commvault"}}, Specs: SpecInfos(c)}})
+	p := build(t, Source{Dir: dir, Contract: c, Run: &results.RunInfo{HarnessVersion: "v0.0.0-test", Started: t0, Finished: t0.Add(9 * time.Second), Targets: []results.Target{{API: "webex"}, {API: "commvault"}}, Specs: results.SpecInfos(c)}})
 	if p.Load == nil {
 		t.Fatal("fixture has no load section")
 	}
 	page := filepath.Join(dir, "index.html")
-	if err := p.WriteHTML(page); err != nil {
+	if err := WriteHTML(page, p); err != nil {
 		t.Fatal(err)
 	}
 
@@ -89,7 +89,7 @@ func TestPageRendersInChromium(t *testing.T) {
 	if lines := consoleLine.FindAllString(log, -1); len(lines) > 0 {
 		t.Errorf("the page logged to the console:\n%s", strings.Join(lines, "\n"))
 	}
-	want := strconv.Itoa(len(p.Load.Charts()))
+	want := strconv.Itoa(len(p.Load.Charts))
 	if !strings.Contains(dom, `data-charts="`+want+`"`) {
 		m := regexp.MustCompile(`data-charts="[^"]*"`).FindString(dom)
 		t.Errorf("charts drawn: %q, want %s", m, want)

@@ -1,7 +1,5 @@
-// Package report turns a run's output folder (Ginkgo's JSON report with its
-// results.Exchange entries, the load summaries, run.json) into one
-// self-contained HTML page and a short console summary. It reads files only,
-// never the suites, so CI artifacts can be rendered again anywhere.
+// The builder: Source, Build and BuildRuns read runs into a View, part by part.
+
 package report
 
 import (
@@ -18,7 +16,7 @@ import (
 	"loginharness/internal/results"
 )
 
-// Source says what a page is built from: one run's outputs.
+// Source says what a view is built from: one run's outputs.
 type Source struct {
 	// Dir is the output folder: run.json, Ginkgo JSON reports, load/.
 	Dir string
@@ -26,13 +24,13 @@ type Source struct {
 	// FindGinkgoReports); where several hold a spec, the newest result wins.
 	GinkgoFiles []string
 	// Run describes the run; nil means Dir/run.json, when present.
-	Run *RunInfo
+	Run *results.RunInfo
 	// Contract says what is documented: status codes, variants, versions.
 	Contract *contract.Contract
-	// Secrets are values that must never appear on the page, even where a
-	// suite forgot to redact them.
+	// Secrets are values that must never appear in an output, even where
+	// a suite forgot to redact them.
 	Secrets []string
-	// Now stamps the page; nil means time.Now.
+	// Now stamps the view; nil means time.Now.
 	Now func() time.Time
 
 	// Label names the run on a page of several (BuildRuns): its targets
@@ -49,17 +47,17 @@ type Source struct {
 	Inputs []string
 }
 
-// Build reads one run's outputs and decides what the page shows.
-func Build(src Source) (*Page, error) {
+// Build reads one run's outputs into a view.
+func Build(src Source) (*View, error) {
 	return BuildRuns([]Source{src})
 }
 
-// BuildRuns renders several runs on one page: their specs side by side,
+// BuildRuns reads several runs into one view: their specs side by side,
 // each run's targets a row of the coverage matrices, each run's load
 // scenarios under its label, one verdict over all. A run that cannot be
 // read is left out and named in the error, which joins every such run's;
-// the page holds the rest, and is nil only when none could be read.
-func BuildRuns(srcs []Source) (*Page, error) {
+// the view holds the rest, and is nil only when none could be read.
+func BuildRuns(srcs []Source) (*View, error) {
 	if len(srcs) == 0 {
 		return nil, errors.New("report: no run to render")
 	}
@@ -72,7 +70,6 @@ func BuildRuns(srcs []Source) (*Page, error) {
 	if srcs[0].Now != nil {
 		now = srcs[0].Now
 	}
-	p := &Page{Generated: now().UTC()}
 	var runs []*runRead
 	var errs []error
 	for _, src := range srcs {
@@ -89,49 +86,76 @@ func BuildRuns(srcs []Source) (*Page, error) {
 	if len(runs) == 0 {
 		return nil, errors.Join(errs...)
 	}
+	b := &builder{View: &View{Generated: now().UTC()}}
+	b.gather(runs)
+	b.build(srcs[0].Contract)
+	return b.View, errors.Join(errs...)
+}
+
+// builder decides what the view shows from the runs read: its methods
+// fill the view in, one part each.
+type builder struct {
+	*View
+	suiteFailures []string // why suites failed beyond their specs
+	partial       []string // what could not be read: no failure of the server's, but no whole run either
+}
+
+// gather sets the runs read side by side in the view.
+func (b *builder) gather(runs []*runRead) {
 	if len(runs) > 1 { // one run alone has nothing to tell apart
 		for _, r := range runs {
 			r.tag(r.src.Label)
 		}
 	}
-	var reasons, partial []string
 	for i, r := range runs {
 		if i == 0 {
-			p.Run = r.info
+			b.Run = r.info
 		}
-		p.Run.Incomplete = p.Run.Incomplete || r.info.Incomplete || r.interrupted
+		b.Run.Incomplete = b.Run.Incomplete || r.info.Incomplete || r.interrupted
 		if len(runs) > 1 || r.src.Merged {
-			p.Runs = append(p.Runs, RunEntry{Label: r.src.Label, Info: r.info, Inputs: r.src.Inputs, Merged: r.src.Merged})
+			b.Runs = append(b.Runs, RunEntry{Label: r.src.Label, Info: r.info, Inputs: r.src.Inputs, Merged: r.src.Merged})
 		}
-		p.Specs = append(p.Specs, r.specs...)
+		b.Specs = append(b.Specs, r.specs...)
 		if r.load != nil {
-			if p.Load == nil {
-				p.Load = &Load{}
+			if b.Load == nil {
+				b.Load = &Load{}
 			}
-			p.Load.Scenarios = append(p.Load.Scenarios, r.load.Scenarios...)
+			b.Load.Scenarios = append(b.Load.Scenarios, r.load.Scenarios...)
 		}
-		p.Sources = append(p.Sources, r.sources...)
-		reasons = append(reasons, r.reasons...)
-		partial = append(partial, r.partial...)
+		b.Suites = append(b.Suites, r.suites...)
+		b.Sources = append(b.Sources, r.sources...)
+		b.suiteFailures = append(b.suiteFailures, r.reasons...)
+		b.partial = append(b.partial, r.partial...)
 	}
-	p.mixedSpecs()
-	p.conformance(srcs[0].Contract)
-	p.scenarios()
-	p.skips()
-	p.verdict(reasons, partial)
-	return p, errors.Join(errs...)
 }
 
-// runRead is what one run's outputs hold, before the page sets the runs
+// build decides every part of the view from what gather set there.
+func (b *builder) build(c *contract.Contract) {
+	b.mixedSpecs()
+	b.markLoadOutages()
+	b.conformance(c)
+	b.scenarios()
+	b.skips()
+	b.failedChecks()
+	b.decideRunVerdict()
+	if b.Load != nil {
+		for _, sc := range b.Load.Scenarios {
+			b.Load.Charts = append(b.Load.Charts, sc.Charts...)
+		}
+	}
+}
+
+// runRead is what one run's outputs hold, before the view sets the runs
 // side by side.
 type runRead struct {
 	src         Source
-	info        RunInfo
+	info        results.RunInfo
 	specs       []Spec
 	load        *Load
+	suites      []Suite
 	sources     []string
 	reasons     []string // why the run failed beyond its specs
-	partial     []string // what of it could not be read: no failure of the server's, but no whole run either
+	partial     []string // what of it could not be read
 	interrupted bool
 }
 
@@ -150,53 +174,70 @@ func readRun(src Source) (*runRead, error) {
 	var err error
 	if src.Run != nil {
 		r.info = *src.Run
-	} else if r.info, err = ReadRunInfo(src.Dir); err != nil {
+	} else if r.info, err = results.ReadRunInfo(src.Dir); err != nil {
 		return nil, err
 	}
 	if len(r.info.Specs) == 0 {
-		r.info.Specs = SpecInfos(src.Contract)
+		r.info.Specs = results.SpecInfos(src.Contract)
 	}
 	if r.info.Started.IsZero() {
 		r.info.Started = earliestStart(files)
 	}
-	loadDir := src.LoadDir
-	if loadDir == "" {
-		loadDir = results.LoadDir(src.Dir)
+	loadErr := r.readLoad()
+	r.readSpecs(files)
+	for _, f := range files {
+		r.sources = append(r.sources, relativePath(src.Dir, f.Path))
 	}
-	redact := func(s string) string { return contract.Redact(s, src.Secrets...) }
+	r.suites = suitesOf(files)
+	r.reasons, r.interrupted = suiteFailures(files)
+	if loadErr != nil {
+		r.partial = append(r.partial, "unreadable load summaries: "+contract.Redact(loadErr.Error(), src.Secrets...))
+	}
+	return r, nil
+}
+
+// readLoad reads the run's load summaries: those of a merged run in the
+// order they ran, as the shards' suites listed them.
+func (r *runRead) readLoad() error {
+	loadDir := r.src.LoadDir
+	if loadDir == "" {
+		loadDir = results.LoadDir(r.src.Dir)
+	}
 	since := r.info.Started
-	if src.Merged {
+	if r.src.Merged {
 		since = time.Time{} // the merge wrote them after the shards ran
 	}
-	load, loadErr := readLoad(loadDir, since, redact)
-	if load != nil && src.Merged {
-		// In the order they ran, as the shards' suites listed them.
+	load, err := readLoad(loadDir, since, func(s string) string { return contract.Redact(s, r.src.Secrets...) })
+	if load != nil && r.src.Merged {
 		slices.SortStableFunc(load.Scenarios, func(a, b Scenario) int { return strings.Compare(a.StartedAt, b.StartedAt) })
 	}
 	r.load = load
+	return err
+}
+
+// readSpecs reads the specs of the run's Ginkgo reports; a merged run's
+// load specs are its merged verdicts.
+func (r *runRead) readSpecs(files []ginkgoFile) {
+	selected, err := types.ParseLabelFilter(r.info.LabelFilter)
+	if err != nil {
+		selected = func([]string) bool { return true }
+	}
 	for _, sr := range latestSpecs(files) {
 		if sr.LeafNodeType != types.NodeTypeIt && !sr.Failed() {
 			continue // set-up and reporting nodes matter only when they fail
 		}
-		s := newSpec(sr, contract.APIs(), src.Secrets)
-		if src.Merged && s.Load {
+		s := newSpec(sr, r.src.Secrets)
+		s.FilteredOut = s.State == NotRun && sr.LeafNodeType == types.NodeTypeIt && !selected(s.Labels)
+		if r.src.Merged && s.Load {
 			continue // the merged verdicts below stand for the shards'
 		}
 		r.specs = append(r.specs, s)
 	}
-	if src.Merged && load != nil {
-		for _, sc := range load.Scenarios {
-			r.specs = append(r.specs, sc.verdictSpecs()...)
+	if r.src.Merged && r.load != nil {
+		for _, sc := range r.load.Scenarios {
+			r.specs = append(r.specs, loadVerdictSpecs(sc)...)
 		}
 	}
-	for _, f := range files {
-		r.sources = append(r.sources, relativePath(src.Dir, f.Path))
-	}
-	r.reasons, r.interrupted = suiteFailures(files)
-	if loadErr != nil {
-		r.partial = append(r.partial, "unreadable load summaries: "+redact(loadErr.Error()))
-	}
-	return r, nil
 }
 
 // tag marks the run's specs, scenarios (and their charts' ids) and
@@ -209,7 +250,8 @@ func (r *runRead) tag(label string) {
 		for i := range r.load.Scenarios {
 			sc := &r.load.Scenarios[i]
 			sc.Run = label
-			sc.Charts = charts(sc.LoadSummary, sc.chartID())
+			sc.Title, sc.Anchor = scenarioTitle(label, sc.Scenario), scenarioAnchor(label, sc.Scenario)
+			sc.Charts = charts(sc.LoadSummary, chartID(sc.Anchor))
 		}
 	}
 	for _, reasons := range [][]string{r.reasons, r.partial} {
@@ -217,17 +259,6 @@ func (r *runRead) tag(label string) {
 			reasons[i] = label + ": " + reason
 		}
 	}
-}
-
-// SpecInfos lists the version and hash of each API's spec.
-func SpecInfos(c *contract.Contract) []SpecInfo {
-	var out []SpecInfo
-	for _, api := range contract.APIs() {
-		if s := c.Spec(api); s != nil {
-			out = append(out, SpecInfo{API: string(api), File: s.File, Version: s.Version, SHA256: s.SHA256})
-		}
-	}
-	return out
 }
 
 func earliestStart(files []ginkgoFile) time.Time {
@@ -261,7 +292,7 @@ func suiteFailures(files []ginkgoFile) (reasons []string, interrupted bool) {
 }
 
 // relativePath names a file of the output folder as the folder sees it,
-// so the page names no folder of the machine that wrote it.
+// so the outputs name no folder of the machine that wrote them.
 func relativePath(dir, path string) string {
 	if rel, err := filepath.Rel(dir, path); err == nil && !strings.HasPrefix(rel, "..") {
 		return filepath.ToSlash(rel)

@@ -1,10 +1,11 @@
+// Reading Ginkgo JSON reports: the files, the newest result of each spec, its report entries.
+
 package report
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,84 +15,6 @@ import (
 
 	"loginharness/internal/results"
 )
-
-// RunInfoFile is the file beside the Ginkgo report that holds a RunInfo.
-const RunInfoFile = "run.json"
-
-// RunInfo records what only the harness knows about a run: which build ran
-// it, against which targets and specs, and whether it finished. `harness run`
-// writes it next to the Ginkgo report so that `harness report` can render the
-// same header later, from CI artifacts, with another build.
-type RunInfo struct {
-	HarnessVersion string     `json:"harnessVersion"`
-	Started        time.Time  `json:"started"`
-	Finished       time.Time  `json:"finished,omitzero"`
-	Incomplete     bool       `json:"incomplete,omitempty"` // interrupted: the results are partial
-	LabelFilter    string     `json:"labelFilter,omitempty"`
-	Drift          []string   `json:"drift,omitempty"` // contract breaks the mock made on purpose
-	Targets        []Target   `json:"targets,omitempty"`
-	Specs          []SpecInfo `json:"specs,omitempty"`
-	// Shard is set when the run was one shard of a sharded load run.
-	Shard *results.Shard `json:"shard,omitempty"`
-}
-
-// Target is where the requests for one API went.
-type Target struct {
-	API string `json:"api"`
-	URL string `json:"url,omitempty"` // empty for the embedded mock
-	// Run is the label of the run that sent them, on a page of several
-	// runs, where two runs on the mock are two targets.
-	Run string `json:"-"`
-}
-
-// Live reports whether the target is a real server rather than the embedded mock.
-func (t Target) Live() bool { return t.URL != "" }
-
-// Name is how the report labels the target.
-func (t Target) Name() string {
-	name := "embedded mock"
-	if t.Live() {
-		name = t.URL
-	}
-	if t.Run != "" {
-		name += " (" + t.Run + ")"
-	}
-	return name
-}
-
-// SpecInfo identifies the contract one API was checked against.
-type SpecInfo struct {
-	API     string `json:"api"`
-	File    string `json:"file"`
-	Version string `json:"version"`
-	SHA256  string `json:"sha256"`
-}
-
-// WriteRunInfo writes info to dir/run.json atomically.
-func WriteRunInfo(dir string, info RunInfo) error {
-	data, err := json.MarshalIndent(info, "", "  ")
-	if err != nil {
-		return err
-	}
-	return results.WriteFileAtomic(filepath.Join(dir, RunInfoFile), append(data, '\n'))
-}
-
-// ReadRunInfo reads dir/run.json; there is none in a folder written by
-// `go tool ginkgo` rather than `harness run`, which leaves info empty.
-func ReadRunInfo(dir string) (info RunInfo, err error) {
-	path := filepath.Join(dir, RunInfoFile)
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return RunInfo{}, nil
-	}
-	if err != nil {
-		return RunInfo{}, err
-	}
-	if err := json.Unmarshal(data, &info); err != nil {
-		return RunInfo{}, fmt.Errorf("%s: %w", path, err)
-	}
-	return info, nil
-}
 
 // ginkgoFile is one Ginkgo JSON report file: a list of suite reports.
 type ginkgoFile struct {
@@ -109,7 +32,7 @@ func FindGinkgoReports(dir string) ([]string, error) {
 	}
 	var found []string
 	for _, path := range paths {
-		if filepath.Base(path) == RunInfoFile {
+		if filepath.Base(path) == results.RunInfoFile {
 			continue
 		}
 		_, err := readGinkgoFile(path)
@@ -194,6 +117,39 @@ func exchanges(s types.SpecReport) []results.Exchange {
 		var ex results.Exchange
 		if json.Unmarshal([]byte(e.Value.AsJSON), &ex) == nil {
 			out = append(out, ex)
+		}
+	}
+	return out
+}
+
+// outage is what the results.OutageEntry of a spec says went away; "" when
+// it carries none.
+func outage(s types.SpecReport) string {
+	for _, e := range s.ReportEntries {
+		if e.Name != results.OutageEntry {
+			continue
+		}
+		var what string
+		if json.Unmarshal([]byte(e.Value.AsJSON), &what) != nil || what == "" {
+			what = e.Value.String()
+		}
+		if what == "" {
+			what = "the target went away"
+		}
+		return what
+	}
+	return ""
+}
+
+// suitesOf lists the suite runs of the files.
+func suitesOf(files []ginkgoFile) []Suite {
+	var out []Suite
+	for _, f := range files {
+		for _, r := range f.Reports {
+			out = append(out, Suite{
+				Description: r.SuiteDescription, Started: r.StartTime, Duration: r.RunTime,
+				Succeeded: r.SuiteSucceeded, FailureReasons: r.SpecialSuiteFailureReasons, RandomSeed: r.SuiteConfig.RandomSeed,
+			})
 		}
 	}
 	return out

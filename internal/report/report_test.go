@@ -102,7 +102,7 @@ func (s *suite) write(t *testing.T, dir, name string, started time.Time, special
 	return path
 }
 
-func build(t *testing.T, src Source) *Page {
+func build(t *testing.T, src Source) *View {
 	t.Helper()
 	if src.Contract == nil {
 		src.Contract = testkit.Contract(t)
@@ -122,16 +122,16 @@ func build(t *testing.T, src Source) *Page {
 	return p
 }
 
-func render(t *testing.T, p *Page) string {
+func render(t *testing.T, p *View) string {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := p.Render(&buf); err != nil {
+	if err := RenderHTML(&buf, p); err != nil {
 		t.Fatal(err)
 	}
 	return buf.String()
 }
 
-func cellOf(t *testing.T, p *Page, api string, code int) Cell {
+func cellOf(t *testing.T, p *View, api string, code int) Cell {
 	t.Helper()
 	for _, m := range p.Matrices {
 		if m.API != api {
@@ -222,7 +222,7 @@ func TestFailureShowsInMatrixWithFindingsAndNoSecret(t *testing.T) {
 		}
 	}
 	var sum bytes.Buffer
-	if err := p.WriteSummary(&sum); err != nil {
+	if err := WriteTerminal(&sum, p); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(sum.String(), "verdict: FAIL") || !strings.Contains(sum.String(), "1 failed") {
@@ -244,10 +244,10 @@ func TestInterruptedRunIsIncomplete(t *testing.T) {
 			var s suite
 			s.passAll(c, "mock")
 			s.write(t, dir, "ginkgo.json", t0)
-			return Source{Dir: dir, Run: &RunInfo{Started: t0, Incomplete: true}}
+			return Source{Dir: dir, Run: &results.RunInfo{Started: t0, Incomplete: true}}
 		},
 		"no ginkgo report at all": func(dir string) Source {
-			return Source{Dir: dir, Run: &RunInfo{Started: t0, Incomplete: true}}
+			return Source{Dir: dir, Run: &results.RunInfo{Started: t0, Incomplete: true}}
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -275,7 +275,7 @@ func TestFolderReadsNewestResultOfEachSpecAndSkipsOtherJSON(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "bench.json"), []byte(`{"rows":[]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteRunInfo(dir, RunInfo{HarnessVersion: "v1.2.3", Started: t0}); err != nil {
+	if err := results.WriteRunInfo(dir, results.RunInfo{HarnessVersion: "v1.2.3", Started: t0}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -301,8 +301,8 @@ func TestUnreadableLoadSummaryLeavesThePageIncomplete(t *testing.T) {
 
 	p := build(t, Source{Dir: dir})
 
-	if p.Verdict != Incomplete || p.Failed() || p.Load == nil || len(p.Load.Scenarios) != 3 {
-		t.Fatalf("verdict %s (failed %v) %v, %d load scenarios", p.Verdict, p.Failed(), p.Reasons, len(p.Load.Scenarios))
+	if p.Verdict != Incomplete || p.AnyFailed || p.Load == nil || len(p.Load.Scenarios) != 3 {
+		t.Fatalf("verdict %s (failed %v) %v, %d load scenarios", p.Verdict, p.AnyFailed, p.Reasons, len(p.Load.Scenarios))
 	}
 	if html := render(t, p); !strings.Contains(html, "broken.summary.json") {
 		t.Error("the page does not name the unreadable summary")
@@ -316,7 +316,7 @@ func TestStaleLoadSummariesAreLeftOut(t *testing.T) {
 	s.write(t, dir, "ginkgo.json", t0)
 	writeLoadFixtures(t, filepath.Join(dir, "load"), t0.Add(-24*time.Hour))
 
-	if p := build(t, Source{Dir: dir, Run: &RunInfo{Started: t0}}); p.Load != nil {
+	if p := build(t, Source{Dir: dir, Run: &results.RunInfo{Started: t0}}); p.Load != nil {
 		t.Fatalf("yesterday's summaries shown: %d", len(p.Load.Scenarios))
 	}
 }
@@ -347,7 +347,7 @@ func TestWriteHTMLIsAtomicAndSelfContained(t *testing.T) {
 	s.passAll(testkit.Contract(t), "mock")
 	s.write(t, dir, "ginkgo.json", t0)
 	path := filepath.Join(dir, "index.html")
-	if err := build(t, Source{Dir: dir}).WriteHTML(path); err != nil {
+	if err := WriteHTML(path, build(t, Source{Dir: dir})); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(path)

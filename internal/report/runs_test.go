@@ -27,9 +27,9 @@ func TestRunsSideBySide(t *testing.T) {
 		s.addLoad(types.SpecStatePassed, "over-limit", "accepted-within-limit", "")
 		s.write(t, dir, "ginkgo.json", t0)
 		writeLoadFixtures(t, results.LoadDir(dir), t0)
-		info := RunInfo{Started: t0, Specs: SpecInfos(c)}
+		info := results.RunInfo{Started: t0, Specs: results.SpecInfos(c)}
 		info.Specs[0].SHA256 = sha
-		if err := WriteRunInfo(dir, info); err != nil {
+		if err := results.WriteRunInfo(dir, info); err != nil {
 			t.Fatal(err)
 		}
 		return dir
@@ -122,7 +122,7 @@ func TestMergedRunJudgesByItsMergedSummaries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info := RunInfo{Started: t0, Shard: &results.Shard{Index: -1, Count: 2, RunID: "nightly-7"}}
+	info := results.RunInfo{Started: t0, Shard: &results.Shard{Index: -1, Count: 2, RunID: "nightly-7"}}
 	p, err := BuildRuns([]Source{{Dir: shard0, GinkgoFiles: files, Run: &info, Contract: c, Label: "nightly-7", LoadDir: merged, Merged: true, Inputs: []string{"shard-0", "shard-1"}}})
 	if err != nil {
 		t.Fatal(err)

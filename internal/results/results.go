@@ -1,9 +1,10 @@
 // Package results is the one format between running and reporting: what
 // the suites and the load runner write and internal/report reads. It holds
-// the conformance records (Exchange, a Ginkgo report entry), the load
-// summaries with their file layout (LoadSummary, LoadDir, WriteLoadSummary,
-// ReadLoadSummaries), the verdict states of a load scenario, the Ginkgo
-// labels both sides agree on, and where a run's outputs go. Neither side
+// the conformance records (Exchange, a Ginkgo report entry; OutageEntry),
+// the load summaries with their file layout (LoadSummary, LoadDir,
+// WriteLoadSummary, ReadLoadSummaries), the verdict states of a load
+// scenario, run.json (RunInfo: the build, targets and specs of a run), the
+// Ginkgo labels both sides agree on, and where a run's outputs go. Neither side
 // reaches into the other: a page is rendered from files alone.
 package results
 

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -172,18 +173,24 @@ func equalHashes(a, b map[string][32]byte) bool {
 
 // TestBaselineNamesRegressions: a clean run, then one on a mock that
 // drops a required field, compared: the regressions are named on the
-// terminal and the page, and the comparison the other way names them
-// fixed. A damaged run among several is named and the rest rendered.
+// terminal and the page, specs and codes counted apart and as the verdict
+// counts them, and the comparison the other way names them fixed. A
+// baseline with load set against a run without names each scenario no
+// longer run. A damaged run among several is named and the rest rendered;
+// `harness report` writes only where its help says.
 func TestBaselineNamesRegressions(t *testing.T) {
 	t.Parallel()
-	clean, drift := t.TempDir(), t.TempDir()
+	clean, drift, loaded := t.TempDir(), t.TempDir(), t.TempDir()
 	if o := harness(t, invocation{args: []string{"run", "--only", "webex", "--skip-load", "--out", clean}, hangGuard: 2 * time.Minute}); o.code != 0 {
 		t.Fatalf("clean run: exit %d\n%s", o.code, tail(o.output()))
 	}
 	if o := harness(t, invocation{args: []string{"run", "--only", "webex", "--skip-load", "--drift", "missing-required-field", "--out", drift}, hangGuard: 2 * time.Minute}); o.code != 1 {
 		t.Fatalf("drifting run: exit %d, want 1\n%s", o.code, tail(o.output()))
 	}
-	before := folderHashes(t, clean, drift)
+	if o := harness(t, invocation{args: []string{"run", "--only", "webex", "--out", loaded}, hangGuard: 3 * time.Minute}); o.code != 0 {
+		t.Fatalf("run with load: exit %d\n%s", o.code, tail(o.output()))
+	}
+	before := folderHashes(t, clean, drift, loaded)
 
 	out := t.TempDir()
 	o := harness(t, invocation{args: []string{"report", "--in", drift, "--baseline", clean, "--out", out}, hangGuard: time.Minute})
@@ -202,6 +209,23 @@ func TestBaselineNamesRegressions(t *testing.T) {
 	for _, want := range []string{`id="since"`, "Regressions: passed then, failed now", "webex 200 on embedded mock"} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("the page does not show %q", want)
+		}
+	}
+
+	failed := regexp.MustCompile(`(?m)^  - (\d+) conformance specs failed$`).FindStringSubmatch(o.stdout)
+	regressed := regexp.MustCompile(`regressed: (\d+) specs, (\d+) codes[;\n]`).FindStringSubmatch(o.stdout)
+	codes := regexp.MustCompile(`(?m)^webex +embedded mock +codes: \d+ passed, (\d+) failed`).FindStringSubmatch(o.stdout)
+	if failed == nil || regressed == nil || codes == nil || regressed[1] != failed[1] || regressed[2] != codes[1] {
+		t.Errorf("the changes do not count specs and codes apart as the verdict and the API line do (failed %q, regressed %q, codes %q):\n%s", failed, regressed, codes, tail(o.stdout))
+	}
+
+	o = harness(t, invocation{args: []string{"report", "--in", clean, "--baseline", loaded, "--out", t.TempDir()}, hangGuard: time.Minute})
+	if o.code != 0 || !regexp.MustCompile(`no longer run: \d+ load verdicts of 5 scenarios`).MatchString(o.stdout) {
+		t.Errorf("report on a run without load against one with: exit %d, want 0 counting 5 scenarios no longer run\n%s", o.code, tail(o.stdout))
+	}
+	for _, sc := range []string{"under-limit", "over-limit", "ramp", "retry-after-honesty", "obeying-client"} {
+		if !strings.Contains(o.stdout, "– no longer run: load "+sc+" (") {
+			t.Errorf("the terminal does not name %s no longer run:\n%s", sc, tail(o.stdout))
 		}
 	}
 
@@ -226,7 +250,41 @@ func TestBaselineNamesRegressions(t *testing.T) {
 	if o.code != 2 || !strings.Contains(o.stderr, damaged) || !strings.Contains(o.stdout, "verdict: PASS") || !strings.Contains(o.stdout, "codes: 19 passed") {
 		t.Errorf("report with a damaged input beside a clean run: exit %d, want 2 naming %s, the clean run rendered\n%s", o.code, damaged, tail(o.output()))
 	}
-	if after := folderHashes(t, clean, drift); !equalHashes(before, after) {
+	if after := folderHashes(t, clean, drift, loaded); !equalHashes(before, after) {
 		t.Error("comparing changed the inputs")
+	}
+	reRenderInPlace(t, clean)
+}
+
+// reRenderInPlace: `harness report --in X` alone renders X again, as its
+// help says: X/index.html and X/summary.md are written, nothing else in X.
+func reRenderInPlace(t *testing.T, run string) {
+	t.Helper()
+	if help := harness(t, invocation{args: []string{"report", "--help"}}); !strings.Contains(help.stdout, "one --in folder is rendered again in place") {
+		t.Errorf("the help does not say what report writes:\n%s", help.stdout)
+	}
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(run)); err != nil {
+		t.Fatal(err)
+	}
+	rendered := []string{filepath.Join(dir, "index.html"), filepath.Join(dir, "summary.md")}
+	for _, path := range rendered {
+		if err := os.Remove(path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := folderHashes(t, dir)
+	if o := harness(t, invocation{args: []string{"report", "--in", dir}, hangGuard: time.Minute}); o.code != 0 || !strings.Contains(o.stdout, "report: "+rendered[0]) {
+		t.Errorf("report --in %s: exit %d, want 0 naming the page it wrote\n%s", dir, o.code, tail(o.output()))
+	}
+	after := folderHashes(t, dir)
+	for _, path := range rendered {
+		if _, ok := after[path]; !ok {
+			t.Errorf("report --in did not write %s", path)
+		}
+		delete(after, path)
+	}
+	if !equalHashes(before, after) {
+		t.Error("report --in changed more of its folder than index.html and summary.md")
 	}
 }

@@ -1,3 +1,5 @@
+// The HTML writer: the view through page.html.tmpl, assets inline.
+
 package report
 
 import (
@@ -77,26 +79,24 @@ var pageTemplate = template.Must(template.New("page.html.tmpl").Funcs(template.F
 	"percent": func(n, total int) string { return fmt.Sprintf("%.2f%%", 100*float64(n)/float64(max(total, 1))) },
 }).ParseFS(files, "page.html.tmpl"))
 
-// WriteHTML renders the page to path, atomically.
-func (p *Page) WriteHTML(path string) error {
+// WriteHTML writes the view's page to path, atomically.
+func WriteHTML(path string, v *View) error {
 	var buf bytes.Buffer
-	if err := p.Render(&buf); err != nil {
+	if err := RenderHTML(&buf, v); err != nil {
 		return err
 	}
 	return results.WriteFileAtomic(path, buf.Bytes())
 }
 
-// Render writes the page's HTML to w.
-func (p *Page) Render(w io.Writer) error {
+// RenderHTML writes the view's page to w: one file with its CSS, script
+// and chart library inline, so it opens offline from a CI artifact.
+func RenderHTML(w io.Writer, v *View) error {
 	assets, err := loadAssets()
 	if err != nil {
 		return err
 	}
 	return pageTemplate.Execute(w, struct {
-		*Page
+		*View
 		Assets pageAssets
-	}{p, assets})
+	}{v, assets})
 }
-
-// stampText is how the page and the terminal write a time.
-func stampText(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") }

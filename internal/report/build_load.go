@@ -1,3 +1,5 @@
+// The builder's load part: load summaries into the page's scenarios, figures and charts.
+
 package report
 
 import (
@@ -11,56 +13,6 @@ import (
 	"loginharness/internal/contract"
 	"loginharness/internal/results"
 )
-
-// Load is the page's load section: one entry per scenario summary.
-type Load struct {
-	Scenarios []Scenario
-}
-
-// Scenario is one load scenario as the page shows it.
-type Scenario struct {
-	results.LoadSummary
-	Run   string // the run's label on a page of several
-	State State
-	// NotJudged counts the verdicts the run could not judge: a scenario
-	// that passed with some is no clean pass, and says so.
-	NotJudged int
-	Headline  string   // one line for the console and the section's title
-	Figures   []Figure // the numbers to read first
-	Charts    []Chart
-}
-
-// Figure is one number with its label, e.g. "accepted" "100.3/s".
-type Figure struct {
-	Label, Value, Note string
-	Bad                bool
-}
-
-// Chart is what assets/report.js hands to dygraphs: a table of rows whose
-// first column is x, one series per further column.
-type Chart struct {
-	ID     string   `json:"id"`
-	Title  string   `json:"title"`
-	X      string   `json:"x"`
-	Y      string   `json:"y"`
-	Labels []string `json:"labels"`
-	Rows   [][]any  `json:"rows"`             // nil is a gap
-	Colors []string `json:"colors,omitempty"` // one per series; the script's palette when empty
-	Marks  []Mark   `json:"marks,omitempty"`  // vertical lines at x
-	Levels []Level  `json:"levels,omitempty"` // horizontal lines at y
-}
-
-// Mark is a labelled vertical line, such as a ramp's knee.
-type Mark struct {
-	X     float64 `json:"x"`
-	Label string  `json:"label"`
-}
-
-// Level is a labelled horizontal line, such as the rate limit.
-type Level struct {
-	Y     float64 `json:"y"`
-	Label string  `json:"label"`
-}
 
 // readLoad reads the load summaries in dir written since the run began; an
 // older summary belongs to an earlier run (this one skipped or filtered
@@ -97,7 +49,7 @@ func newScenario(s results.LoadSummary, redact func(string) string) Scenario {
 	s.RateLimit.Policies = redactAll(s.RateLimit.Policies, redact)
 	s.RateLimit.LimitSamples = redactAll(s.RateLimit.LimitSamples, redact)
 
-	sc := Scenario{LoadSummary: s, State: Passed}
+	sc := Scenario{LoadSummary: s, State: Passed, Title: s.Scenario, Anchor: scenarioAnchor("", s.Scenario)}
 	for _, v := range s.Verdicts {
 		if v.State == results.VerdictNotJudged {
 			sc.NotJudged++
@@ -109,9 +61,10 @@ func newScenario(s results.LoadSummary, redact func(string) string) Scenario {
 	case !s.Passed():
 		sc.State = Failed
 	}
-	sc.Headline = headline(s)
+	sc.Measured = measuredLine(s)
 	sc.Figures = figures(s)
-	sc.Charts = charts(s, sc.chartID())
+	sc.Charts = charts(s, chartID(sc.Anchor))
+	sc.RetryAfterBars = retryAfterBars(s.RetryAfter)
 	return sc
 }
 
@@ -123,7 +76,9 @@ func redactAll(xs []string, redact func(string) string) []string {
 	return out
 }
 
-func headline(s results.LoadSummary) string {
+// measuredLine is one line of what a scenario measured, and why it failed
+// or stopped.
+func measuredLine(s results.LoadSummary) string {
 	h := fmt.Sprintf("offered %s, accepted %s (limit %s), 429s %s", rate(s.OfferedRate), rate(s.AcceptedRate), limitText(s.Limit), pct(s.Ratio429))
 	if env := s.Envelope; env != nil && env.LongRunRate > 0 {
 		h = fmt.Sprintf("offered %s, long-run %s ± %.1f (limit %s, burst %.0f), 429s %s", rate(s.OfferedRate), rate(env.LongRunRate), env.Uncertainty, limitText(s.Limit), env.Burst, pct(s.Ratio429))
@@ -294,64 +249,24 @@ func statusCodes(s results.LoadSummary) []string {
 	return codes
 }
 
-// Charts lists every chart of the section, for the page's script.
-func (l *Load) Charts() []Chart {
-	var out []Chart
-	for _, s := range l.Scenarios {
-		out = append(out, s.Charts...)
-	}
-	return out
-}
-
-// RetryAfterBars are the histogram of a scenario's Retry-After values,
+// retryAfterBars are the histogram of a scenario's Retry-After values,
 // each bar's width relative to the largest.
-func (s Scenario) RetryAfterBars() []Bar {
+func retryAfterBars(ra results.RetryAfter) []Bar {
 	most := 0
-	for _, v := range s.RetryAfter.Histogram {
+	for _, v := range ra.Histogram {
 		most = max(most, v.Count)
 	}
 	var out []Bar
-	for _, v := range s.RetryAfter.Histogram {
+	for _, v := range ra.Histogram {
 		out = append(out, Bar{Label: strconv.FormatFloat(v.Seconds, 'f', -1, 64) + " s", Count: v.Count, Width: pct(float64(v.Count) / float64(most))})
 	}
 	return out
 }
 
-// Bar is one bar of a small HTML histogram.
-type Bar struct {
-	Label string
-	Count int
-	Width string // CSS width, e.g. "42.0%"
-}
+// chartID prefixes the ids of a scenario's charts, unique across runs.
+func chartID(anchor string) string { return "chart-" + strings.TrimPrefix(anchor, "scenario-") }
 
-// count is how many scenarios ended in state.
-func (l *Load) count(state State) int {
-	n := 0
-	for _, s := range l.Scenarios {
-		if s.State == state {
-			n++
-		}
-	}
-	return n
-}
-
-func secondsRange(lo, hi float64) string {
-	if lo == hi {
-		return fmt.Sprintf("%g s", lo)
-	}
-	return fmt.Sprintf("%g–%g s", lo, hi)
-}
-
-func rate(r float64) string   { return strconv.FormatFloat(r, 'f', 1, 64) + "/s" }
-func pct(r float64) string    { return strconv.FormatFloat(100*r, 'f', 1, 64) + "%" }
-func msText(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) + " ms" }
-
-// chartID prefixes the ids of the scenario's charts, unique across runs.
-func (s Scenario) chartID() string { return "chart-" + strings.TrimPrefix(s.Anchor(), "scenario-") }
-
-// Anchor is the scenario's id on the page, unique across runs.
-func (s Scenario) Anchor() string { return scenarioAnchor(s.Run, s.Scenario) }
-
+// scenarioAnchor is a scenario's id on the page, unique across runs.
 func scenarioAnchor(run, scenario string) string {
 	if run == "" {
 		return "scenario-" + scenario
@@ -364,28 +279,19 @@ func scenarioAnchor(run, scenario string) string {
 	}, run)
 }
 
-// Title names the scenario, with its run on a page of several.
-func (s Scenario) Title() string {
-	if s.Run == "" {
-		return s.Scenario
+// scenarioTitle names a scenario, with its run on a page of several.
+func scenarioTitle(run, scenario string) string {
+	if run == "" {
+		return scenario
 	}
-	return s.Scenario + " (" + s.Run + ")"
+	return scenario + " (" + run + ")"
 }
 
-// target is the matrix target the scenario's requests went to.
-func (s Scenario) target() Target {
-	t := Target{API: s.API, Run: s.Run}
-	if s.Target.Kind == results.TargetLive {
-		t.URL = s.Target.URL
-	}
-	return t
-}
-
-// verdictSpecs are the scenario's verdicts as the load suite's specs
-// would show them: one spec each, a verdict not judged a skip that says
-// why, an incomplete scenario's verdicts all not judged. A merged run's
-// page has no suite of its own to run them.
-func (s Scenario) verdictSpecs() []Spec {
+// loadVerdictSpecs are a scenario's load verdicts as the load suite's
+// specs would show them: one spec each, a verdict not judged a skip that
+// says why, an incomplete scenario's verdicts all not judged. A merged
+// run's view has no suite of its own to run them.
+func loadVerdictSpecs(s Scenario) []Spec {
 	var out []Spec
 	for _, v := range s.Verdicts {
 		sp := Spec{
@@ -403,8 +309,38 @@ func (s Scenario) verdictSpecs() []Spec {
 			sp.Reason = firstLine(sp.Failure)
 		default:
 			sp.State, sp.Reason = Skipped, notJudgedPrefix+v.Message
+			if v.Outage {
+				sp.Outage = v.Message
+			}
 		}
 		out = append(out, sp)
 	}
 	return out
+}
+
+// notJudgedPrefix begins the skip message of a load verdict not judged.
+const notJudgedPrefix = notJudged + ": "
+
+// markLoadOutages marks the load specs skipped whose verdict the load
+// summary says an outage left unjudged.
+func (b *builder) markLoadOutages() {
+	if b.Load == nil {
+		return
+	}
+	for i := range b.Specs {
+		s := &b.Specs[i]
+		if !s.Load || s.State != Skipped || s.Outage != "" {
+			continue
+		}
+		for _, sc := range b.Load.Scenarios {
+			if sc.Scenario != s.Scenario || sc.Run != s.Run {
+				continue
+			}
+			for _, v := range sc.Verdicts {
+				if v.Name == s.Name && v.Outage {
+					s.Outage = v.Message
+				}
+			}
+		}
+	}
 }

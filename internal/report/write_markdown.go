@@ -1,3 +1,5 @@
+// The summary.md writer.
+
 package report
 
 import (
@@ -14,57 +16,64 @@ import (
 // CI job shows on its page (GitHub's job summary), beside the artifact.
 const SummaryFile = "summary.md"
 
-// WriteMarkdown writes the page's Markdown summary to path, atomically.
-func (p *Page) WriteMarkdown(path string) error {
+// WriteMarkdown writes the view's Markdown summary to path, atomically.
+func WriteMarkdown(path string, v *View) error {
 	var buf bytes.Buffer
-	p.Markdown(&buf)
+	Markdown(&buf, v)
 	return results.WriteFileAtomic(path, buf.Bytes())
 }
 
 // Markdown writes the verdict and why, the skips, the coverage of each
 // API's documented codes, the load scenarios and the failed checks, as a
 // CI job summary shows them.
-func (p *Page) Markdown(w io.Writer) {
-	fmt.Fprintf(w, "## Login API conformance: %s\n\n", p.Headline())
-	for _, r := range p.Reasons {
+func Markdown(w io.Writer, v *View) {
+	fmt.Fprintf(w, "## Login API conformance: %s\n\n", v.VerdictLine())
+	for _, r := range v.Reasons {
 		fmt.Fprintf(w, "- %s\n", mdText(r))
 	}
-	for _, k := range p.Skips {
-		fmt.Fprintf(w, "- skipped, %s, %d: %s\n", k.Where, len(k.Specs), mdText(k.Reason))
+	for _, k := range v.Skips {
+		what := "skipped, " // a load verdict's reason says "not judged" already
+		switch {
+		case k.Outage:
+			what = "outage, "
+		case strings.HasPrefix(k.Where, "load"):
+			what = ""
+		}
+		fmt.Fprintf(w, "- %s%s, %d: %s\n", what, k.Where, len(k.Specs), mdText(k.Reason))
 	}
 	fmt.Fprintln(w)
-	if head, lines := p.changeSummary(); head != "" {
+	if head, lines := changeText(v.Changes); head != "" {
 		fmt.Fprintf(w, "### %s\n\n", mdText(strings.ToUpper(head[:1])+head[1:]))
 		for _, line := range lines {
 			fmt.Fprintf(w, "- %s\n", mdText(line))
 		}
 		fmt.Fprintln(w)
 	}
-	for _, m := range p.Matrices {
-		p.markdownMatrix(w, m)
+	for _, m := range v.Matrices {
+		markdownMatrix(w, m)
 	}
-	if len(p.Scenarios) > 0 {
+	if len(v.Scenarios) > 0 {
 		fmt.Fprintf(w, "### Load\n\n| Scenario | State | Verdicts | |\n|---|---|---|---|\n")
-		for _, s := range p.Scenarios {
-			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", mdText(s.Title()), s.StateText(), s.Judged(), mdText(scenarioNote(s)))
+		for _, s := range v.Scenarios {
+			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", mdText(s.Title), s.StateText, s.Judged, mdText(scenarioNote(s)))
 		}
 		fmt.Fprintln(w)
 	}
-	if checks := p.FailedChecks(); len(checks) > 0 {
+	if len(v.Checks) > 0 {
 		fmt.Fprintf(w, "### Failed checks\n\n")
-		for _, fc := range checks {
+		for _, fc := range v.Checks {
 			detail := fc.Detail
 			if fc.Message != "" {
 				detail += "; " + contract.Truncate(fc.Message, 2*summaryWidth)
 			}
-			fmt.Fprintf(w, "- **%s** %s: %s (%s)\n", fc.Where, mdText(fc.Check), mdText(detail), mdText(contract.Plural(len(fc.Specs), "spec")+": "+fc.SpecList(summaryNames)))
+			fmt.Fprintf(w, "- **%s** %s: %s (%s)\n", fc.Where, mdText(fc.Check), mdText(detail), mdText(contract.Plural(len(fc.Specs), "spec")+": "+nameList(fc.Specs, summaryNames)))
 		}
 	}
 }
 
 // markdownMatrix is one API's coverage: a row per target, a column per
 // documented code, a symbol per cell.
-func (p *Page) markdownMatrix(w io.Writer, m Matrix) {
+func markdownMatrix(w io.Writer, m Matrix) {
 	fmt.Fprintf(w, "### %s\n\n| Target |", m.API)
 	for _, r := range m.Rows {
 		fmt.Fprintf(w, " %d |", r.Status)
