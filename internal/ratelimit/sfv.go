@@ -77,12 +77,13 @@ func sfError(field, v string, err error, shifts []int) error {
 		msg = "invalid byte sequence: not base64"
 	}
 	if off >= 0 {
+		inserted := 0
 		for _, at := range shifts {
 			if at < off {
-				off--
+				inserted++
 			}
 		}
-		off = min(off, len(v))
+		off = min(off-inserted, len(v))
 		msg += " near " + strconv.Quote(v[off:min(off+12, len(v))])
 	}
 	return &SyntaxError{Field: field, Offset: off, Msg: msg}
