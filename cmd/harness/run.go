@@ -260,6 +260,9 @@ func (o *runOptions) targets(filter string) (target.Config, error) {
 	if err != nil {
 		return cfg, usageError{o.vars.named(err)}
 	}
+	if _, err := target.AdvisoryFromEnv(os.Getenv, cfg); err != nil {
+		return cfg, usageError{o.vars.named(err)} // a plain-http refusal stays a PreflightError
+	}
 	if loadRuns(filter) {
 		if err := live.Permit(cfg.Live(contract.Webex)); err != nil {
 			return cfg, usageError{o.vars.named(err)}

@@ -20,6 +20,7 @@ import (
 
 	// The suites register their specs when linked in; `go tool ginkgo`
 	// runs the very same specs from their _test.go files.
+	_ "loginharness/suites/advisory"
 	_ "loginharness/suites/conformance"
 	_ "loginharness/suites/loadtest"
 )

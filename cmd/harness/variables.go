@@ -15,7 +15,7 @@ import (
 // variables are the HARNESS_* settings the suites read; `harness run` takes
 // each as a flag too.
 func variables() []target.Variable {
-	return append(target.Variables(), load.Variables()...)
+	return append(append(target.Variables(), load.Variables()...), target.AdvisoryVariables()...)
 }
 
 // flagNames renames the flags whose table name reads oddly on the command

@@ -202,21 +202,25 @@ func (m *Mock) commvaultAnswer(x *exchange) int {
 	if !saas && !managedOnly && !hasNoAt(username) {
 		return m.commvaultFault(x, fault{code: codeNoVariant})
 	}
-	const wrongCredentials = "Invalid username or password."
-	x.code = codeBadCredentials
+	const wrongCredentials, noUser = "Invalid username or password.", "User not found."
 	account := cv.accounts[string(username)]
-	if account == nil {
-		return m.commvaultRefuse(x, http.StatusOK, wrongCredentials, verdict{}, 0)
-	}
 	var buf [256]byte
 	password, _ := decodeBase64(vals[cvPassword].value, buf[:])
+	if account == nil {
+		// Answered as an existing account's first failure, so the answer
+		// does not tell which accounts exist; unknown names keep no state.
+		x.code = m.refusalCode(true)
+		return m.commvaultRefuse(x, http.StatusOK, m.refusal(wrongCredentials, noUser, true, password), verdict{failures: 1}, 0)
+	}
+	x.code = codeBadCredentials
+	m.checkDelay(r.Context())
 	passwordOK := subtle.ConstantTimeCompare(password, account.password) == 1
-	switch v := m.lock.attempt(&account.lock, x.now, passwordOK); {
+	switch v := m.lockAttempt(&account.lock, x.now, passwordOK); {
 	case v.locked:
 		x.code = codeLocked
 		return m.commvaultRefuse(x, http.StatusOK, "The account is locked after repeated failed sign-ins.", v, 0)
 	case !passwordOK:
-		return m.commvaultRefuse(x, http.StatusOK, wrongCredentials, v, 0)
+		return m.commvaultRefuse(x, http.StatusOK, m.refusal(wrongCredentials, noUser, false, password), v, 0)
 	}
 	x.code = codeNone
 	if saas {
@@ -248,6 +252,7 @@ func (m *Mock) commvaultOK(x *exchange, session *tokenBody) int {
 	} else {
 		x.out = session.appendTo(x.out[:0])
 	}
+	m.markCredentialAnswer(x)
 	x.send(http.StatusOK, m.contentType200(http.StatusOK), x.out)
 	return http.StatusOK
 }

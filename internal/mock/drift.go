@@ -9,7 +9,8 @@ import (
 // to catch it. Drifts combine; the zero set is a faithful mock.
 type Drift string
 
-// The drift modes. Each says which answers it changes.
+// The drift modes. Each says which answers it changes. The first ones break
+// the contract (Drifts); the last ones only leak (Leaks).
 const (
 	// DriftMissingField drops a required field: Webex 200 loses companyId and
 	// error bodies lose trackingId; Commvault sessions lose data.authToken
@@ -37,6 +38,31 @@ const (
 	// DriftNoVariant answers a successful Commvault sign-in with
 	// {"errList":[]}, which matches none of the three 200 variants.
 	DriftNoVariant Drift = "no-variant"
+
+	// The drifts below break no contract: they leak what a login owes its
+	// users to keep (see leaks.go), so the advisories can be shown to
+	// catch each one.
+
+	// DriftUnknownAccountAnswer answers a sign-in of an unknown account
+	// differently from a wrong password: Webex with another message,
+	// Commvault with another error code and message and no loginAttempts.
+	DriftUnknownAccountAnswer Drift = "unknown-account-answer"
+	// DriftSlowExistingAccount spends ExistingAccountDelay of wall time on
+	// every sign-in of an existing account, as a slow password hash checked
+	// only for known accounts does.
+	DriftSlowExistingAccount Drift = "slow-existing-account"
+	// DriftCacheableToken leaves Cache-Control: no-store off the answers
+	// that carry a sign-in's outcome (Webex 200, Commvault sessions).
+	DriftCacheableToken Drift = "cacheable-token"
+	// DriftEchoedPassword repeats the password it was sent in the message
+	// of a refused sign-in.
+	DriftEchoedPassword Drift = "echoed-password"
+	// DriftNoLockout never locks an account, whatever the failures.
+	DriftNoLockout Drift = "no-lockout"
+	// DriftLockOutlastsRetryAfter announces half the remaining lock in the
+	// 423's Retry-After and Commvault's remainingLockTime, so a client
+	// that waits as told finds the account still locked.
+	DriftLockOutlastsRetryAfter Drift = "lock-outlasts-retry-after"
 )
 
 var allDrifts = []Drift{
@@ -44,8 +70,21 @@ var allDrifts = []Drift{
 	DriftShortRetryAfter, DriftTextPlain200, DriftHTML5xx, DriftUndocumentedStatus, DriftNoVariant,
 }
 
-// Drifts lists every drift mode in a stable order.
+// allLeaks follow allDrifts in the bit order of driftSet.
+var allLeaks = []Drift{
+	DriftUnknownAccountAnswer, DriftSlowExistingAccount, DriftCacheableToken, DriftEchoedPassword,
+	DriftNoLockout, DriftLockOutlastsRetryAfter,
+}
+
+// Drifts lists every drift mode that breaks the contract, in a stable order.
 func Drifts() []Drift { return append([]Drift(nil), allDrifts...) }
+
+// Leaks lists the drift modes that keep the contract but leak what a login
+// owes its users (the advisories' drifts), in a stable order.
+func Leaks() []Drift { return append([]Drift(nil), allLeaks...) }
+
+// known is every drift mode ParseDrifts takes, in bit order.
+func known() []Drift { return append(Drifts(), allLeaks...) }
 
 // ParseDrifts reads a comma-separated list such as "wrong-type,html-5xx".
 // Blank items are ignored; an unknown name is an error that lists the valid ones.
@@ -78,17 +117,24 @@ const (
 	html5xx
 	undocumentedStatus
 	noVariant
+	unknownAccountAnswer
+	slowExistingAccount
+	cacheableToken
+	echoedPassword
+	noLockout
+	lockOutlastsRetryAfter
 )
 
 func (d Drift) bit() (driftSet, error) {
-	for i, known := range allDrifts {
-		if d == known {
+	all := known()
+	for i, k := range all {
+		if d == k {
 			return 1 << i, nil
 		}
 	}
-	names := make([]string, len(allDrifts))
-	for i, known := range allDrifts {
-		names[i] = string(known)
+	names := make([]string, len(all))
+	for i, k := range all {
+		names[i] = string(k)
 	}
 	return 0, fmt.Errorf("unknown drift %q: valid drifts are %s", d, strings.Join(names, ", "))
 }

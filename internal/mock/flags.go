@@ -32,13 +32,14 @@ func (c *Config) BindFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&c.Latency, "latency", c.Latency, "delay added to every answer")
 	fs.DurationVar(&c.Jitter, "jitter", c.Jitter, "up to this much more delay, uniformly drawn")
 	fs.Float64Var(&c.ErrorRatio, "error-ratio", c.ErrorRatio, "share of Webex requests answered 503 with Retry-After (0 to 1)")
-	fs.Var((*driftFlag)(&c.Drifts), "drift", "contract breaks to make on purpose, comma-separated: "+driftNames())
+	fs.Var((*driftFlag)(&c.Drifts), "drift", "contract breaks and leaks to make on purpose, comma-separated: "+driftNames())
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest request body accepted")
 }
 
 func driftNames() string {
-	names := make([]string, len(allDrifts))
-	for i, d := range allDrifts {
+	all := known()
+	names := make([]string, len(all))
+	for i, d := range all {
 		names[i] = string(d)
 	}
 	return strings.Join(names, ", ")

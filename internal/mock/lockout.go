@@ -11,6 +11,7 @@ import (
 type lockPolicy struct {
 	threshold        int // 0: never lock
 	window, duration time.Duration
+	countOnly        bool // count failures but never lock (DriftNoLockout)
 }
 
 // lockState is one account's failed sign-ins.
@@ -50,7 +51,7 @@ func (p lockPolicy) attempt(s *lockState, now time.Time, passwordOK bool) verdic
 		s.since = now
 	}
 	s.failures++
-	if s.failures >= p.threshold {
+	if s.failures >= p.threshold && !p.countOnly {
 		s.lockedUntil = now.Add(p.duration)
 	}
 	return verdict{failures: s.failures}

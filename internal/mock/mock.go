@@ -85,7 +85,7 @@ func New(cfg Config, opts ...Option) *Mock {
 		maxBody:    cfg.MaxBodyBytes,
 		keyBy:      cfg.KeyBy,
 		policy:     policyOf(cfg.Rate),
-		lock:       lockPolicy{threshold: cfg.LockThreshold, window: cfg.LockWindow, duration: cfg.LockDuration},
+		lock:       lockPolicy{threshold: cfg.LockThreshold, window: cfg.LockWindow, duration: cfg.LockDuration, countOnly: drift&noLockout != 0},
 		ids:        newTrackingIDs(),
 	}
 	m.webex = newWebex(&cfg, docOrEmpty(docs, "webex"), drift)

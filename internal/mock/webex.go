@@ -131,17 +131,18 @@ func (m *Mock) webexAnswer(x *exchange) int {
 			return m.webexFail(x, http.StatusNotFound, codeUnknownOrg, "The organization named by orgId does not exist.", 0)
 		}
 	}
-	const wrongCredentials = "The RedSky email or password is wrong."
+	const wrongCredentials, noAccount = "The RedSky email or password is wrong.", "No RedSky account has this email."
 	account := wx.accounts[string(vals[0].value)]
 	if account == nil {
-		return m.webexFail(x, http.StatusBadRequest, codeBadCredentials, wrongCredentials, 0)
+		return m.webexFail(x, http.StatusBadRequest, m.refusalCode(true), m.refusal(wrongCredentials, noAccount, true, vals[1].value), 0)
 	}
+	m.checkDelay(r.Context())
 	passwordOK := subtle.ConstantTimeCompare(vals[1].value, account.password) == 1
-	switch v := m.lock.attempt(&account.lock, x.now, passwordOK); {
+	switch v := m.lockAttempt(&account.lock, x.now, passwordOK); {
 	case v.locked:
 		return m.webexFail(x, http.StatusLocked, codeLocked, "The RedSky account is locked after repeated failed sign-ins; retry after the time in Retry-After.", v.wait)
 	case !passwordOK:
-		return m.webexFail(x, http.StatusBadRequest, codeBadCredentials, wrongCredentials, 0)
+		return m.webexFail(x, http.StatusBadRequest, codeBadCredentials, m.refusal(wrongCredentials, noAccount, false, vals[1].value), 0)
 	}
 	return m.webexOK(x, http.StatusOK, account.ok)
 }
@@ -173,6 +174,7 @@ func undocumentedPrefer(status int, doc *operationDoc) error {
 
 func (m *Mock) webexOK(x *exchange, status int, body []byte) int {
 	m.setHeaders(x, status, m.webex.doc.answer(status), m.webex.doc.allow, 0)
+	m.markCredentialAnswer(x)
 	x.send(status, m.contentType200(status), body)
 	return status
 }

@@ -18,19 +18,24 @@ type rails struct {
 	userField string            // the body field naming the account
 	passwords map[string]string // the configured accounts' plain passwords
 	base64    bool              // the password travels Base64-encoded
+	// sacrificial are the accounts that may take up to maxWrong wrong
+	// passwords (WithSacrificial), rather than one.
+	sacrificial map[string]bool
+	maxWrong    int
 }
 
-// wrongLogins remembers, for the whole process (one run), which accounts
-// have had their one wrong-password login, so two targets opened on the
-// same server still share the budget.
+// wrongLogins counts, for the whole process (one run), each account's
+// wrong-password logins, so two targets opened on the same server still
+// share the budget.
 var wrongLogins = struct {
 	sync.Mutex
-	used map[string]bool
-}{used: map[string]bool{}}
+	used map[string]int
+}{used: map[string]int{}}
 
 // admit refuses Prefer, and any login with a wrong password beyond the
-// first per account. A login whose password is missing, not a string or
-// not Base64 counts as wrong: the server may count it as a failure.
+// first per account, or beyond the cap of a sacrificial account. A login
+// whose password is missing, not a string or not Base64 counts as wrong:
+// the server may count it as a failure.
 func (r *rails) admit(req Request) error {
 	for name := range req.Header {
 		if strings.EqualFold(name, "Prefer") {
@@ -51,10 +56,13 @@ func (r *rails) admit(req Request) error {
 	key := string(r.api) + " " + r.base + " " + user
 	wrongLogins.Lock()
 	defer wrongLogins.Unlock()
-	if wrongLogins.used[key] {
+	switch used := wrongLogins.used[key]; {
+	case r.sacrificial[user] && used >= r.maxWrong:
+		return fmt.Errorf("%w: the sacrificial %s account's %d wrong passwords (%s) are spent", ErrLiveSafety, r.api, r.maxWrong, EnvSacrificialMaxWrong)
+	case !r.sacrificial[user] && used >= 1:
 		return fmt.Errorf("%w: a second wrong-password login for one %s account in this run could lock it", ErrLiveSafety, r.api)
 	}
-	wrongLogins.used[key] = true
+	wrongLogins.used[key]++
 	return nil
 }
 

@@ -41,8 +41,10 @@ type Target struct {
 type Option func(*options)
 
 type options struct {
-	client clientOptions
-	mock   []mock.Option
+	client      clientOptions
+	mock        []mock.Option
+	sacrificial []Account // accounts the live rails let take maxWrong wrong passwords
+	maxWrong    int
 }
 
 // WithMockOptions configures the in-process mock (a low burst, a small lock
@@ -100,6 +102,12 @@ func openLive(cfg Config, api contract.API, o options) (*Target, error) {
 	}
 	for _, a := range t.Accounts {
 		r.passwords[a.User] = a.Password
+	}
+	r.sacrificial, r.maxWrong = map[string]bool{}, o.maxWrong
+	for _, a := range o.sacrificial {
+		if _, main := r.passwords[a.User]; !main {
+			r.passwords[a.User], r.sacrificial[a.User] = a.Password, true
+		}
 	}
 	client, err := newClient(api, t.BaseURL, o.client, r)
 	if err != nil {

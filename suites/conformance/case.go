@@ -118,7 +118,7 @@ func (cs *Case) Run(ctx context.Context, c *contract.Contract, t *target.Target)
 func liveSkipReason(cs *Case) string {
 	switch cs.Want {
 	case http.StatusLocked:
-		return "423 needs repeated wrong passwords, which would lock a real account; live runs send at most one per account"
+		return "423 needs repeated wrong passwords, which would lock a real account; live runs send at most one per account (a sacrificial account, " + target.EnvRedSkySacrificialEmail + ", shows 423 in the sacrificial-account specs)"
 	case http.StatusTooManyRequests:
 		return "no conformance request was answered 429, and the suite does not flood a live server to provoke one (the load scenarios do, when live load is allowed)"
 	}

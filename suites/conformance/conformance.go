@@ -29,6 +29,9 @@ var setup = sync.OnceValues(func() (*setupResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, err := target.AdvisoryFromEnv(os.Getenv, cfg); err != nil {
+		return nil, err // refuses plain http off loopback before any request
+	}
 	return &setupResult{contract: c, config: cfg}, nil
 })
 

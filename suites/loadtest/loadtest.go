@@ -18,6 +18,7 @@ import (
 	"loginharness/internal/contract"
 	"loginharness/internal/load"
 	"loginharness/internal/results"
+	"loginharness/internal/target"
 )
 
 // only says why the load scenarios leave Commvault alone.
@@ -29,6 +30,11 @@ var setup = sync.OnceValues(func() (*load.Setup, error) {
 	c, err := contract.Load()
 	if err != nil {
 		return nil, err
+	}
+	if cfg, err := target.FromEnv(os.Getenv); err == nil {
+		if _, err := target.AdvisoryFromEnv(os.Getenv, cfg); err != nil {
+			return nil, err // refuses plain http off loopback before any request
+		}
 	}
 	var progress io.Writer
 	if load.Interactive(os.Stderr) {

@@ -181,13 +181,16 @@ func equalHashes(a, b map[string][32]byte) bool {
 func TestBaselineNamesRegressions(t *testing.T) {
 	t.Parallel()
 	clean, drift, loaded := t.TempDir(), t.TempDir(), t.TempDir()
-	if o := harness(t, invocation{args: []string{"run", "--only", "webex", "--skip-load", "--out", clean}, hangGuard: 2 * time.Minute}); o.code != 0 {
+	// Conformance (and load) alone: the sacrificial-account specs, which judge
+	// the contract too, would shuffle with it (Ginkgo orders top-level
+	// containers at random) and push "status 200" out of the truncated list.
+	if o := harness(t, invocation{args: []string{"run", "--only", "webex", "--skip-load", "--label-filter", "conformance", "--out", clean}, hangGuard: 2 * time.Minute}); o.code != 0 {
 		t.Fatalf("clean run: exit %d\n%s", o.code, tail(o.output()))
 	}
-	if o := harness(t, invocation{args: []string{"run", "--only", "webex", "--skip-load", "--drift", "missing-required-field", "--out", drift}, hangGuard: 2 * time.Minute}); o.code != 1 {
+	if o := harness(t, invocation{args: []string{"run", "--only", "webex", "--skip-load", "--label-filter", "conformance", "--drift", "missing-required-field", "--out", drift}, hangGuard: 2 * time.Minute}); o.code != 1 {
 		t.Fatalf("drifting run: exit %d, want 1\n%s", o.code, tail(o.output()))
 	}
-	if o := harness(t, invocation{args: []string{"run", "--only", "webex", "--out", loaded}, hangGuard: 3 * time.Minute}); o.code != 0 {
+	if o := harness(t, invocation{args: []string{"run", "--only", "webex", "--label-filter", "conformance || load", "--out", loaded}, hangGuard: 3 * time.Minute}); o.code != 0 {
 		t.Fatalf("run with load: exit %d\n%s", o.code, tail(o.output()))
 	}
 	before := folderHashes(t, clean, drift, loaded)

@@ -224,7 +224,7 @@ func TestSelectionsThatJudgeNothingAreUsageErrors(t *testing.T) {
 		env   map[string]string
 		first string
 	}{
-		"filter typo":       {[]string{"--label-filter=negativ"}, nil, `harness: --label-filter "negativ" selects none of the NN specs; their labels: commvault, conformance, live-safe, load, negative,`},
+		"filter typo":       {[]string{"--label-filter=negativ"}, nil, `harness: --label-filter "negativ" selects none of the NN specs; their labels: advisory, commvault, conformance, live-safe, load, negative, sacrificial,`},
 		"only, no spec":     {[]string{"--only", "commvault", "--label-filter", "load"}, nil, `harness: --only commvault --label-filter "load" selects none of the NN specs`},
 		"drift, all live":   {[]string{"--only", "webex", "--skip-load", "--drift", "missing-required-field"}, live, "harness: --drift changes the embedded mock, but every API this run tests is live"},
 		"drift as variable": {[]string{"--only", "webex", "--skip-load"}, with(live, "HARNESS_MOCK_DRIFT", "wrong-type"), "harness: HARNESS_MOCK_DRIFT changes the embedded mock"},
