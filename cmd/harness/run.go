@@ -64,6 +64,7 @@ failed, or every spec of an API skipped.`,
   harness run --label-filter 'status:429'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.verbose = verbose(cmd)
 			return o.run(cmd.Context(), cmd.OutOrStdout(), logger)
 		},
 	}
@@ -73,7 +74,6 @@ failed, or every spec of an API skipped.`,
 	fs.StringVar(&o.only, "only", "", "test one API only: webex or commvault")
 	fs.BoolVar(&o.skipLoad, "skip-load", false, "skip the load scenarios")
 	fs.StringVar(&o.labelFilter, "label-filter", "", "Ginkgo label filter, ANDed with --only and --skip-load")
-	fs.BoolVarP(&o.verbose, "verbose", "v", false, "Ginkgo's full output: every spec as it runs, each failure in full")
 	o.vars = bindVariables(fs)
 	return cmd
 }
@@ -125,7 +125,7 @@ func (o *runOptions) run(ctx context.Context, stdout io.Writer, logger *slog.Log
 		logger.Info("sharded run: the shared load starts at the same instant in every shard", "shard", fmt.Sprintf("%d/%d", shard.Index, shard.Count),
 			"run", shard.RunID, "start", shard.Start.Format(time.RFC3339), "conformance", shard.Index == 0)
 	}
-	logger.Info("running suites", "specs", sel.chosen, "out", out, "labelFilter", filter)
+	logger.Debug("running suites", "specs", sel.chosen, "out", out, "labelFilter", filter)
 	suites.total = sel.chosen
 	jsonPath, passed, err := suites.run()
 	if err != nil {
@@ -228,7 +228,7 @@ func (o *runOptions) preflight(ctx context.Context, cfg target.Config, apis []co
 	}
 	for _, api := range apis {
 		if cfg.Live(api) {
-			logger.Info("live target answers", "api", api, "url", cfg.URL(api))
+			logger.Debug("live target answers", "api", api, "url", cfg.URL(api))
 		}
 	}
 	return nil
