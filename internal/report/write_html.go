@@ -75,8 +75,9 @@ var pageTemplate = template.Must(template.New("page.html.tmpl").Funcs(template.F
 			Width string
 		}{name, run, naive, fmt.Sprintf("%.1f%%", 100*min(max(run.GoodputOfLimit, 0), 1))}
 	},
-	"mul":     func(a, b float64) float64 { return a * b },
-	"percent": func(n, total int) string { return fmt.Sprintf("%.2f%%", 100*float64(n)/float64(max(total, 1))) },
+	"breakable": breakable,
+	"mul":       func(a, b float64) float64 { return a * b },
+	"percent":   func(n, total int) string { return fmt.Sprintf("%.2f%%", 100*float64(n)/float64(max(total, 1))) },
 }).ParseFS(files, "page.html.tmpl"))
 
 // WriteHTML writes the view's page to path, atomically.
@@ -99,4 +100,16 @@ func RenderHTML(w io.Writer, v *View) error {
 		*View
 		Assets pageAssets
 	}{v, assets})
+}
+
+// breakable lets a URL or a path wrap after its slashes, and nowhere
+// else: never in a host name, a port or between the slashes of "://".
+func breakable(s string) template.HTML {
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		scheme, rest = "", s
+	} else {
+		scheme += "://"
+	}
+	return template.HTML(template.HTMLEscapeString(scheme) + strings.ReplaceAll(template.HTMLEscapeString(rest), "/", "/<wbr>"))
 }
