@@ -38,7 +38,11 @@ type Runner struct {
 	// verdict not judged before it spends the quota.
 	declaredWindow time.Duration
 	stopIfUnjudged bool
-	shard          *results.Shard // nil unless the run is one shard of several
+	// planOut gets the load plan of a live run; planned is the last plan
+	// announced, nil before any.
+	planOut io.Writer
+	planned *results.LoadPlan
+	shard   *results.Shard // nil unless the run is one shard of several
 }
 
 // Option configures a Runner, as vegeta's attacker options do.
@@ -78,6 +82,10 @@ func WithWindows(n int) Option { return func(r *Runner) { r.windows = max(1, n) 
 // WithWindow declares the window of the server's limiter, so the plan is
 // made before any request rather than after the ramp meets a refusal.
 func WithWindow(d time.Duration) Option { return func(r *Runner) { r.declaredWindow = d } }
+
+// WithPlanOutput prints the plan of a live run to w (stderr) before its
+// load, and again once the ramp has found the window.
+func WithPlanOutput(w io.Writer) Option { return func(r *Runner) { r.planOut = w } }
 
 // WithStopIfUnjudged makes a run stop before its load when its plan leaves
 // a verdict not judged (see Runner.Plan).

@@ -157,16 +157,17 @@ func (s *session) untilJudged() stopRule {
 // evidenceEvery is how often an attack asks whether it has shown enough.
 const evidenceEvery = 250 * time.Millisecond
 
-// shortAttack is how long the client comparison runs: a few windows.
+// shortAttack is how long each client of the comparison runs: two windows,
+// one to spend the quota and one to wait out the Retry-After.
 func (s *session) shortAttack() time.Duration {
-	return min(s.maxDuration, max(s.duration, 3*s.window()))
+	return min(s.maxDuration, max(s.duration, 2*s.window()))
 }
 
-// rampAttack is how long the ramp climbs to its top rate: two windows of
-// the limiter as far as it is known, at least twice the base duration.
-// It then holds the top rate until the rate verdicts can judge.
+// rampAttack is how long the ramp climbs to its top rate: a window of the
+// limiter as far as it is known, at least twice the base duration. It then
+// holds the top rate until the rate verdicts can judge.
 func (s *session) rampAttack() time.Duration {
-	return min(s.maxDuration, max(2*s.duration, 2*s.window()))
+	return min(s.maxDuration, max(2*s.duration, s.window()))
 }
 
 // window is the limiter's window: the one the user declared, or the one
