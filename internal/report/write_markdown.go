@@ -31,6 +31,13 @@ func Markdown(w io.Writer, v *View) {
 	for _, r := range v.Reasons {
 		fmt.Fprintf(w, "- %s\n", mdText(r))
 	}
+	if head, lines := advisoryText(v.Advisories); head != "" {
+		fmt.Fprintf(w, "\n**%s**\n\n", mdText(head))
+		for _, line := range lines {
+			fmt.Fprintf(w, "- %s\n", mdText(line))
+		}
+		fmt.Fprintln(w)
+	}
 	for _, k := range v.Skips {
 		what := "skipped, " // a load verdict's reason says "not judged" already
 		switch {
@@ -40,6 +47,9 @@ func Markdown(w io.Writer, v *View) {
 			what = ""
 		}
 		fmt.Fprintf(w, "- %s%s, %d: %s\n", what, k.Where, len(k.Specs), mdText(k.Reason))
+	}
+	for _, line := range partialText(v.Advisories) {
+		fmt.Fprintf(w, "- %s\n", mdText(line))
 	}
 	fmt.Fprintln(w)
 	if head, lines := changeText(v.Changes); head != "" {

@@ -31,6 +31,12 @@ func WriteTerminal(w io.Writer, v *View) error {
 	for _, r := range v.Reasons {
 		fmt.Fprintf(tw, "  - %s\n", r)
 	}
+	if head, lines := advisoryText(v.Advisories); head != "" {
+		fmt.Fprintln(tw, head)
+		for _, line := range lines {
+			fmt.Fprintln(tw, contract.Truncate("  "+line, 2*summaryWidth))
+		}
+	}
 	for _, a := range v.APIs {
 		switch {
 		case a.Specs.Total() > a.Specs.NotRun:
@@ -51,6 +57,9 @@ func WriteTerminal(w io.Writer, v *View) error {
 	}
 	writeRuns(w, v)
 	writeSkips(w, v)
+	for _, line := range partialText(v.Advisories) {
+		fmt.Fprintln(w, contract.Truncate(line, 2*summaryWidth))
+	}
 	writeFailedChecks(w, v)
 	writeChanges(w, v.Changes)
 	return nil
