@@ -6,6 +6,7 @@ package report
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"loginharness/internal/contract"
 	"loginharness/internal/results"
@@ -46,7 +47,8 @@ type Advisory struct {
 	// of a cap of 10"; "" when none.
 	Cost string
 	// Broken says why the check failed before it judged, when it did.
-	Broken string
+	Broken   string
+	Duration time.Duration // the spec's
 }
 
 // AdvisoryCounts tallies advisories by state.
@@ -136,7 +138,7 @@ func costText(a results.Advisory) string {
 // label that recorded none (skipped or broken before it judged) stands as
 // one not judged, with the spec's reason.
 func advisoryOfSpec(s Spec) Advisory {
-	a := Advisory{Spec: s.Text, SpecName: s.Name, Run: s.Run, SpecState: s.State}
+	a := Advisory{Spec: s.Text, SpecName: s.Name, Run: s.Run, SpecState: s.State, Duration: s.Duration}
 	if s.Advisory != nil {
 		a.Advisory = *s.Advisory
 	} else {

@@ -122,7 +122,7 @@ func advisorySuite(v *View, timestamp string) (reporters.JUnitTestSuite, bool) {
 	suite := reporters.JUnitTestSuite{Name: AdvisorySuite, Package: modulePath, Timestamp: timestamp}
 	for _, g := range v.Advisories.Groups {
 		for _, a := range g.List {
-			c := reporters.JUnitTestCase{Name: g.Title + ": " + a.Title + " [" + a.Name + "]", Classname: AdvisorySuite, Status: a.StateText()}
+			c := reporters.JUnitTestCase{Name: g.Title + ": " + a.Title + " [" + a.Name + "]", Classname: AdvisorySuite, Status: a.StateText(), Time: a.Duration.Seconds()}
 			props := []reporters.JUnitProperty{{Name: "state", Value: string(a.State)}, {Name: "target", Value: a.Target}}
 			if a.Cost != "" {
 				props = append(props, reporters.JUnitProperty{Name: "cost", Value: a.Cost})
@@ -140,6 +140,7 @@ func advisorySuite(v *View, timestamp string) (reporters.JUnitTestSuite, bool) {
 			}
 			suite.TestCases = append(suite.TestCases, c)
 			suite.Tests++
+			suite.Time += c.Time
 		}
 	}
 	suite.Properties.Properties = []reporters.JUnitProperty{{Name: "Advisories", Value: v.Advisories.Line()}}

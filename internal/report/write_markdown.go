@@ -32,7 +32,10 @@ func Markdown(w io.Writer, v *View) {
 		fmt.Fprintf(w, "- %s\n", mdText(r))
 	}
 	if head, lines := advisoryText(v.Advisories); head != "" {
-		fmt.Fprintf(w, "\n**%s**\n\n", mdText(head))
+		if len(v.Reasons) > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "**%s**\n\n", mdText(head))
 		for _, line := range lines {
 			fmt.Fprintf(w, "- %s\n", mdText(line))
 		}
