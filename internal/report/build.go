@@ -100,7 +100,7 @@ type builder struct {
 	// advisoryStates are the advisory specs' states, which the contract's
 	// counts leave out but the verdict reads: something ran, or was cut short.
 	advisoryStates Counts
-	partial       []string // what could not be read: no failure of the server's, but no whole run either
+	partial        []string // what could not be read: no failure of the server's, but no whole run either
 }
 
 // gather sets the runs read side by side in the view.

@@ -78,7 +78,7 @@ var pageTemplate = template.Must(template.New("page.html.tmpl").Funcs(template.F
 	"timingPlot":  timingPlot,
 	"advisoryCSS": advisoryCSS,
 	"mul":         func(a, b float64) float64 { return a * b },
-	"percent": func(n, total int) string { return fmt.Sprintf("%.2f%%", 100*float64(n)/float64(max(total, 1))) },
+	"percent":     func(n, total int) string { return fmt.Sprintf("%.2f%%", 100*float64(n)/float64(max(total, 1))) },
 }).ParseFS(files, "page.html.tmpl"))
 
 // WriteHTML writes the view's page to path, atomically.

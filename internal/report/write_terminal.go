@@ -41,7 +41,8 @@ func WriteTerminal(w io.Writer, v *View) error {
 		switch {
 		case a.Specs.Total() > a.Specs.NotRun:
 			fmt.Fprintf(tw, "%s\t%s\tcodes: %s\tspecs: %s\n", a.API, a.Target.Name(), a.Codes, a.Specs)
-		case slices.ContainsFunc(v.Scenarios, func(s ScenarioResult) bool { return s.API == a.API }):
+		case slices.ContainsFunc(v.Scenarios, func(s ScenarioResult) bool { return s.API == a.API }),
+			slices.ContainsFunc(v.Advisories.Groups, func(g AdvisoryGroup) bool { return g.API == a.API && g.Run == a.Target.Run }):
 			fmt.Fprintf(tw, "%s\t%s\tno conformance spec in this run\t\n", a.API, a.Target.Name())
 		case a.Target.Run != "":
 			fmt.Fprintf(tw, "%s\t%s\tnot tested in this run\t\n", a.API, a.Target.Name())
