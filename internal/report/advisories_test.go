@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -237,5 +238,24 @@ func TestCompareNamesAdvisoriesRaisedAndCleared(t *testing.T) {
 	}
 	if same := Compare(raised, raised); !same.Empty {
 		t.Errorf("a raised advisory still raised is a change: %+v", same)
+	}
+}
+
+// TestAdvisoriesRenderInChromium: the advisories section, timing plot and
+// all, loads in headless Chromium without a word on the console.
+func TestAdvisoriesRenderInChromium(t *testing.T) {
+	browser := chromium(t)
+	page := filepath.Join(t.TempDir(), "index.html")
+	if err := WriteHTML(page, advisoryView(t, false)); err != nil {
+		t.Fatal(err)
+	}
+	dom, log := headless(t, browser, page, "--dump-dom")
+	if lines := consoleLine.FindAllString(log, -1); len(lines) > 0 {
+		t.Errorf("the page logged to the console:\n%s", strings.Join(lines, "\n"))
+	}
+	for _, want := range []string{`id="advisories"`, `class="timing-plot"`, `data-advisory="enumeration-by-timing"`} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("the DOM lacks %s", want)
+		}
 	}
 }
