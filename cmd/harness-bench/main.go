@@ -1,8 +1,6 @@
-// Command harness-bench measures the harness against its limits and peers
-// (internal/bench/measure): mock throughput against a bare net/http handler
-// under Vegeta and wrk, validation cost, load fidelity, limiter accuracy,
-// conformance suite wall time and the mock's memory after a flood of
-// client keys. It prints tables and writes reports/bench.json.
+// Command harness-bench is `make bench`: it wires flags to measure.Scorecard,
+// prints the tables and writes reports/bench.json, and its serve subcommand runs
+// the measured server (the mock or the bare yardstick) in a child process.
 //
 //	harness-bench [--quick] [--only throughput,validation,...] [--top-rate 20000] [--out FILE]
 //	harness-bench serve --kind mock|bare --addr 127.0.0.1:0 [mock flags]
@@ -47,7 +45,7 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rep := measure.Run(ctx, o.plan, o.selected, "harness-bench "+strings.Join(args, " "), stdout)
+	rep := measure.Scorecard(ctx, o.plan, o.selected, "harness-bench "+strings.Join(args, " "), stdout)
 	data, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		fmt.Fprintln(stderr, "harness-bench: encode report:", err)

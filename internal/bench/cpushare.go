@@ -7,41 +7,15 @@ import (
 	"runtime/pprof"
 
 	"github.com/google/pprof/profile"
+
+	"loginharness/internal/bench/scorecard"
 )
-
-// CPUShare is how much of a process's CPU time went to one function,
-// measured with the Go CPU profiler: it samples every thread of the
-// process 100 times per CPU-second, recording the stack, so the samples
-// whose stack passes through the function (inlined or not, whatever calls
-// it, on whichever goroutine) over all samples is its share of the
-// process's CPU time. The profiler's own cost falls on every function alike.
-type CPUShare struct {
-	Func    string  `json:"func"`    // the function counted, fully qualified
-	Samples int64   `json:"samples"` // all samples of the process
-	InFunc  int64   `json:"inFunc"`  // samples with Func on the stack
-	Share   float64 `json:"share"`   // InFunc / Samples, 0..1
-	// ProcessCPUSeconds is the process's CPU time (user and system) over
-	// the same span, from getrusage; the samples add up to about as much.
-	ProcessCPUSeconds float64 `json:"processCPUSeconds"`
-}
-
-// Add pools another measurement of the same function into s.
-func (s *CPUShare) Add(o CPUShare) {
-	s.Func = o.Func
-	s.Samples += o.Samples
-	s.InFunc += o.InFunc
-	s.ProcessCPUSeconds += o.ProcessCPUSeconds
-	s.Share = 0
-	if s.Samples > 0 {
-		s.Share = float64(s.InFunc) / float64(s.Samples)
-	}
-}
 
 // ShareOf counts, in a CPU profile in pprof's format, all samples and those
 // whose stack holds fn (a fully qualified name such as
 // "loginharness/internal/contract.(*Contract).ValidateResponse").
-func ShareOf(data []byte, fn string) (CPUShare, error) {
-	s := CPUShare{Func: fn}
+func ShareOf(data []byte, fn string) (scorecard.CPUShare, error) {
+	s := scorecard.CPUShare{Func: fn}
 	p, err := profile.ParseData(data)
 	if err != nil {
 		return s, fmt.Errorf("cpu profile: %w", err)
@@ -83,13 +57,13 @@ func stackHolds(sm *profile.Sample, fn string) bool {
 // the process's CPU time meanwhile, with the process's CPU time. When the
 // profiler cannot start (another profile of this process is running), work
 // still runs and only the share is missing, with the error saying why.
-func ProfileShare(fn string, work func()) (CPUShare, error) {
+func ProfileShare(fn string, work func()) (scorecard.CPUShare, error) {
 	var buf bytes.Buffer
 	profErr := pprof.StartCPUProfile(&buf)
 	start, known := ProcessCPU()
 	work()
 	end, known2 := ProcessCPU()
-	s := CPUShare{Func: fn}
+	s := scorecard.CPUShare{Func: fn}
 	if profErr == nil {
 		pprof.StopCPUProfile()
 		s, profErr = ShareOf(buf.Bytes(), fn)

@@ -71,15 +71,6 @@ func TestShareOfCountsStacksThroughTheFunction(t *testing.T) {
 	}
 }
 
-func TestCPUShareAddPools(t *testing.T) {
-	var s CPUShare
-	s.Add(CPUShare{Func: validate, Samples: 100, InFunc: 3, ProcessCPUSeconds: 1})
-	s.Add(CPUShare{Func: validate, Samples: 300, InFunc: 1, ProcessCPUSeconds: 3})
-	if s.Samples != 400 || s.InFunc != 4 || s.Share != 0.01 || s.ProcessCPUSeconds != 4 || s.Func != validate {
-		t.Errorf("pooled = %+v, want 4 of 400 (not the mean of the shares)", s)
-	}
-}
-
 // TestProfileShareRunsTheWorkWhenTheProfilerIsBusy: a CPU profile of the
 // process already running takes the profiler; the work must run anyway.
 func TestProfileShareRunsTheWorkWhenTheProfilerIsBusy(t *testing.T) {

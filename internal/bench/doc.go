@@ -1,15 +1,12 @@
-// Package bench is the measuring kit behind `make bench` (cmd/harness-bench,
-// whose measurements are internal/bench/measure): Vegeta attacks summarised
-// (Attack), wrk runs and their parsed output (RunWrk, ParseWrk), servers in
-// child processes (StartServer), a yardstick server replaying a recorded
-// answer (NewReplay), in-process handler loops (ServeLoop), Retry-After
-// probes timed until served (ProbeRetryAfter), a pipelined flood of
-// distinct keys (Flood), /proc memory and process CPU time (ReadProcMemory,
-// ProcessCPU), one function's share of the CPU from a CPU profile
-// (ProfileShare, ShareOf), plain Vegeta's ceiling (FindCeiling), the
-// reports/bench.json model (Report), and the goals judged as ratios (Goals,
-// Ratio, FoldRounds, FoldCosts), printed as text tables (Table).
+// Package bench is the instruments `make bench` measures with: load sources,
+// servers to measure, and gauges of a process.
 //
-// Nothing here asserts on time: the goals are ratios measured side by side
-// in one run, and the tests cover only the pure parts and failure paths.
+// Load sources: a Vegeta attack summarised (Attack), wrk runs and their output
+// (RunWrk, ParseWrk), a pipelined flood of distinct keys (Flood) and Retry-After
+// probes timed until served (ProbeRetryAfter). Servers: a program in a child
+// process (StartServerProcess), a yardstick replaying one recorded answer (NewReplay)
+// and an in-process handler loop (ServeLoop). Gauges: /proc memory
+// (ReadProcMemory), process CPU time (ProcessCPU) and one function's share of a
+// CPU profile (ProfileShare, ShareOf). Nothing here judges: the figures go into
+// a scorecard.Card, whose goals are ratios measured side by side in one run.
 package bench

@@ -107,7 +107,7 @@ func TestAttackStopsOnCancel(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	done := make(chan Run, 1)
+	done := make(chan AttackStats, 1)
 	go func() {
 		done <- Attack(ctx, Request{Method: "GET", URL: srv.URL}, AttackOptions{Rate: vegeta.Rate{Freq: 10, Per: time.Second}, Duration: time.Hour})
 	}()

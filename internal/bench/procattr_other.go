@@ -2,7 +2,9 @@
 
 package bench
 
-import "os/exec"
+import (
+	"os/exec"
+)
 
 // orphanGuard has no portable equivalent off Linux.
 func orphanGuard(*exec.Cmd) {}

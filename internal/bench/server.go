@@ -18,9 +18,9 @@ import (
 // it accepts connections: "listening http://127.0.0.1:PORT".
 const ListeningPrefix = "listening "
 
-// Server is a server running in a child process, so its CPU and memory are
+// ServerProcess is a server running in a child process, so its CPU and memory are
 // its own and the load source does not share its runtime.
-type Server struct {
+type ServerProcess struct {
 	URL  string // base URL, e.g. http://127.0.0.1:41234
 	PID  int
 	cmd  *exec.Cmd
@@ -30,9 +30,9 @@ type Server struct {
 	once sync.Once // Stop
 }
 
-// StartServer runs name with args and waits (up to timeout) for its
+// StartServerProcess runs name with args and waits (up to timeout) for its
 // "listening <url>" line.
-func StartServer(ctx context.Context, timeout time.Duration, name string, args ...string) (*Server, error) {
+func StartServerProcess(ctx context.Context, timeout time.Duration, name string, args ...string) (*ServerProcess, error) {
 	cmd := exec.Command(name, args...)
 	cmd.Env = os.Environ()
 	orphanGuard(cmd)
@@ -45,7 +45,7 @@ func StartServer(ctx context.Context, timeout time.Duration, name string, args .
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start server: %w", err)
 	}
-	s := &Server{PID: cmd.Process.Pid, cmd: cmd, done: make(chan struct{}), logs: logs}
+	s := &ServerProcess{PID: cmd.Process.Pid, cmd: cmd, done: make(chan struct{}), logs: logs}
 	lines := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -82,7 +82,7 @@ func StartServer(ctx context.Context, timeout time.Duration, name string, args .
 
 // Stop asks the server to shut down (SIGTERM), kills it after 5 s, and
 // returns its exit error, if any besides being stopped.
-func (s *Server) Stop() error {
+func (s *ServerProcess) Stop() error {
 	s.once.Do(func() {
 		_ = s.cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -100,16 +100,6 @@ func (s *Server) Stop() error {
 		return fmt.Errorf("server: %w: %s", s.err, s.logs.String())
 	}
 	return nil
-}
-
-// Alive reports whether the process still runs.
-func (s *Server) Alive() bool {
-	select {
-	case <-s.done:
-		return false
-	default:
-		return true
-	}
 }
 
 // tailBuf keeps the last max bytes written to it.

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// The test binary doubles as the server process StartServer runs.
+// The test binary doubles as the server process StartServerProcess runs.
 const helperEnv = "BENCH_TEST_HELPER"
 
 func TestMain(m *testing.M) {
@@ -41,17 +41,17 @@ func helper(t *testing.T, mode string) {
 
 func TestStartServer(t *testing.T) {
 	helper(t, "listen")
-	s, err := StartServer(context.Background(), 10*time.Second, os.Args[0])
+	s, err := StartServerProcess(context.Background(), 10*time.Second, os.Args[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.URL != "http://127.0.0.1:9" || s.PID <= 0 || !s.Alive() {
+	if s.URL != "http://127.0.0.1:9" || s.PID <= 0 || !s.alive() {
 		t.Errorf("server = %+v", s)
 	}
 	if err := s.Stop(); err != nil {
 		t.Errorf("Stop: %v", err)
 	}
-	if s.Alive() {
+	if s.alive() {
 		t.Error("alive after Stop")
 	}
 	if err := s.Stop(); err != nil {
@@ -61,7 +61,7 @@ func TestStartServer(t *testing.T) {
 
 func TestStartServerExits(t *testing.T) {
 	helper(t, "exit")
-	_, err := StartServer(context.Background(), 10*time.Second, os.Args[0])
+	_, err := StartServerProcess(context.Background(), 10*time.Second, os.Args[0])
 	if err == nil || !strings.Contains(err.Error(), "exited before listening") || !strings.Contains(err.Error(), "--frobnicate") {
 		t.Errorf("err = %v, want the exit and the server's own message", err)
 	}
@@ -69,14 +69,14 @@ func TestStartServerExits(t *testing.T) {
 
 func TestStartServerSilent(t *testing.T) {
 	helper(t, "silent")
-	_, err := StartServer(context.Background(), 200*time.Millisecond, os.Args[0])
+	_, err := StartServerProcess(context.Background(), 200*time.Millisecond, os.Args[0])
 	if err == nil || !strings.Contains(err.Error(), "did not print its address") {
 		t.Errorf("err = %v", err)
 	}
 }
 
 func TestStartServerMissingProgram(t *testing.T) {
-	if _, err := StartServer(context.Background(), time.Second, "/nonexistent/harness-bench"); err == nil {
+	if _, err := StartServerProcess(context.Background(), time.Second, "/nonexistent/harness-bench"); err == nil {
 		t.Error("no error for a missing program")
 	}
 }
@@ -90,5 +90,15 @@ func TestTailBuf(t *testing.T) {
 	}
 	if got := (&tailBuf{max: 8}).String(); got != "(no output)" {
 		t.Errorf("empty tail = %q", got)
+	}
+}
+
+// alive reports whether the process still runs.
+func (s *ServerProcess) alive() bool {
+	select {
+	case <-s.done:
+		return false
+	default:
+		return true
 	}
 }

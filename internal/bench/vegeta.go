@@ -21,8 +21,8 @@ func (r Request) target() vegeta.Target {
 	return vegeta.Target{Method: r.Method, URL: r.URL, Header: r.Header.Clone(), Body: r.Body}
 }
 
-// Run is what one Vegeta attack measured.
-type Run struct {
+// AttackStats is what one Vegeta attack measured.
+type AttackStats struct {
 	Requests       int            `json:"requests"`
 	Duration       time.Duration  `json:"-"`              // first to last request sent
 	Elapsed        time.Duration  `json:"-"`              // first request sent to last response
@@ -57,7 +57,7 @@ type AttackOptions struct {
 
 // Attack runs one Vegeta attack against req and summarises it. It stops
 // early when ctx is cancelled.
-func Attack(ctx context.Context, req Request, o AttackOptions) Run {
+func Attack(ctx context.Context, req Request, o AttackOptions) AttackStats {
 	workers := max(o.Workers, 1)
 	timeout := o.Timeout
 	if timeout == 0 {
@@ -84,7 +84,7 @@ func Attack(ctx context.Context, req Request, o AttackOptions) Run {
 		m.Add(res)
 	}
 	m.Close()
-	run := Run{
+	run := AttackStats{
 		Requests:    int(m.Requests),
 		Duration:    m.Duration,
 		Elapsed:     m.Duration + m.Wait,

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -138,7 +140,7 @@ func WrkScript(method string, header map[string]string, body string) string {
 	var b strings.Builder
 	b.WriteString("wrk.method = " + LuaQuote(method) + "\n")
 	b.WriteString("wrk.body = " + LuaQuote(body) + "\n")
-	for _, k := range sortedKeys(header) {
+	for _, k := range slices.Sorted(maps.Keys(header)) {
 		b.WriteString("wrk.headers[" + LuaQuote(k) + "] = " + LuaQuote(header[k]) + "\n")
 	}
 	return b.String()

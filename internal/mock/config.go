@@ -193,9 +193,6 @@ func WithErrorRatio(ratio float64) Option { return func(cfg *Config) { cfg.Error
 // WithDrift adds drift modes.
 func WithDrift(d ...Drift) Option { return func(cfg *Config) { cfg.Drifts = append(cfg.Drifts, d...) } }
 
-// WithMaxBodyBytes sets the request body limit.
-func WithMaxBodyBytes(n int64) Option { return func(cfg *Config) { cfg.MaxBodyBytes = n } }
-
 // rule is one constraint on a Config: Validate reports it, and New puts the
 // default back for a field that breaks it, so a Mock is always usable.
 type rule struct {

@@ -32,9 +32,6 @@ const (
 	codeForced         errorCode = 1900 // Prefer: code= chose this answer
 )
 
-// malformed tells whether the code refuses a request that breaks the spec.
-func (c errorCode) malformed() bool { return c > codeNone && c < 1100 }
-
 // message says what went wrong, naming the field when there is one.
 func (f fault) message() string {
 	switch f.code {

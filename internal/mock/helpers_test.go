@@ -142,3 +142,18 @@ func withMethod(m string) func(*req)    { return func(q *req) { q.method = m } }
 func withQuery(s string) func(*req)     { return func(q *req) { q.query = s } }
 
 func newSeededSource() rand.Source { return rand.NewPCG(1, 2) }
+
+// malformed tells whether the code refuses a request that breaks the spec.
+func (c errorCode) malformed() bool { return c > codeNone && c < 1100 }
+
+// keys counts the tracked keys, for tests.
+func (l *keyedLimiter) keys() int {
+	n := 0
+	for i := range l.shards {
+		s := &l.shards[i]
+		s.mu.Lock()
+		n += len(s.buckets)
+		s.mu.Unlock()
+	}
+	return n
+}

@@ -93,18 +93,6 @@ func (l *keyedLimiter) bucketFor(s *limiterShard, key [2]uint64, now time.Time) 
 	return b.lim
 }
 
-// keys counts the tracked keys, for tests.
-func (l *keyedLimiter) keys() int {
-	n := 0
-	for i := range l.shards {
-		s := &l.shards[i]
-		s.mu.Lock()
-		n += len(s.buckets)
-		s.mu.Unlock()
-	}
-	return n
-}
-
 func (s *limiterShard) moveToFront(b *bucket) {
 	if s.head != b {
 		s.unlink(b)

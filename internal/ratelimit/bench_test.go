@@ -48,3 +48,17 @@ func BenchmarkParseRetryAfterDate(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseRetryAfterNewDate reads a date other than the last each time, as
+// when the second changes: the cost of reading, not of remembering.
+func BenchmarkParseRetryAfterNewDate(b *testing.B) {
+	dates := [2]string{"Wed, 25 Nov 2026 06:01:00 GMT", "Wed, 25 Nov 2026 06:01:01 GMT"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i ^= 1
+		if _, err := ParseRetryAfter(dates[i], testNow); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"time"
+
+	"github.com/dunglas/httpsfv"
 )
 
 const (
@@ -40,36 +42,18 @@ type Limit struct {
 // parameters. Other parameters are ignored, as the draft requires. A policy name may
 // appear only once.
 func ParsePolicy(v string) ([]Policy, error) {
-	items, err := parseSFList(fieldPolicy, v)
+	items, names, err := parseMembers(fieldPolicy, v)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Policy, 0, len(items))
-	var seen map[string]int
-	for k := range items {
-		it := &items[k]
-		name, err := itemName(fieldPolicy, items, k, &seen)
-		if err != nil {
-			return nil, err
+	out := make([]Policy, len(items))
+	for k, it := range items {
+		p := param{field: fieldPolicy, policy: names[k], params: it.Params}
+		out[k] = Policy{Name: names[k], Quota: p.count("q", true), Window: p.seconds("w", false),
+			QuotaUnit: p.str("qu"), PartitionKey: p.bytes("pk")}
+		if p.err != nil {
+			return nil, p.err
 		}
-		p := Policy{Name: name}
-		if p.Quota, err = intParam(fieldPolicy, it, "q", true); err != nil {
-			return nil, err
-		}
-		w, err := intParam(fieldPolicy, it, "w", false)
-		if err != nil {
-			return nil, err
-		}
-		if p.Window, err = seconds(fieldPolicy, it, "w", w); err != nil {
-			return nil, err
-		}
-		if p.QuotaUnit, err = stringParam(fieldPolicy, it, "qu", sfString); err != nil {
-			return nil, err
-		}
-		if p.PartitionKey, err = stringParam(fieldPolicy, it, "pk", sfBytes); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
 	}
 	return out, nil
 }
@@ -78,99 +62,112 @@ func ParsePolicy(v string) ([]Policy, error) {
 // or tokens with r (required), t and pk parameters. Other parameters are ignored; a
 // name may appear only once.
 func ParseLimit(v string) ([]Limit, error) {
-	items, err := parseSFList(fieldLimit, v)
+	items, names, err := parseMembers(fieldLimit, v)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Limit, 0, len(items))
-	var seen map[string]int
-	for k := range items {
-		it := &items[k]
-		name, err := itemName(fieldLimit, items, k, &seen)
-		if err != nil {
-			return nil, err
+	out := make([]Limit, len(items))
+	for k, it := range items {
+		p := param{field: fieldLimit, policy: names[k], params: it.Params}
+		out[k] = Limit{Name: names[k], Remaining: p.count("r", true), Reset: NoReset, PartitionKey: p.bytes("pk")}
+		if _, ok := it.Params.Get("t"); ok {
+			out[k].Reset = p.seconds("t", true)
 		}
-		l := Limit{Name: name, Reset: NoReset}
-		if l.Remaining, err = intParam(fieldLimit, it, "r", true); err != nil {
-			return nil, err
+		if p.err != nil {
+			return nil, p.err
 		}
-		if _, ok := it.param("t"); ok {
-			t, err := intParam(fieldLimit, it, "t", true)
-			if err != nil {
-				return nil, err
-			}
-			if l.Reset, err = seconds(fieldLimit, it, "t", t); err != nil {
-				return nil, err
-			}
-		}
-		if l.PartitionKey, err = stringParam(fieldLimit, it, "pk", sfBytes); err != nil {
-			return nil, err
-		}
-		out = append(out, l)
 	}
 	return out, nil
 }
 
-// itemName returns the policy name of list member k, refusing a name already seen:
-// the draft allows one item per policy.
-func itemName(field string, items []sfItem, k int, seen *map[string]int) (string, error) {
-	it := &items[k]
-	if it.val.kind != sfString && it.val.kind != sfToken {
-		return "", &SyntaxError{Field: field, Offset: it.pos, Msg: fmt.Sprintf("list member %d must be a string or token naming the policy, got %s", k+1, it.val.kind)}
+// parseMembers parses a RateLimit or RateLimit-Policy value into its members and the
+// policy name of each, refusing a member that is no string or token and a name
+// already seen: the draft allows one item per policy.
+func parseMembers(field, v string) ([]httpsfv.Item, []string, error) {
+	items, err := parseList(field, v)
+	if err != nil {
+		return nil, nil, err
 	}
-	if len(items) > smallSet {
-		if *seen == nil {
-			*seen = make(map[string]int, len(items))
+	names := make([]string, len(items))
+	seen := make(map[string]bool, len(items))
+	for k, it := range items {
+		switch name := it.Value.(type) {
+		case string:
+			names[k] = name
+		case httpsfv.Token:
+			names[k] = string(name)
+		default:
+			return nil, nil, memberError(field, "list member %d must be a string or token naming the policy, got %s", k+1, kindName(name))
 		}
-		if _, dup := (*seen)[it.val.s]; dup {
-			return "", &SyntaxError{Field: field, Offset: it.pos, Msg: fmt.Sprintf("policy %q appears more than once", it.val.s)}
+		if seen[names[k]] {
+			return nil, nil, memberError(field, "policy %q appears more than once", names[k])
 		}
-		(*seen)[it.val.s] = k
-		return it.val.s, nil
+		seen[names[k]] = true
 	}
-	for j := range k {
-		if items[j].val.s == it.val.s {
-			return "", &SyntaxError{Field: field, Offset: it.pos, Msg: fmt.Sprintf("policy %q appears more than once", it.val.s)}
-		}
-	}
-	return it.val.s, nil
+	return items, names, nil
 }
 
-// intParam returns non-negative integer parameter key; 0 if it is absent and optional.
-func intParam(field string, it *sfItem, key string, required bool) (int64, error) {
-	v, ok := it.param(key)
+// param reads the parameters of one policy's item, keeping the first error so that a
+// caller can read every parameter and check once.
+type param struct {
+	field, policy string
+	params        *httpsfv.Params
+	err           error
+}
+
+func (p *param) fail(format string, args ...any) {
+	if p.err == nil {
+		p.err = memberError(p.field, "policy %q: "+format, append([]any{p.policy}, args...)...)
+	}
+}
+
+// count returns non-negative integer parameter key; 0 if it is absent and optional.
+func (p *param) count(key string, required bool) int64 {
+	v, ok := p.params.Get(key)
+	n, isInt := v.(int64)
 	switch {
 	case !ok && required:
-		return 0, &SyntaxError{Field: field, Offset: it.pos, Msg: fmt.Sprintf("policy %q lacks required parameter %q", it.val.s, key)}
+		p.fail("lacks required parameter %q", key)
 	case !ok:
-		return 0, nil
-	case v.kind != sfInteger:
-		return 0, &SyntaxError{Field: field, Offset: v.pos, Msg: fmt.Sprintf("parameter %q must be an integer, got %s", key, v.kind)}
-	case v.i < 0:
-		return 0, &SyntaxError{Field: field, Offset: v.pos, Msg: fmt.Sprintf("parameter %q must not be negative", key)}
+	case !isInt:
+		p.fail("parameter %q must be an integer, got %s", key, kindName(v))
+	case n < 0:
+		p.fail("parameter %q must not be negative", key)
+	default:
+		return n
 	}
-	return v.i, nil
+	return 0
 }
 
-// seconds converts a parameter in seconds to a Duration, refusing values a Duration
-// cannot hold rather than wrapping around.
-func seconds(field string, it *sfItem, key string, n int64) (time.Duration, error) {
+// seconds reads count key as whole seconds, refusing values a Duration cannot hold
+// rather than wrapping around.
+func (p *param) seconds(key string, required bool) time.Duration {
+	n := p.count(key, required)
 	if n > maxSeconds {
-		v, _ := it.param(key)
-		return 0, &SyntaxError{Field: field, Offset: v.pos, Msg: fmt.Sprintf("parameter %q overflows a time.Duration", key)}
+		p.fail("parameter %q overflows a time.Duration", key)
+		return 0
 	}
-	return time.Duration(n) * time.Second, nil
+	return time.Duration(n) * time.Second
 }
 
-func stringParam(field string, it *sfItem, key string, kind sfKind) (string, error) {
-	v, ok := it.param(key)
-	if !ok {
-		return "", nil
+// str returns String parameter key, "" when absent.
+func (p *param) str(key string) string {
+	v, ok := p.params.Get(key)
+	s, isString := v.(string)
+	if ok && !isString {
+		p.fail("parameter %q must be a string, got %s", key, kindName(v))
 	}
-	if v.kind != kind {
-		return "", &SyntaxError{Field: field, Offset: v.pos, Msg: fmt.Sprintf("parameter %q must be a %s, got %s", key, kind, v.kind)}
+	return s
+}
+
+// bytes returns Byte Sequence parameter key as raw bytes, "" when absent.
+func (p *param) bytes(key string) string {
+	v, ok := p.params.Get(key)
+	b, isBytes := v.([]byte)
+	if ok && !isBytes {
+		p.fail("parameter %q must be a byte sequence, got %s", key, kindName(v))
 	}
-	return v.s, nil
+	return string(b)
 }
 
 // FormatPolicy formats policies as a RateLimit-Policy value, names as strings (draft
@@ -285,45 +282,4 @@ func Agree(retryAfter time.Duration, limits []Limit) error {
 		}
 	}
 	return nil
-}
-
-// Legacy holds the single-valued fields of drafts up to -06.
-type Legacy struct {
-	Limit     int64         // RateLimit-Limit
-	Remaining int64         // RateLimit-Remaining
-	Reset     time.Duration // RateLimit-Reset, whole seconds
-}
-
-// ParseLegacy parses the RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset
-// values of drafts up to -06: each a non-negative Integer item. Parameters are
-// ignored, since only the numbers are comparable across those drafts.
-func ParseLegacy(limit, remaining, reset string) (Legacy, error) {
-	var l Legacy
-	var err error
-	if l.Limit, err = legacyInt("RateLimit-Limit", limit); err != nil {
-		return Legacy{}, err
-	}
-	if l.Remaining, err = legacyInt("RateLimit-Remaining", remaining); err != nil {
-		return Legacy{}, err
-	}
-	n, err := legacyInt("RateLimit-Reset", reset)
-	if err != nil {
-		return Legacy{}, err
-	}
-	if n > maxSeconds {
-		return Legacy{}, &SyntaxError{Field: "RateLimit-Reset", Msg: "value overflows a time.Duration"}
-	}
-	l.Reset = time.Duration(n) * time.Second
-	return l, nil
-}
-
-func legacyInt(field, v string) (int64, error) {
-	it, err := parseSFItem(field, v)
-	if err != nil {
-		return 0, err
-	}
-	if it.val.kind != sfInteger || it.val.i < 0 {
-		return 0, &SyntaxError{Field: field, Offset: it.pos, Msg: "value must be a non-negative integer"}
-	}
-	return it.val.i, nil
 }

@@ -48,6 +48,9 @@ func FuzzParseRetryAfter(f *testing.F) {
 			if err != nil || !std.Equal(mine) {
 				t.Fatalf("%q: mine %v, net/http %v, %v", trimmed, mine, std, err)
 			}
+			if !readsAs(trimmed, mine, imfFixdate) {
+				t.Fatalf("%q accepted, but %v formats as %q", trimmed, mine, mine.Format(http.TimeFormat))
+			}
 		}
 	})
 }

@@ -1,8 +1,9 @@
 // Package ratelimit parses and formats the HTTP fields that tell a client when it may
 // retry: Retry-After (RFC 9110 §10.2.3) and the RateLimit-Policy and RateLimit fields of
-// draft-ietf-httpapi-ratelimit-headers-10. Parsers are strict so that the contract
-// suites catch a server that sends malformed values; formatters are allocation-light
-// because the mock calls them on every response.
+// draft-ietf-httpapi-ratelimit-headers-10. Structured Fields are parsed by httpsfv and
+// HTTP-dates by net/http, held to their RFCs where those are laxer, so that the
+// contract suites catch a server that sends malformed values; formatters are
+// allocation-light because the mock calls them on every response.
 package ratelimit
 
 import (
@@ -88,6 +89,8 @@ func CeilSeconds(d time.Duration) time.Duration {
 	}
 	return time.Duration(secondsUp(d)) * time.Second
 }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // secondsUp rounds a positive d up to whole seconds, saturating at maxSeconds.
 func secondsUp(d time.Duration) int64 {

@@ -64,41 +64,44 @@ func TestParseRetryAfterInvalid(t *testing.T) {
 		{"99999999999999999999999999", "overflows"},
 		{"१२", "expected"}, // non-ASCII digits
 		{"ten", "expected"},
-		{"Fri, 31 Feb 2025 12:00:00 GMT", "does not exist"},
-		{"Tue, 29 Feb 2025 12:00:00 GMT", "does not exist"},
-		{"Mon, 29 Feb 2100 12:00:00 GMT", "does not exist"},
-		{"Sat, 00 Nov 2025 12:00:00 GMT", "does not exist"},
-		{"Sun, 31 Nov 2026 12:00:00 GMT", "does not exist"},
+		{"Fri, 31 Feb 2025 12:00:00 GMT", "day out of range"},
+		{"Tue, 29 Feb 2025 12:00:00 GMT", "day out of range"},
+		{"Mon, 29 Feb 2100 12:00:00 GMT", "day out of range"},
+		{"Sat, 00 Nov 2025 12:00:00 GMT", "day out of range"},
+		{"Sun, 31 Nov 2026 12:00:00 GMT", "day out of range"},
 		{"Wed, 25 Nov 2026 24:00:00 GMT", "out of range"},
 		{"Wed, 25 Nov 2026 12:60:00 GMT", "out of range"},
 		{"Wed, 25 Nov 2026 12:00:60 GMT", "out of range"},
 		{"Wed, 25 Nov 2026 23:59:61 GMT", "out of range"},
-		{"Thu, 25 Nov 2026 12:00:00 GMT", "does not match"},
-		{"wed, 25 Nov 2026 12:00:00 GMT", "day name"},
-		{"WED, 25 Nov 2026 12:00:00 GMT", "day name"},
-		{"Wed, 25 nov 2026 12:00:00 GMT", "month name"},
-		{"Wed, 25 NOV 2026 12:00:00 GMT", "month name"},
-		{"Wed, 25 Nov 2026 12:00:00 gmt", `" GMT"`},
+		{"Thu, 25 Nov 2026 12:00:00 GMT", "day name does not match 2026-11-25, a Wednesday"},
+		{"wed, 25 Nov 2026 12:00:00 GMT", "case-sensitive"},
+		{"WED, 25 Nov 2026 12:00:00 GMT", "case-sensitive"},
+		{"Wed, 25 nov 2026 12:00:00 GMT", "case-sensitive"},
+		{"Wed, 25 NOV 2026 12:00:00 GMT", "case-sensitive"},
+		{"Wed, 25 Nov 2026 12:00:00 gmt", `expected " GMT"`},
 		{"Wed, 25 Nov 2026 12:00:00 UTC", `" GMT"`},
 		{"Wed, 25 Nov 2026 12:00:00 +0000", `" GMT"`},
 		{"Wed, 25 Nov 2026 12:00:00", `" GMT"`},
 		{"Wed, 25 Nov 2026 12:00:00 GMT ", ""}, // trailing SP is OWS: valid, checked below
-		{"Wed, 25 Nov 2026 12:00:00 GMTx", "unexpected"},
-		{"Wed,  25 Nov 2026 12:00:00 GMT", "digits"},
+		{"Wed, 25 Nov 2026 12:00:00 GMTx", `extra text: "x"`},
+		{"Wed,  25 Nov 2026 12:00:00 GMT", `must read "Wed, 25 Nov`},
 		{"Wed, 5 Nov 2026 12:00:00 GMT", "digits"},
 		{"Wed, 25 Nov 26 12:00:00 GMT", "digits"},
-		{"Wed, 25 Nov 2026 1:00:00 GMT", "digits"},
+		{"Wed, 25 Nov 2026 1:00:00 GMT", `must read "Wed, 25 Nov 2026 01:00:00 GMT"`},
+		{"Wed, 25 Nov 2026 12:00:00.5 GMT", "must read"},
+		{"Wed,  25 Nov 2026 1:00:00 GMT", "must read"}, // IMF-fixdate's length, but time.Parse's spaces and hour are lax
+		{"Wednesday, 25-Nov-26 12:00:00 PST", "must read"},
 		{"Wed, 25-Nov-2026 12:00:00 GMT", `" "`},
 		{"Wed,25 Nov 2026 12:00:00 GMT", `", "`},
 		{"Wednesday, 25 Nov 2026 12:00:00 GMT", `"-"`},
 		{"Wednesday, 25-Nov-2026 12:00:00 GMT", `" "`},
 		{"Wednesday, 25-Nov-26 12:00:00", `" GMT"`},
-		{"wednesday, 25-Nov-26 12:00:00 GMT", "day name"},
+		{"wednesday, 25-Nov-26 12:00:00 GMT", "case-sensitive"},
 		{"Wed, 25-Nov-26 12:00:00 GMT", `" "`},
 		{"Wed Nov 25 12:00:00 26", "4 digits"},
-		{"Wed Nov 25 12:00:00 2026 GMT", "unexpected"},
-		{"Wed Nov 5 12:00:00 2026", "digits"},
-		{"Wed Nov   5 12:00:00 2026", "digits"},
+		{"Wed Nov 25 12:00:00 2026 GMT", "extra text"},
+		{"Thu Nov 5 12:00:00 2026", `must read "Thu Nov  5 12:00:00 2026"`},
+		{"Thu Nov   5 12:00:00 2026", "must read"},
 		{"Wed\tNov 25 12:00:00 2026", "day name"},
 		{"Wed, 25 Nov 2026 12:00:00\tGMT", `" GMT"`},
 		{"Wed, 25 Nov 2026T12:00:00 GMT", `" "`},
@@ -225,5 +228,25 @@ func TestCeilSeconds(t *testing.T) {
 		if got := CeilSeconds(tt.in); got != tt.want {
 			t.Errorf("CeilSeconds(%v) = %v, want %v", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestParseRetryAfterRemembersOnlyWhatItRead: the date read last is served again
+// for the same text only, and a date that failed is never remembered.
+func TestParseRetryAfterRemembersOnlyWhatItRead(t *testing.T) {
+	const good = "Wed, 25 Nov 2026 06:01:00 GMT"
+	for range 2 {
+		if d, err := ParseRetryAfter(good, testNow); err != nil || d != time.Minute {
+			t.Fatalf("ParseRetryAfter(%q) = %v, %v", good, d, err)
+		}
+		if _, err := ParseRetryAfter("Thu, 25 Nov 2026 06:01:00 GMT", testNow); err == nil {
+			t.Fatal("a wrong day name accepted after a good date")
+		}
+		if d, err := ParseRetryAfter("Wed, 25 Nov 2026 06:02:00 GMT", testNow); err != nil || d != 2*time.Minute {
+			t.Fatalf("the next date = %v, %v", d, err)
+		}
+	}
+	if d, err := ParseRetryAfter(good, testNow.Add(30*time.Second)); err != nil || d != 30*time.Second {
+		t.Errorf("the same date seen later = %v, %v; want the wait from the new now", d, err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"loginharness/internal/bench"
+	"loginharness/internal/bench/scorecard"
 	"loginharness/internal/results"
 )
 
@@ -55,7 +55,7 @@ func suiteEnv(dir string) []string {
 // runConformance: wall time of the conformance suite against the
 // in-process mock, per API and for both; the test binary is compiled first
 // and timed apart.
-func runConformance(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Table {
+func runConformance(ctx context.Context, p *Plan, rep *scorecard.Card) []*table {
 	root, err := moduleRoot()
 	if err != nil {
 		rep.Notes = append(rep.Notes, "conformance: "+err.Error())
@@ -72,15 +72,15 @@ func runConformance(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Ta
 		return nil
 	}
 	defer os.RemoveAll(tmp)
-	t := &bench.Table{Title: "Conformance suite wall time against the in-process mock", Header: []string{"scope", "wall s", "specs", "ginkgo s", "passed", "note"}}
+	t := &table{Title: "Conformance suite wall time against the in-process mock", Header: []string{"scope", "wall s", "specs", "ginkgo s", "passed", "note"}}
 	bin := filepath.Join(tmp, "conformance.test")
-	add := func(c bench.Conformance) {
+	add := func(c scorecard.SuiteTime) {
 		rep.Conformance = append(rep.Conformance, c)
 		specs, suite := "", ""
 		if c.OfSpecs > 0 {
-			specs, suite = fmt.Sprintf("%d/%d", c.Specs, c.OfSpecs), bench.FormatFloat(c.SuiteSeconds)
+			specs, suite = fmt.Sprintf("%d/%d", c.Specs, c.OfSpecs), scorecard.FormatFloat(c.SuiteSeconds)
 		}
-		t.Add(c.Scope, bench.FormatFloat(c.Seconds), specs, suite, fmt.Sprint(c.Passed), c.Note)
+		t.Add(c.Scope, scorecard.FormatFloat(c.Seconds), specs, suite, fmt.Sprint(c.Passed), c.Note)
 	}
 	gocmd, err := goTool()
 	if err != nil {
@@ -90,12 +90,12 @@ func runConformance(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Ta
 	p.logf("   go test -c ./suites/conformance")
 	start := time.Now()
 	out, err := command(ctx, root, suiteEnv(tmp), 5*time.Minute, gocmd, "test", "-c", "-o", bin, "./suites/conformance")
-	compile := bench.Conformance{Scope: "compile (go test -c)", Seconds: time.Since(start).Seconds(), Passed: err == nil, Note: "build cache warm after the first run"}
+	compile := scorecard.SuiteTime{Scope: "compile (go test -c)", Seconds: time.Since(start).Seconds(), Passed: err == nil, Note: "build cache warm after the first run"}
 	if err != nil {
 		compile.Note = "does not compile: " + lastLine(out)
 		add(compile)
 		rep.Notes = append(rep.Notes, "conformance: skipped: the suite does not compile: "+lastLine(out))
-		return []*bench.Table{t}
+		return []*table{t}
 	}
 	add(compile)
 	for _, scope := range []string{"webex", "commvault", "both"} {
@@ -109,11 +109,11 @@ func runConformance(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Ta
 		p.logf("   conformance %s", scope)
 		start := time.Now()
 		out, err := command(ctx, pkg, suiteEnv(tmp), 5*time.Minute, bin, args...)
-		c := bench.Conformance{Scope: scope, Seconds: time.Since(start).Seconds(), Passed: err == nil}
+		c := scorecard.SuiteTime{Scope: scope, Seconds: time.Since(start).Seconds(), Passed: err == nil}
 		if err != nil {
 			c.Note = "failed: " + lastLine(out)
 		}
-		if ran, total, secs, perr := bench.ParseGinkgoRan(out); perr == nil {
+		if ran, total, secs, perr := parseGinkgoRan(out); perr == nil {
 			c.Specs, c.OfSpecs, c.SuiteSeconds = ran, total, secs
 		} else if err == nil {
 			c.Note = perr.Error()
@@ -121,7 +121,7 @@ func runConformance(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Ta
 		add(c)
 	}
 	t.Notes = append(t.Notes, "the compiled suite binary (-test.run=^TestConformance$) run in suites/conformance with no HARNESS_* variables, so against the in-process mock; ginkgo s is the suite's own time, wall s adds process start-up")
-	return []*bench.Table{t}
+	return []*table{t}
 }
 
 // command runs name in dir with a time limit and returns its combined output.

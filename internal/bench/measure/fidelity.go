@@ -17,6 +17,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"loginharness/internal/bench"
+	"loginharness/internal/bench/scorecard"
 	"loginharness/internal/contract"
 	"loginharness/internal/load"
 	"loginharness/internal/results"
@@ -24,9 +25,9 @@ import (
 )
 
 const (
-	plainMode   = bench.ModePlain
-	inlineMode  = bench.ModeInline
-	harnessMode = bench.ModeHarness
+	plainMode   = scorecard.ModePlain
+	inlineMode  = scorecard.ModeInline
+	harnessMode = scorecard.ModeHarness
 )
 
 // fidelityModes are the modes of each fidelity round, plain Vegeta first;
@@ -62,7 +63,7 @@ type fidelityTarget struct {
 // with plain Vegeta, Vegeta validating inline and the harness's load path,
 // at fixed rates, then at the top rate, or plain Vegeta's ceiling when the
 // top rate is beyond it, measured just before.
-func runFidelity(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Table {
+func runFidelity(ctx context.Context, p *Plan, rep *scorecard.Card) []*table {
 	c, err := specs()
 	if err != nil {
 		rep.Notes = append(rep.Notes, "fidelity: cannot load the specs: "+err.Error())
@@ -85,20 +86,20 @@ func runFidelity(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Table
 		return nil
 	}
 	tg := fidelityTarget{c: c, base: srv.URL, req: req, u: u}
-	t := &bench.Table{
-		Title:  fmt.Sprintf("Load fidelity against the bare handler, open loop (goals: internal/load runner >= %g of plain; >= %g at the top rate)", bench.GoalFidelityRatio, bench.GoalTopFidelity),
+	t := &table{
+		Title:  fmt.Sprintf("Load fidelity against the bare handler, open loop (goals: internal/load runner >= %g of plain; >= %g at the top rate)", scorecard.GoalFidelityRatio, scorecard.GoalTopFidelity),
 		Header: []string{"requested/s", "mode", "achieved/s", "sent/s", "p99 ms", "validated", "nonconforming", "cpu µs/req", "validating % cpu", "vs plain"},
 	}
 	for _, rate := range p.Rates {
 		addFidelityRows(t, rep, fidelityRounds(ctx, p, rep, tg, fidelityPlan{rate: rate, d: p.Fidelity, rounds: p.FidelityRounds, modes: fidelityModes}))
 	}
-	tables := []*bench.Table{t}
+	tables := []*table{t}
 	loadNote := ""
 	if ctx.Err() == nil && p.TopRate > 0 {
 		p.logf("   plain Vegeta's ceiling, up to %.0f/s", p.TopRate)
 		before := loadAvg()
 		ceiling, ct := measureCeiling(ctx, p, rep, tg)
-		tables = []*bench.Table{ct, t}
+		tables = []*table{ct, t}
 		if ceiling.Rate > 0 {
 			addFidelityRows(t, rep, fidelityRounds(ctx, p, rep, tg, fidelityPlan{rate: ceiling.Rate, d: p.TopFidelity, rounds: p.TopRounds, modes: topModes, top: true}))
 		}
@@ -120,29 +121,29 @@ func runFidelity(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Table
 }
 
 // addFidelityRows records folded rows in the report and the table.
-func addFidelityRows(t *bench.Table, rep *bench.Report, rows []bench.Fidelity) {
+func addFidelityRows(t *table, rep *scorecard.Card, rows []scorecard.Fidelity) {
 	for _, row := range rows {
 		rep.Fidelity = append(rep.Fidelity, row)
 		ratio, share := "", ""
 		if row.RatioToPlain > 0 {
-			ratio = bench.FormatFloat(row.RatioToPlain)
+			ratio = scorecard.FormatFloat(row.RatioToPlain)
 		}
 		if v := row.Validators; v != nil && v.Samples > 0 {
 			share = fmt.Sprintf("%.1f (%d/%d)", 100*v.Share, v.InFunc, v.Samples)
 		}
-		requested := bench.FormatFloat(row.RequestedRate)
+		requested := scorecard.FormatFloat(row.RequestedRate)
 		if row.Top {
 			requested += " (top)"
 		}
-		t.Add(requested, row.Mode, bench.FormatFloat(row.AchievedRate), bench.FormatFloat(row.SentRate), bench.FormatFloat(row.P99Ms),
-			strconv.Itoa(row.Validated), strconv.Itoa(row.Nonconforming), bench.FormatFloat(row.CPUMicrosPerRequest), share, ratio)
+		t.Add(requested, row.Mode, scorecard.FormatFloat(row.AchievedRate), scorecard.FormatFloat(row.SentRate), scorecard.FormatFloat(row.P99Ms),
+			strconv.Itoa(row.Validated), strconv.Itoa(row.Nonconforming), scorecard.FormatFloat(row.CPUMicrosPerRequest), share, ratio)
 	}
 }
 
 // fidelityRounds runs the plan's rounds of its modes, the modes taking
 // turns to lead, and folds them per mode.
-func fidelityRounds(ctx context.Context, p *Plan, rep *bench.Report, tg fidelityTarget, fp fidelityPlan) []bench.Fidelity {
-	per := map[string][]bench.Fidelity{}
+func fidelityRounds(ctx context.Context, p *Plan, rep *scorecard.Card, tg fidelityTarget, fp fidelityPlan) []scorecard.Fidelity {
+	per := map[string][]scorecard.Fidelity{}
 	ratios := map[string][]float64{}
 	for r := range fp.rounds {
 		round := map[string]float64{}
@@ -161,12 +162,12 @@ func fidelityRounds(ctx context.Context, p *Plan, rep *bench.Report, tg fidelity
 			round[mode] = row.AchievedRate
 		}
 		for _, mode := range fp.modes[1:] {
-			if v, ok := bench.Ratio(round[mode], round[plainMode]); ok {
+			if v, ok := scorecard.Ratio(round[mode], round[plainMode]); ok {
 				ratios[mode] = append(ratios[mode], v)
 			}
 		}
 	}
-	rows := bench.FoldFidelity(fp.rate, fp.modes, per, ratios)
+	rows := scorecard.FoldFidelity(fp.rate, fp.modes, per, ratios)
 	for i := range rows {
 		rows[i].Top = fp.top
 	}
@@ -176,8 +177,8 @@ func fidelityRounds(ctx context.Context, p *Plan, rep *bench.Report, tg fidelity
 // profiledRun is fidelityRun under the CPU profiler, every mode alike so
 // the profiler's small cost weighs on each: it adds the load process's CPU
 // time and, for the modes that validate, the validator's share of it.
-func profiledRun(ctx context.Context, tg fidelityTarget, mode string, rate float64, d time.Duration) (bench.Fidelity, error) {
-	var row bench.Fidelity
+func profiledRun(ctx context.Context, tg fidelityTarget, mode string, rate float64, d time.Duration) (scorecard.Fidelity, error) {
+	var row scorecard.Fidelity
 	var err error
 	share, profErr := bench.ProfileShare(validateFunc, func() { row, err = fidelityRun(ctx, tg, mode, rate, d) })
 	row.CPUSeconds = share.ProcessCPUSeconds
@@ -189,8 +190,8 @@ func profiledRun(ctx context.Context, tg fidelityTarget, mode string, rate float
 
 // measureCeiling finds plain Vegeta's ceiling up to p.TopRate with runs as
 // long as the top row's, and tabulates the probes.
-func measureCeiling(ctx context.Context, p *Plan, rep *bench.Report, tg fidelityTarget) (bench.Ceiling, *bench.Table) {
-	ceiling, err := bench.FindCeiling(p.TopRate, p.CeilingResolution, p.CeilingSteps, func(rate float64) (float64, error) {
+func measureCeiling(ctx context.Context, p *Plan, rep *scorecard.Card, tg fidelityTarget) (scorecard.Ceiling, *table) {
+	ceiling, err := findCeiling(p.TopRate, p.CeilingResolution, p.CeilingSteps, func(rate float64) (float64, error) {
 		if ctx.Err() != nil {
 			return 0, ctx.Err()
 		}
@@ -199,7 +200,7 @@ func measureCeiling(ctx context.Context, p *Plan, rep *bench.Report, tg fidelity
 		return row.AchievedRate, err
 	})
 	rep.Ceiling = &ceiling
-	t := &bench.Table{
+	t := &table{
 		Title:  fmt.Sprintf("Plain Vegeta's ceiling up to %.0f/s: open loop, the load runner's attacker, bare handler in its own process", p.TopRate),
 		Header: []string{"requested/s", "achieved/s", "achieved/requested", "kept up"},
 	}
@@ -208,7 +209,7 @@ func measureCeiling(ctx context.Context, p *Plan, rep *bench.Report, tg fidelity
 		if pr.Error != "" {
 			kept = "failed: " + pr.Error
 		}
-		t.Add(bench.FormatFloat(pr.Requested), bench.FormatFloat(pr.Achieved), bench.FormatFloat(pr.Achieved/pr.Requested), kept)
+		t.Add(scorecard.FormatFloat(pr.Requested), scorecard.FormatFloat(pr.Achieved), scorecard.FormatFloat(pr.Achieved/pr.Requested), kept)
 	}
 	verdict := fmt.Sprintf("plain Vegeta keeps up with %.0f/s: the top row runs there", p.TopRate)
 	switch {
@@ -219,7 +220,7 @@ func measureCeiling(ctx context.Context, p *Plan, rep *bench.Report, tg fidelity
 		verdict = fmt.Sprintf("ceiling %.0f/s: %.0f/s is above what plain Vegeta sustains here, so the top row runs at the ceiling", ceiling.Rate, p.TopRate)
 	}
 	t.Notes = append(t.Notes,
-		fmt.Sprintf("kept up: achieved >= %g of requested, in one %v run; below the top rate, the first probe is the rate achieved there, then bisection to %.0f/s", bench.CeilingKeepUp, p.TopFidelity, p.CeilingResolution),
+		fmt.Sprintf("kept up: achieved >= %g of requested, in one %v run; below the top rate, the first probe is the rate achieved there, then bisection to %.0f/s", scorecard.CeilingKeepUp, p.TopFidelity, p.CeilingResolution),
 		verdict)
 	return ceiling, t
 }
@@ -227,8 +228,8 @@ func measureCeiling(ctx context.Context, p *Plan, rep *bench.Report, tg fidelity
 // loadRunner runs the load suite's under-limit scenario (half the limit,
 // so a limit of twice the rate) against the bare server, in a throw-away
 // output folder.
-func loadRunner(ctx context.Context, c *contract.Contract, base string, rate float64, d time.Duration) (bench.Fidelity, error) {
-	row := bench.Fidelity{Mode: harnessMode, RequestedRate: rate}
+func loadRunner(ctx context.Context, c *contract.Contract, base string, rate float64, d time.Duration) (scorecard.Fidelity, error) {
+	row := scorecard.Fidelity{Mode: harnessMode, RequestedRate: rate}
 	tmp, err := os.MkdirTemp("", "harness-bench-load-")
 	if err != nil {
 		return row, err
@@ -265,7 +266,7 @@ func loadRunner(ctx context.Context, c *contract.Contract, base string, rate flo
 }
 
 // fidelityRun is one open-loop run of one mode at rate against the bare server.
-func fidelityRun(ctx context.Context, tg fidelityTarget, mode string, rate float64, d time.Duration) (bench.Fidelity, error) {
+func fidelityRun(ctx context.Context, tg fidelityTarget, mode string, rate float64, d time.Duration) (scorecard.Fidelity, error) {
 	if mode == harnessMode {
 		return loadRunner(ctx, tg.c, tg.base, rate, d)
 	}
@@ -291,7 +292,7 @@ func fidelityRun(ctx context.Context, tg fidelityTarget, mode string, rate float
 	}
 	run := bench.Attack(ctx, tg.req, o)
 	_, transport := non2xx(run.StatusCodes)
-	return bench.Fidelity{
+	return scorecard.Fidelity{
 		Mode: mode, RequestedRate: rate, AchievedRate: run.RequestsPerSec, SentRate: run.Rate, Throughput: run.Throughput,
 		Requests: run.Requests, P99Ms: results.Milliseconds(run.P99), Validated: int(validated.Load()), Nonconforming: int(bad.Load()),
 		Errors: int(transport),

@@ -18,6 +18,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"loginharness/internal/bench"
+	"loginharness/internal/bench/scorecard"
 	"loginharness/internal/contract"
 	"loginharness/internal/mock"
 	"loginharness/internal/target"
@@ -53,8 +54,8 @@ func benchmark(d time.Duration, fn func(b *testing.B)) measured {
 	return m
 }
 
-func cost(name string, r measured) bench.Cost {
-	c := bench.Cost{Name: name, Iterations: r.N, AllocsPerOp: r.AllocsPerOp(), BytesPerOp: r.AllocedBytesPerOp()}
+func cost(name string, r measured) scorecard.Cost {
+	c := scorecard.Cost{Name: name, Iterations: r.N, AllocsPerOp: r.AllocsPerOp(), BytesPerOp: r.AllocedBytesPerOp()}
 	if r.N > 0 {
 		c.NsPerOp = float64(r.T.Nanoseconds()) / float64(r.N)
 		c.CPUNsPerOp = float64(r.cpu.Nanoseconds()) / float64(r.N)
@@ -72,8 +73,8 @@ func serveLoop(h http.Handler, req bench.Request) func(b *testing.B) {
 }
 
 // runHandler: the handler's own cost, mock against bare, without a network.
-func runHandler(_ context.Context, p *Plan, rep *bench.Report) []*bench.Table {
-	t := &bench.Table{Title: "Handler cost in process (valid Webex sign-in, no network)", Header: []string{"handler", "ns/op", "cpu ns/op", "allocs/op", "B/op"}}
+func runHandler(_ context.Context, p *Plan, rep *scorecard.Card) []*table {
+	t := &table{Title: "Handler cost in process (valid Webex sign-in, no network)", Header: []string{"handler", "ns/op", "cpu ns/op", "allocs/op", "B/op"}}
 	bare, err := Bare()
 	if err != nil {
 		rep.Notes = append(rep.Notes, "handler: "+err.Error())
@@ -93,9 +94,9 @@ func runHandler(_ context.Context, p *Plan, rep *bench.Report) []*bench.Table {
 	} {
 		c := cost(h.name, benchmark(p.BenchTime, serveLoop(h.h, login)))
 		rep.Handler = append(rep.Handler, c)
-		t.Add(c.Name, bench.FormatFloat(c.NsPerOp), bench.FormatFloat(c.CPUNsPerOp), strconv.FormatInt(c.AllocsPerOp, 10), strconv.FormatInt(c.BytesPerOp, 10))
+		t.Add(c.Name, scorecard.FormatFloat(c.NsPerOp), scorecard.FormatFloat(c.CPUNsPerOp), strconv.FormatInt(c.AllocsPerOp, 10), strconv.FormatInt(c.BytesPerOp, 10))
 	}
-	return []*bench.Table{t}
+	return []*table{t}
 }
 
 // sample is one real response of the mock, for the validator to judge.
@@ -188,7 +189,7 @@ func samples(c *contract.Contract) ([]sample, error) {
 // runValidation: what contract.ValidateResponse costs per response, and
 // what plain kin-openapi costs on the same response, measured in rounds
 // that take turns to go first.
-func runValidation(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Table {
+func runValidation(ctx context.Context, p *Plan, rep *scorecard.Card) []*table {
 	c, err := specs()
 	if err != nil {
 		rep.Notes = append(rep.Notes, "validation: cannot load the specs: "+err.Error())
@@ -199,8 +200,8 @@ func runValidation(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Tab
 		rep.Notes = append(rep.Notes, "validation: "+err.Error())
 		return nil
 	}
-	t := &bench.Table{
-		Title:  fmt.Sprintf("Validation cost: contract.ValidateResponse per response, and plain kin-openapi on the same response (goals: < %g µs; <= %g× kin-openapi)", bench.GoalValidationMicro, bench.GoalValidationRatio),
+	t := &table{
+		Title:  fmt.Sprintf("Validation cost: contract.ValidateResponse per response, and plain kin-openapi on the same response (goals: < %g µs; <= %g× kin-openapi)", scorecard.GoalValidationMicro, scorecard.GoalValidationRatio),
 		Header: []string{"response", "µs/op", "cpu µs/op", "allocs/op", "B/op", "kin cpu µs/op", "kin allocs/op", "× kin", "findings"},
 	}
 	for _, s := range recorded {
@@ -211,12 +212,12 @@ func runValidation(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Tab
 		rep.Validation = append(rep.Validation, cc)
 		kinCPU, kinAllocs, ratio := "", "", ""
 		if cc.Plain != nil {
-			kinCPU, kinAllocs = bench.FormatFloat(cc.Plain.CPUNsPerOp/1000), strconv.FormatInt(cc.Plain.AllocsPerOp, 10)
+			kinCPU, kinAllocs = scorecard.FormatFloat(cc.Plain.CPUNsPerOp/1000), strconv.FormatInt(cc.Plain.AllocsPerOp, 10)
 		}
 		if cc.RatioToPlain > 0 {
-			ratio = bench.FormatFloat(cc.RatioToPlain)
+			ratio = scorecard.FormatFloat(cc.RatioToPlain)
 		}
-		t.Add(cc.Name, bench.FormatFloat(cc.NsPerOp/1000), bench.FormatFloat(cc.CPUNsPerOp/1000), strconv.FormatInt(cc.AllocsPerOp, 10), strconv.FormatInt(cc.BytesPerOp, 10),
+		t.Add(cc.Name, scorecard.FormatFloat(cc.NsPerOp/1000), scorecard.FormatFloat(cc.CPUNsPerOp/1000), strconv.FormatInt(cc.AllocsPerOp, 10), strconv.FormatInt(cc.BytesPerOp, 10),
 			kinCPU, kinAllocs, ratio, strconv.Itoa(cc.Findings))
 		if note != "" {
 			t.Notes = append(t.Notes, cc.Name+": "+note)
@@ -226,14 +227,14 @@ func runValidation(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Tab
 		"µs/op is wall time, cpu µs/op the process's CPU time per call (GC included); the goals are judged on CPU time, which other work on the machine does not inflate",
 		fmt.Sprintf("kin: openapi3filter.ValidateResponse alone on the same response (as internal/contract's BenchmarkPlainKinOpenAPI); × kin: median of %d rounds' CPU-time ratios, the two taking turns to go first, %v each", p.ValidationRounds, p.ValidationTime),
 		"responses recorded from the in-process mock: real sign-ins for the variants, Prefer: code=NNN for every documented status")
-	return []*bench.Table{t}
+	return []*table{t}
 }
 
 // validationCost measures one recorded response through the harness's
 // validator and through plain kin-openapi, in p.ValidationRounds rounds;
 // the note says why the kin-openapi figure is missing or what it made of
 // the response.
-func validationCost(p *Plan, c *contract.Contract, s sample) (bench.Cost, string) {
+func validationCost(p *Plan, c *contract.Contract, s sample) (scorecard.Cost, string) {
 	ctx := context.Background()
 	v := c.ValidateResponse(ctx, s.api, s.ex)
 	harness := func(b *testing.B) {
@@ -246,11 +247,11 @@ func validationCost(p *Plan, c *contract.Contract, s sample) (bench.Cost, string
 	if err != nil {
 		note = "no kin-openapi figure: " + err.Error()
 	}
-	var own, plain []bench.Cost
+	var own, plain []scorecard.Cost
 	var ratios []float64
 	for r := range p.ValidationRounds {
 		first := r%2 == 1 && kin != nil // each side leads in turn
-		var k bench.Cost
+		var k scorecard.Cost
 		if first {
 			k = cost("kin-openapi", benchmark(p.ValidationTime, kin))
 		}
@@ -261,17 +262,17 @@ func validationCost(p *Plan, c *contract.Contract, s sample) (bench.Cost, string
 		own = append(own, h)
 		if kin != nil {
 			plain = append(plain, k)
-			if v, ok := bench.CostRatio(h, k); ok {
+			if v, ok := scorecard.CostRatio(h, k); ok {
 				ratios = append(ratios, v)
 			}
 		}
 	}
-	cc := bench.FoldCosts(own)
+	cc := scorecard.FoldCosts(own)
 	cc.API, cc.Status, cc.Findings, cc.Variant = string(s.api), s.ex.Status, len(v.Findings), v.Variant
 	if len(plain) > 0 {
-		k := bench.FoldCosts(plain)
+		k := scorecard.FoldCosts(plain)
 		cc.Plain = &k
-		cc.RatioToPlain, _ = bench.Median(ratios)
+		cc.RatioToPlain, _ = scorecard.Median(ratios)
 	}
 	return cc, note
 }

@@ -11,6 +11,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"loginharness/internal/bench"
+	"loginharness/internal/bench/scorecard"
 	"loginharness/internal/ratelimit"
 	"loginharness/internal/results"
 )
@@ -18,8 +19,8 @@ import (
 // runLimiter: at each limit, offer twice the limit for a few seconds and
 // count what is accepted; then probe Retry-After: after a 429, poll until
 // served and compare the wait with what Retry-After announced.
-func runLimiter(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Table {
-	t := &bench.Table{
+func runLimiter(ctx context.Context, p *Plan, rep *scorecard.Card) []*table {
+	t := &table{
 		Title:  "Limiter accuracy: Webex, one token, offered 2x the limit (burst " + strconv.Itoa(p.Burst) + ")",
 		Header: []string{"limit/s", "offered/s", "s", "accepted", "expected", "error", "429s", "Retry-After s", "actual wait ms", "RA error s", "honest"},
 	}
@@ -34,23 +35,23 @@ func runLimiter(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Table 
 			continue
 		}
 		rep.Limiter = append(rep.Limiter, row)
-		ra := bench.FormatFloat(row.RetryAfterMin)
+		ra := scorecard.FormatFloat(row.RetryAfterMin)
 		if row.RetryAfterMax != row.RetryAfterMin {
-			ra += "-" + bench.FormatFloat(row.RetryAfterMax)
+			ra += "-" + scorecard.FormatFloat(row.RetryAfterMax)
 		}
-		t.Add(bench.FormatFloat(row.Limit), bench.FormatFloat(row.OfferedRate), bench.FormatFloat(row.Seconds), strconv.Itoa(row.Accepted), bench.FormatFloat(row.Expected),
+		t.Add(scorecard.FormatFloat(row.Limit), scorecard.FormatFloat(row.OfferedRate), scorecard.FormatFloat(row.Seconds), strconv.Itoa(row.Accepted), scorecard.FormatFloat(row.Expected),
 			fmt.Sprintf("%+.1f%%", 100*row.AcceptedError), strconv.Itoa(row.Responses429), ra,
-			bench.FormatFloat(row.ActualWaitMeanMs), fmt.Sprintf("%+.3f", row.RetryAfterErrMean), strconv.FormatBool(row.Honest))
+			scorecard.FormatFloat(row.ActualWaitMeanMs), fmt.Sprintf("%+.3f", row.RetryAfterErrMean), strconv.FormatBool(row.Honest))
 	}
 	t.Notes = append(t.Notes,
 		"expected = burst + limit x seconds; error = accepted/expected - 1",
 		"RA error = announced Retry-After - actual wait until served (mean of probes); positive = conservative, negative = a lie",
 		"Retry-After is whole seconds (RFC 9110 delay-seconds), so at 100/s and more it overstates the wait by up to 1 s by design")
-	return []*bench.Table{t}
+	return []*table{t}
 }
 
-func limiterRun(ctx context.Context, p *Plan, limit float64) (bench.Limiter, error) {
-	row := bench.Limiter{Limit: limit, Burst: p.Burst, OfferedRate: 2 * limit}
+func limiterRun(ctx context.Context, p *Plan, limit float64) (scorecard.LimiterAccuracy, error) {
+	row := scorecard.LimiterAccuracy{Limit: limit, Burst: p.Burst, OfferedRate: 2 * limit}
 	srv, err := p.startServer(ctx, "mock", "--rate", strconv.FormatFloat(limit, 'f', -1, 64), "--burst", strconv.Itoa(p.Burst), "--key-by", "token")
 	if err != nil {
 		return row, err

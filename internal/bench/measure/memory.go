@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"loginharness/internal/bench"
+	"loginharness/internal/bench/scorecard"
 	"loginharness/internal/contract"
 	"loginharness/internal/mock"
 )
@@ -17,8 +18,8 @@ import (
 // runMemory: the mock's peak RSS after requests from p.Keys distinct
 // bearer tokens. The mock keys its limiter by token before it checks the
 // token, so every request makes (or recycles) one limiter key.
-func runMemory(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Table {
-	t := &bench.Table{Title: "Mock memory after distinct client keys (Webex, keyed by token)", Header: []string{"keys", "max-keys", "seconds", "RSS before MiB", "peak RSS MiB", "RSS after MiB", "B/tracked key", "answers"}}
+func runMemory(ctx context.Context, p *Plan, rep *scorecard.Card) []*table {
+	t := &table{Title: "Mock memory after distinct client keys (Webex, keyed by token)", Header: []string{"keys", "max-keys", "seconds", "RSS before MiB", "peak RSS MiB", "RSS after MiB", "B/tracked key", "answers"}}
 	t.Notes = append(t.Notes, "peak RSS is VmHWM of the mock's process; demo limits (50/s, burst 10); B/tracked key = (peak - before) / min(keys, max-keys)")
 	caps := []int{mock.DefaultConfig().MaxKeys}
 	if !p.Quick {
@@ -35,20 +36,20 @@ func runMemory(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Table {
 		}
 		rep.Memory = append(rep.Memory, *m)
 		var answers []string
-		for _, c := range sortedCodes(m.StatusCodes) {
+		for _, c := range slices.Sorted(maps.Keys(m.StatusCodes)) {
 			answers = append(answers, c+":"+strconv.FormatInt(m.StatusCodes[c], 10))
 		}
 		perKey := ""
 		if tracked := min(m.Keys, m.MaxKeys); tracked > 0 {
-			perKey = bench.FormatFloat(float64(m.HWMKB-m.RSSBeforeKB) * 1024 / float64(tracked))
+			perKey = scorecard.FormatFloat(float64(m.HWMKB-m.RSSBeforeKB) * 1024 / float64(tracked))
 		}
-		t.Add(strconv.Itoa(m.Keys), strconv.Itoa(m.MaxKeys), bench.FormatFloat(m.Seconds), bench.FormatFloat(float64(m.RSSBeforeKB)/1024), bench.FormatFloat(float64(m.HWMKB)/1024), bench.FormatFloat(float64(m.RSSAfterKB)/1024), perKey, strings.Join(answers, " "))
+		t.Add(strconv.Itoa(m.Keys), strconv.Itoa(m.MaxKeys), scorecard.FormatFloat(m.Seconds), scorecard.FormatFloat(float64(m.RSSBeforeKB)/1024), scorecard.FormatFloat(float64(m.HWMKB)/1024), scorecard.FormatFloat(float64(m.RSSAfterKB)/1024), perKey, strings.Join(answers, " "))
 	}
-	return []*bench.Table{t}
+	return []*table{t}
 }
 
 // memoryRun floods a fresh mock tracking at most maxKeys keys.
-func memoryRun(ctx context.Context, p *Plan, maxKeys int) (*bench.Memory, error) {
+func memoryRun(ctx context.Context, p *Plan, maxKeys int) (*scorecard.Memory, error) {
 	srv, err := p.startServer(ctx, "mock", "--key-by", "token", "--max-keys", strconv.Itoa(maxKeys))
 	if err != nil {
 		return nil, fmt.Errorf("mock server: %w", err)
@@ -82,7 +83,7 @@ func memoryRun(ctx context.Context, p *Plan, maxKeys int) (*bench.Memory, error)
 	for c, n := range res.StatusCodes {
 		codes[strconv.Itoa(c)] = n
 	}
-	return &bench.Memory{
+	return &scorecard.Memory{
 		Keys: int(res.Sent), MaxKeys: maxKeys, Seconds: res.Elapsed.Seconds(), StatusCodes: codes,
 		RSSBeforeKB: before.VmRSS, HWMKB: after.VmHWM, RSSAfterKB: after.VmRSS,
 	}, nil

@@ -1,11 +1,12 @@
-// Package measure runs the measurements behind `make bench`
-// (cmd/harness-bench) with the kit of internal/bench: the handler's cost in
-// process, validation cost, throughput of the mock against a bare handler
-// under Vegeta and wrk, load fidelity, limiter accuracy with Retry-After
-// probes, the conformance suite's wall time and the mock's memory. Each
-// section adds its rows to a bench.Report and returns the tables to print.
-// Servers run in child processes (`harness-bench serve`) on loopback, apart
-// from the load source; every load is bounded in time.
+// Package measure runs the sections of `make bench`, each measuring one promise of
+// the harness with the instruments of internal/bench and filling a scorecard.Card.
+//
+// The sections: the handler's cost in process, validation cost against plain
+// kin-openapi, the mock's throughput against a bare handler under Vegeta and wrk,
+// load fidelity of internal/load's runner against plain Vegeta, limiter accuracy
+// with Retry-After probes, the conformance suite's wall time and the mock's memory
+// after a flood of keys. Servers run in child processes (`harness-bench serve`) on
+// loopback, apart from the load source; every load is bounded in time.
 package measure
 
 import (

@@ -10,11 +10,12 @@ import (
 	"time"
 
 	"loginharness/internal/bench"
+	"loginharness/internal/bench/scorecard"
 )
 
 // section measures one thing, adds its rows to the report and returns the
 // tables to print.
-type section func(context.Context, *Plan, *bench.Report) []*bench.Table
+type section func(context.Context, *Plan, *scorecard.Card) []*table
 
 var sections = map[string]section{
 	"handler":     runHandler,
@@ -26,13 +27,13 @@ var sections = map[string]section{
 	"memory":      runMemory,
 }
 
-// Run measures the selected sections in order, printing each table to
-// stdout as it is done, then the goals and the notes, and returns the
-// report. Once ctx ends, the sections left are noted as not run.
-func Run(ctx context.Context, p *Plan, selected map[string]bool, command string, stdout io.Writer) *bench.Report {
+// Scorecard measures the selected sections in order, printing each table
+// to stdout as it is done, then the goals and the notes, and returns the
+// filled card. Once ctx ends, the sections left are noted as not run.
+func Scorecard(ctx context.Context, p *Plan, selected map[string]bool, command string, stdout io.Writer) *scorecard.Card {
 	start := time.Now()
-	rep := &bench.Report{
-		Version:   bench.ReportVersion,
+	rep := &scorecard.Card{
+		Version:   scorecard.Version,
 		StartedAt: start.UTC().Format(time.RFC3339),
 		Quick:     p.Quick,
 		Command:   strings.TrimSpace(command),
@@ -54,7 +55,7 @@ func Run(ctx context.Context, p *Plan, selected map[string]bool, command string,
 		p.logf("   %s took %.1f s", name, time.Since(t0).Seconds())
 	}
 	rep.Env.LoadAvgEnd = loadAvg()
-	rep.Goals = bench.Goals(rep)
+	rep.Goals = scorecard.Goals(rep)
 	rep.ElapsedSeconds = time.Since(start).Seconds()
 	fmt.Fprintln(stdout, goalTable(rep.Goals).Render())
 	if ctx.Err() != nil {
@@ -66,8 +67,8 @@ func Run(ctx context.Context, p *Plan, selected map[string]bool, command string,
 	return rep
 }
 
-func env() bench.Env {
-	e := bench.Env{GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH, NumCPU: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0)}
+func env() scorecard.Env {
+	e := scorecard.Env{GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH, NumCPU: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0)}
 	if v, err := bench.WrkVersion(); err == nil {
 		e.Wrk = v
 	}

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"loginharness/internal/bench"
+	"loginharness/internal/bench/scorecard"
 	"loginharness/internal/results"
 )
 
 // startServer starts `harness-bench serve --kind kind` on a free loopback port.
-func (p *Plan) startServer(ctx context.Context, kind string, extra ...string) (*bench.Server, error) {
+func (p *Plan) startServer(ctx context.Context, kind string, extra ...string) (*bench.ServerProcess, error) {
 	args := append([]string{"serve", "--kind", kind, "--addr", "127.0.0.1:0"}, extra...)
-	return bench.StartServer(ctx, 20*time.Second, p.Exe, args...)
+	return bench.StartServerProcess(ctx, 20*time.Second, p.Exe, args...)
 }
 
 // openMockArgs configure the throughput mock: the limiter is consulted on
@@ -22,7 +23,7 @@ func (p *Plan) startServer(ctx context.Context, kind string, extra ...string) (*
 var openMockArgs = []string{"--rate", "1e9", "--burst", "1048576", "--key-by", "token"}
 
 // stopServer stops s and records a failure to stop cleanly as a note.
-func stopServer(rep *bench.Report, section string, s *bench.Server) {
+func stopServer(rep *scorecard.Card, section string, s *bench.ServerProcess) {
 	if err := s.Stop(); err != nil {
 		rep.Notes = append(rep.Notes, section+": "+err.Error())
 	}
@@ -42,44 +43,44 @@ func non2xx(codes map[string]int) (bad, transport int64) {
 
 // runThroughput: closed-loop requests/s of the mock and the bare handler,
 // each in its own process, under Vegeta (several worker counts) and wrk.
-func runThroughput(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Table {
+func runThroughput(ctx context.Context, p *Plan, rep *scorecard.Card) []*table {
 	servers, stop, err := startPair(ctx, p, rep)
 	if err != nil {
 		rep.Notes = append(rep.Notes, "throughput: "+err.Error())
 		return nil
 	}
 	defer stop(rep)
-	t := throughputTable{rep: rep, Table: &bench.Table{
+	t := throughputTable{rep: rep, table: &table{
 		Title:  "Throughput, closed loop over loopback: valid Webex sign-in (goal mock/bare >= 0.8)",
 		Header: []string{"source", "conns", "server", "req/s", "p50 ms", "p99 ms", "non-2xx", "mock/bare"},
 	}}
 	for _, w := range p.Workers {
 		if ctx.Err() != nil {
-			return []*bench.Table{t.Table}
+			return []*table{t.table}
 		}
 		p.logf("   vegeta %d workers, %d rounds", w, p.Rounds)
 		rows, err := vegetaRounds(ctx, p, servers, w)
 		if err != nil {
 			rep.Notes = append(rep.Notes, "throughput: "+err.Error())
-			return []*bench.Table{t.Table}
+			return []*table{t.table}
 		}
 		t.add(rows)
 	}
 	if _, err := bench.WrkVersion(); err != nil {
-		rows := map[string]bench.Throughput{}
+		rows := map[string]scorecard.Throughput{}
 		for _, name := range []string{"bare", "mock"} {
-			rows[name] = bench.Throughput{Source: "wrk", Connections: p.WrkConns, Server: name, Skipped: err.Error()}
+			rows[name] = scorecard.Throughput{Source: "wrk", Connections: p.WrkConns, Server: name, Skipped: err.Error()}
 		}
 		rep.Notes = append(rep.Notes, "throughput: wrk rows skipped: "+err.Error())
 		t.Notes = append(t.Notes, "wrk skipped: "+err.Error())
 		t.add(rows)
-		return []*bench.Table{t.Table}
+		return []*table{t.table}
 	}
 	p.logf("   wrk %d connections, %d rounds", p.WrkConns, p.Rounds)
 	rows, err := wrkRounds(ctx, p, servers)
 	if err != nil {
 		rep.Notes = append(rep.Notes, "throughput: "+err.Error())
-		return []*bench.Table{t.Table}
+		return []*table{t.table}
 	}
 	t.add(rows)
 	t.Notes = append(t.Notes,
@@ -89,12 +90,12 @@ func runThroughput(ctx context.Context, p *Plan, rep *bench.Report) []*bench.Tab
 	if errs := throughputProblems(rep.Throughput); errs != nil {
 		rep.Notes = append(rep.Notes, "throughput: "+errs.Error())
 	}
-	return []*bench.Table{t.Table}
+	return []*table{t.table}
 }
 
 // startPair starts the bare and the mock server of the throughput runs;
 // stop stops both, noting a failure to stop cleanly.
-func startPair(ctx context.Context, p *Plan, rep *bench.Report) (servers map[string]*bench.Server, stop func(*bench.Report), err error) {
+func startPair(ctx context.Context, p *Plan, rep *scorecard.Card) (servers map[string]*bench.ServerProcess, stop func(*scorecard.Card), err error) {
 	bare, err := p.startServer(ctx, "bare")
 	if err != nil {
 		return nil, nil, errors.New("bare server: " + err.Error())
@@ -108,21 +109,21 @@ func startPair(ctx context.Context, p *Plan, rep *bench.Report) (servers map[str
 		stopServer(rep, "throughput", bare)
 		return nil, nil, errors.New("mock server: " + err.Error())
 	}
-	stop = func(rep *bench.Report) {
+	stop = func(rep *scorecard.Card) {
 		stopServer(rep, "throughput", mk)
 		stopServer(rep, "throughput", bare)
 	}
-	return map[string]*bench.Server{"bare": bare, "mock": mk}, stop, nil
+	return map[string]*bench.ServerProcess{"bare": bare, "mock": mk}, stop, nil
 }
 
 // throughputTable is the throughput table and the report it fills.
 type throughputTable struct {
-	*bench.Table
-	rep *bench.Report
+	*table
+	rep *scorecard.Card
 }
 
 // add records a bare/mock pair of rows in the report and the table.
-func (t throughputTable) add(rows map[string]bench.Throughput) {
+func (t throughputTable) add(rows map[string]scorecard.Throughput) {
 	for _, name := range []string{"bare", "mock"} {
 		r, ok := rows[name]
 		if !ok {
@@ -135,14 +136,14 @@ func (t throughputTable) add(rows map[string]bench.Throughput) {
 		}
 		ratio := ""
 		if name == "mock" && r.RatioToBare > 0 {
-			ratio = bench.FormatFloat(r.RatioToBare)
+			ratio = scorecard.FormatFloat(r.RatioToBare)
 		}
-		t.Add(r.Source, strconv.Itoa(r.Connections), name, bench.FormatFloat(r.RequestsPerSec), bench.FormatFloat(r.P50Ms), bench.FormatFloat(r.P99Ms), strconv.FormatInt(r.Non2xx, 10), ratio)
+		t.Add(r.Source, strconv.Itoa(r.Connections), name, scorecard.FormatFloat(r.RequestsPerSec), scorecard.FormatFloat(r.P50Ms), scorecard.FormatFloat(r.P99Ms), strconv.FormatInt(r.Non2xx, 10), ratio)
 	}
 }
 
 // vegetaRounds measures both servers with w Vegeta workers, after a warm-up.
-func vegetaRounds(ctx context.Context, p *Plan, servers map[string]*bench.Server, w uint64) (map[string]bench.Throughput, error) {
+func vegetaRounds(ctx context.Context, p *Plan, servers map[string]*bench.ServerProcess, w uint64) (map[string]scorecard.Throughput, error) {
 	logins := map[string]bench.Request{}
 	for name, srv := range servers {
 		req, err := webexLogin(srv.URL)
@@ -151,12 +152,12 @@ func vegetaRounds(ctx context.Context, p *Plan, servers map[string]*bench.Server
 		}
 		logins[name] = req
 	}
-	return alternate(ctx, p, "vegeta", int(w), func(name string) (bench.Throughput, error) {
+	return alternate(ctx, p, "vegeta", int(w), func(name string) (scorecard.Throughput, error) {
 		req := logins[name]
 		bench.Attack(ctx, req, bench.AttackOptions{Workers: w, Duration: p.Warm})
 		run := bench.Attack(ctx, req, bench.AttackOptions{Workers: w, Duration: p.Load})
 		bad, transport := non2xx(run.StatusCodes)
-		return bench.Throughput{
+		return scorecard.Throughput{
 			Seconds: run.Elapsed.Seconds(), Requests: int64(run.Requests), RequestsPerSec: run.RequestsPerSec,
 			P50Ms: results.Milliseconds(run.P50), P99Ms: results.Milliseconds(run.P99), Non2xx: bad, Errors: transport, StatusCodes: run.StatusCodes,
 		}, nil
@@ -164,7 +165,7 @@ func vegetaRounds(ctx context.Context, p *Plan, servers map[string]*bench.Server
 }
 
 // wrkRounds measures both servers with wrk, sending the same sign-in.
-func wrkRounds(ctx context.Context, p *Plan, servers map[string]*bench.Server) (map[string]bench.Throughput, error) {
+func wrkRounds(ctx context.Context, p *Plan, servers map[string]*bench.ServerProcess) (map[string]scorecard.Throughput, error) {
 	login, err := webexLogin("")
 	if err != nil {
 		return nil, err
@@ -174,14 +175,14 @@ func wrkRounds(ctx context.Context, p *Plan, servers map[string]*bench.Server) (
 		header[k] = strings.Join(v, ", ")
 	}
 	script := bench.WrkScript(login.Method, header, string(login.Body))
-	return alternate(ctx, p, "wrk", p.WrkConns, func(name string) (bench.Throughput, error) {
+	return alternate(ctx, p, "wrk", p.WrkConns, func(name string) (scorecard.Throughput, error) {
 		res, err := bench.RunWrk(ctx, servers[name].URL+login.URL, bench.WrkOptions{
 			Threads: p.WrkThreads, Connections: p.WrkConns, Duration: p.WrkLoad, Script: script,
 		})
 		if err != nil {
-			return bench.Throughput{}, err
+			return scorecard.Throughput{}, err
 		}
-		return bench.Throughput{
+		return scorecard.Throughput{
 			Seconds: res.Duration.Seconds(), Requests: res.Requests, RequestsPerSec: res.RequestsPerSec,
 			P50Ms: results.Milliseconds(res.P50), P99Ms: results.Milliseconds(res.P99), Non2xx: res.Non2xx, Errors: res.SocketErrors,
 		}, nil
@@ -189,7 +190,7 @@ func wrkRounds(ctx context.Context, p *Plan, servers map[string]*bench.Server) (
 }
 
 // throughputProblems names runs whose figures are not all 200s.
-func throughputProblems(rows []bench.Throughput) error {
+func throughputProblems(rows []scorecard.Throughput) error {
 	var errs []error
 	for _, r := range rows {
 		if r.Skipped == "" && (r.Non2xx > 0 || r.Errors > 0) {
@@ -202,8 +203,8 @@ func throughputProblems(rows []bench.Throughput) error {
 // alternate measures bare and mock in p.Rounds back-to-back pairs, the
 // order swapping each round so drifting load from other processes hits
 // both alike, and folds the rounds into medians.
-func alternate(ctx context.Context, p *Plan, source string, conns int, measure func(server string) (bench.Throughput, error)) map[string]bench.Throughput {
-	per := map[string][]bench.Throughput{}
+func alternate(ctx context.Context, p *Plan, source string, conns int, measure func(server string) (scorecard.Throughput, error)) map[string]scorecard.Throughput {
+	per := map[string][]scorecard.Throughput{}
 	var ratios []float64
 	failed := map[string]string{}
 	for r := range p.Rounds {
@@ -224,9 +225,9 @@ func alternate(ctx context.Context, p *Plan, source string, conns int, measure f
 			per[name] = append(per[name], m)
 			round[name] = m.RequestsPerSec
 		}
-		if v, ok := bench.Ratio(round["mock"], round["bare"]); ok {
+		if v, ok := scorecard.Ratio(round["mock"], round["bare"]); ok {
 			ratios = append(ratios, v)
 		}
 	}
-	return bench.FoldRounds(source, conns, per, ratios, failed)
+	return scorecard.FoldRounds(source, conns, per, ratios, failed)
 }

@@ -1,4 +1,4 @@
-package bench
+package scorecard
 
 import (
 	"reflect"
@@ -17,8 +17,11 @@ func statusOf(t *testing.T, gs []Goal, prefix string) Goal {
 	return Goal{}
 }
 
+// noWrk is how a throughput row says wrk was missing (bench.ErrWrkMissing).
+const noWrk = "wrk is not installed (Debian/Ubuntu: sudo apt-get install -y wrk)"
+
 func TestGoals(t *testing.T) {
-	rep := &Report{
+	rep := &Card{
 		Throughput: []Throughput{
 			{Source: "vegeta", Connections: 8, Server: "bare", RequestsPerSec: 30000},
 			{Source: "vegeta", Connections: 8, Server: "mock", RequestsPerSec: 27000, RatioToBare: 0.9},
@@ -26,8 +29,8 @@ func TestGoals(t *testing.T) {
 			{Source: "vegeta", Connections: 32, Server: "mock", RequestsPerSec: 21000, RatioToBare: 0.7},
 			{Source: "vegeta", Connections: 128, Server: "bare", RequestsPerSec: 30000},
 			{Source: "vegeta", Connections: 128, Server: "mock", RequestsPerSec: 29000, RatioToBare: 0.95, Non2xx: 3},
-			{Source: "wrk", Connections: 64, Server: "bare", Skipped: ErrWrkMissing.Error()},
-			{Source: "wrk", Connections: 64, Server: "mock", Skipped: ErrWrkMissing.Error()},
+			{Source: "wrk", Connections: 64, Server: "bare", Skipped: noWrk},
+			{Source: "wrk", Connections: 64, Server: "mock", Skipped: noWrk},
 		},
 		Validation: []Cost{{Name: "webex 200", NsPerOp: 4000}, {Name: "commvault 200 CM", NsPerOp: 31000}},
 		Fidelity: []Fidelity{
@@ -37,7 +40,7 @@ func TestGoals(t *testing.T) {
 			{Mode: ModeHarness, RequestedRate: 5000, AchievedRate: 5000}, // no plain run to compare with
 			{Mode: ModeHarness, RequestedRate: 1000, AchievedRate: 850, RatioToPlain: 0.85},
 		},
-		Limiter: []Limiter{
+		Limiter: []LimiterAccuracy{
 			{Limit: 10, Expected: 30, AcceptedError: -0.02, Probes: 5, Honest: true},
 			{Limit: 100, Expected: 310, AcceptedError: 0.08, Probes: 5, Honest: false},
 		},
@@ -62,7 +65,7 @@ func TestGoals(t *testing.T) {
 		}
 	}
 	if g := statusOf(t, gs, "throughput mock/bare, wrk"); !strings.Contains(g.Note, "apt-get install -y wrk") {
-		t.Errorf("skipped wrk goal should say how to install wrk: %+v", g)
+		t.Errorf("a skipped goal should pass on why its row was skipped: %+v", g)
 	}
 	if g := statusOf(t, gs, "load fidelity harness/plain at 10000/s"); g.Note != "" {
 		t.Errorf("plain reached the requested rate, yet the goal says %q", g.Note)
@@ -73,7 +76,7 @@ func TestGoals(t *testing.T) {
 }
 
 func TestGoalsEmptyReport(t *testing.T) {
-	if gs := Goals(&Report{}); len(gs) != 0 {
+	if gs := Goals(&Card{}); len(gs) != 0 {
 		t.Errorf("Goals of an empty report = %+v", gs)
 	}
 }
@@ -136,7 +139,7 @@ func TestFoldFidelity(t *testing.T) {
 }
 
 func TestValidationGoalPrefersCPUTime(t *testing.T) {
-	rep := &Report{Validation: []Cost{
+	rep := &Card{Validation: []Cost{
 		{Name: "slow wall, cheap CPU", NsPerOp: 30000, CPUNsPerOp: 9000}, // descheduled by other work
 		{Name: "costly", NsPerOp: 19000, CPUNsPerOp: 21000},
 		{Name: "no CPU figure", NsPerOp: 15000},
@@ -152,7 +155,7 @@ func TestValidationGoalPrefersCPUTime(t *testing.T) {
 }
 
 func TestFidelityGoalNotesASaturatedMachine(t *testing.T) {
-	rep := &Report{Fidelity: []Fidelity{
+	rep := &Card{Fidelity: []Fidelity{
 		{Mode: ModePlain, RequestedRate: 10000, AchievedRate: 3400},
 		{Mode: ModeHarness, RequestedRate: 10000, AchievedRate: 3300, RatioToPlain: 0.97},
 	}}
@@ -163,7 +166,7 @@ func TestFidelityGoalNotesASaturatedMachine(t *testing.T) {
 }
 
 func TestValidationRatioGoalPerResponse(t *testing.T) {
-	rep := &Report{Validation: []Cost{
+	rep := &Card{Validation: []Cost{
 		{Name: "webex 200", CPUNsPerOp: 700, Plain: &Cost{CPUNsPerOp: 10000}, RatioToPlain: 0.07},
 		{Name: "webex 429 error body", CPUNsPerOp: 1400, Plain: &Cost{CPUNsPerOp: 7000}, RatioToPlain: 0.2}, // at most: met
 		{Name: "commvault 200 LoginFailure", CPUNsPerOp: 3000, Plain: &Cost{CPUNsPerOp: 10000}, RatioToPlain: 0.3},
@@ -200,7 +203,7 @@ func TestTopFidelityGoal(t *testing.T) {
 		}
 	}
 	ceiling := &Ceiling{Top: 20000, Rate: 10500, BelowTop: true}
-	gs := Goals(&Report{Fidelity: rows(0.96), Ceiling: ceiling})
+	gs := Goals(&Card{Fidelity: rows(0.96), Ceiling: ceiling})
 	top := statusOf(t, gs, TopFidelityGoal(20000))
 	if top.Status != Met || top.Target != GoalTopFidelity || top.Value != 0.96 || !top.NoteAlways {
 		t.Errorf("top goal = %+v, want met at 0.96 against %g", top, GoalTopFidelity)
@@ -216,15 +219,15 @@ func TestTopFidelityGoal(t *testing.T) {
 	if n := len(gs); n != 2 {
 		t.Errorf("%d goals, want the 10000/s one and the top one: %+v", n, gs)
 	}
-	if g := statusOf(t, Goals(&Report{Fidelity: rows(0.94), Ceiling: ceiling}), TopFidelityGoal(20000)); g.Status != Missed {
+	if g := statusOf(t, Goals(&Card{Fidelity: rows(0.94), Ceiling: ceiling}), TopFidelityGoal(20000)); g.Status != Missed {
 		t.Errorf("0.94 at the top: %+v, want missed (0.95 is the top's target, not 0.9)", g)
 	}
 	// Another machine, another ceiling: the same goal, so runs compare.
-	other := Goals(&Report{Fidelity: rows(0.99), Ceiling: &Ceiling{Top: 20000, Rate: 20000}})
+	other := Goals(&Card{Fidelity: rows(0.99), Ceiling: &Ceiling{Top: 20000, Rate: 20000}})
 	if g := statusOf(t, other, TopFidelityGoal(20000)); g.Status != Met || !strings.Contains(g.Note, "within plain Vegeta's ceiling") {
 		t.Errorf("top goal at the top rate = %+v", g)
 	}
-	none := Goals(&Report{Ceiling: &Ceiling{Top: 20000, BelowTop: true}})
+	none := Goals(&Card{Ceiling: &Ceiling{Top: 20000, BelowTop: true}})
 	if g := statusOf(t, none, TopFidelityGoal(20000)); g.Status != Skipped || !strings.Contains(g.Note, "none of the rates") {
 		t.Errorf("no ceiling found: %+v, want skipped saying why", g)
 	}

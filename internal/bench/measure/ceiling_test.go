@@ -1,9 +1,11 @@
-package bench
+package measure
 
 import (
 	"errors"
 	"strings"
 	"testing"
+
+	"loginharness/internal/bench/scorecard"
 )
 
 // machine is a fake plain Vegeta: it keeps up with any rate up to capacity
@@ -21,15 +23,15 @@ func machine(capacity float64, probed *[]float64) func(float64) (float64, error)
 
 func TestFindCeilingKeepsTheTopWhenVegetaKeepsUp(t *testing.T) {
 	var probed []float64
-	c, err := FindCeiling(20000, 500, 5, machine(35000, &probed))
+	c, err := findCeiling(20000, 500, 5, machine(35000, &probed))
 	if err != nil || c.Rate != 20000 || c.BelowTop || len(probed) != 1 || !c.Probes[0].KeptUp {
-		t.Errorf("FindCeiling = %+v, %v after %v; want the top rate after one probe", c, err, probed)
+		t.Errorf("findCeiling = %+v, %v after %v; want the top rate after one probe", c, err, probed)
 	}
 }
 
 func TestFindCeilingBisectsBelowTheTop(t *testing.T) {
 	var probed []float64
-	c, err := FindCeiling(20000, 500, 5, machine(10700, &probed))
+	c, err := findCeiling(20000, 500, 5, machine(10700, &probed))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,9 +52,9 @@ func TestFindCeilingBisectsBelowTheTop(t *testing.T) {
 
 func TestFindCeilingStopsAtTheResolution(t *testing.T) {
 	var probed []float64
-	c, err := FindCeiling(20000, 500, 50, machine(10700, &probed))
+	c, err := findCeiling(20000, 500, 50, machine(10700, &probed))
 	if err != nil || c.Rate != 10500 {
-		t.Errorf("FindCeiling = %+v, %v; want 10500", c, err)
+		t.Errorf("findCeiling = %+v, %v; want 10500", c, err)
 	}
 	seen := map[float64]bool{}
 	for _, r := range probed {
@@ -66,9 +68,9 @@ func TestFindCeilingStopsAtTheResolution(t *testing.T) {
 
 func TestFindCeilingCountsFailedProbesAsNotKeptUp(t *testing.T) {
 	boom := errors.New("connection refused")
-	c, err := FindCeiling(20000, 500, 3, func(float64) (float64, error) { return 0, boom })
+	c, err := findCeiling(20000, 500, 3, func(float64) (float64, error) { return 0, boom })
 	if err == nil || c.Rate != 0 || !c.BelowTop {
-		t.Errorf("FindCeiling = %+v, %v; want no rate and an error", c, err)
+		t.Errorf("findCeiling = %+v, %v; want no rate and an error", c, err)
 	}
 	for _, p := range c.Probes {
 		if p.KeptUp || !strings.Contains(p.Error, "refused") {
@@ -76,33 +78,33 @@ func TestFindCeilingCountsFailedProbesAsNotKeptUp(t *testing.T) {
 		}
 	}
 	// A probe that achieves the rate but fails is no ceiling either.
-	c, err = FindCeiling(2000, 500, 3, func(rate float64) (float64, error) { return rate, boom })
+	c, err = findCeiling(2000, 500, 3, func(rate float64) (float64, error) { return rate, boom })
 	if err == nil || c.Rate != 0 {
-		t.Errorf("FindCeiling = %+v, %v; want no rate", c, err)
+		t.Errorf("findCeiling = %+v, %v; want no rate", c, err)
 	}
 }
 
 func TestFindCeilingKeepUpThreshold(t *testing.T) {
 	var probed []float64
 	// Achieving 97 % of every rate is falling behind at every rate.
-	c, err := FindCeiling(1000, 100, 4, func(rate float64) (float64, error) {
+	c, err := findCeiling(1000, 100, 4, func(rate float64) (float64, error) {
 		probed = append(probed, rate)
 		return 0.97 * rate, nil
 	})
 	if err == nil || c.Rate != 0 {
-		t.Errorf("FindCeiling = %+v, %v; want nothing kept up with at 0.97", c, err)
+		t.Errorf("findCeiling = %+v, %v; want nothing kept up with at 0.97", c, err)
 	}
-	c, err = FindCeiling(1000, 100, 4, func(rate float64) (float64, error) { return CeilingKeepUp * rate, nil })
+	c, err = findCeiling(1000, 100, 4, func(rate float64) (float64, error) { return scorecard.CeilingKeepUp * rate, nil })
 	if err != nil || c.Rate != 1000 {
-		t.Errorf("FindCeiling = %+v, %v; achieving exactly the keep-up share is keeping up", c, err)
+		t.Errorf("findCeiling = %+v, %v; achieving exactly the keep-up share is keeping up", c, err)
 	}
 }
 
 func TestFindCeilingRefusesNonsense(t *testing.T) {
 	for _, tc := range [][2]float64{{0, 500}, {-1, 500}, {20000, 0}} {
 		called := false
-		if _, err := FindCeiling(tc[0], tc[1], 3, func(float64) (float64, error) { called = true; return 0, nil }); err == nil || called {
-			t.Errorf("FindCeiling(%v, %v): err %v, probed %v", tc[0], tc[1], err, called)
+		if _, err := findCeiling(tc[0], tc[1], 3, func(float64) (float64, error) { called = true; return 0, nil }); err == nil || called {
+			t.Errorf("findCeiling(%v, %v): err %v, probed %v", tc[0], tc[1], err, called)
 		}
 	}
 }

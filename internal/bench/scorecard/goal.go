@@ -1,8 +1,7 @@
-package bench
+package scorecard
 
 import (
 	"fmt"
-	"maps"
 	"math"
 	"slices"
 )
@@ -102,10 +101,6 @@ func FormatFloat(v float64) string {
 	default:
 		return fmt.Sprintf("%.3f", v)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	return slices.Sorted(maps.Keys(m))
 }
 
 // Median of xs (the mean of the middle two for an even count); false when empty.

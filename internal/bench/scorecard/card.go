@@ -1,11 +1,16 @@
-package bench
+// Package scorecard is reports/bench.json: the figures of one `make bench` run and
+// the goals judged on them as ratios of figures measured side by side.
+//
+// It is a pure model: nothing here measures, runs or asserts on time, so the
+// goals can be proved both ways on made-up cards.
+package scorecard
 
-// ReportVersion is bumped when a field of Report changes meaning.
-const ReportVersion = 2
+// Version is bumped when a field of Card changes meaning.
+const Version = 2
 
-// Report is reports/bench.json: every figure of one benchmark run.
+// Card is reports/bench.json: every figure of one benchmark run.
 // Rates are requests per second, latencies milliseconds, memory KiB.
-type Report struct {
+type Card struct {
 	Version        int     `json:"version"`
 	StartedAt      string  `json:"startedAt"` // RFC 3339, UTC
 	ElapsedSeconds float64 `json:"elapsedSeconds"`
@@ -19,10 +24,10 @@ type Report struct {
 	Fidelity   []Fidelity   `json:"fidelity"`
 	// Ceiling is plain Vegeta's measured ceiling, which caps the top
 	// fidelity row; nil when the fidelity section did not run.
-	Ceiling     *Ceiling      `json:"ceiling,omitempty"`
-	Limiter     []Limiter     `json:"limiter"`
-	Conformance []Conformance `json:"conformance"`
-	Memory      []Memory      `json:"memory"`
+	Ceiling     *Ceiling          `json:"ceiling,omitempty"`
+	Limiter     []LimiterAccuracy `json:"limiter"`
+	Conformance []SuiteTime       `json:"conformance"`
+	Memory      []Memory          `json:"memory"`
 
 	Goals []Goal   `json:"goals"`
 	Notes []string `json:"notes,omitempty"` // skipped sections and why
@@ -105,7 +110,7 @@ type Fidelity struct {
 	// RatioRounds are those per-round ratios, which show the noise.
 	RatioToPlain float64   `json:"ratioToPlain,omitempty"`
 	RatioRounds  []float64 `json:"ratioRounds,omitempty"`
-	// Top marks the row at the top rate (Report.Ceiling's Rate).
+	// Top marks the row at the top rate (Card.Ceiling's Rate).
 	Top bool `json:"top,omitempty"`
 	// CPUSeconds is the load process's CPU time (user and system) over
 	// the runs, summed over rounds; CPUMicrosPerRequest is that per request.
@@ -117,8 +122,8 @@ type Fidelity struct {
 	Validators *CPUShare `json:"validators,omitempty"`
 }
 
-// Limiter is one over-limit run against the mock and the Retry-After probes after it.
-type Limiter struct {
+// LimiterAccuracy is one over-limit run against the mock and the Retry-After probes after it.
+type LimiterAccuracy struct {
 	Limit         float64 `json:"limit"`
 	Burst         int     `json:"burst"`
 	OfferedRate   float64 `json:"offeredRate"`
@@ -141,8 +146,8 @@ type Limiter struct {
 	Honest            bool    `json:"honest"` // every probe was served by the announced time
 }
 
-// Conformance is one timed run of the conformance suite.
-type Conformance struct {
+// SuiteTime is one timed run of the conformance suite.
+type SuiteTime struct {
 	Scope        string  `json:"scope"`   // "webex", "commvault", "both", or "compile"
 	Seconds      float64 `json:"seconds"` // wall time of the process
 	Passed       bool    `json:"passed"`
@@ -161,4 +166,57 @@ type Memory struct {
 	RSSBeforeKB int64            `json:"rssBeforeKB"` // after start-up and a warm-up
 	HWMKB       int64            `json:"hwmKB"`       // VmHWM after the flood
 	RSSAfterKB  int64            `json:"rssAfterKB"`
+}
+
+// CeilingKeepUp is the share of a requested rate plain Vegeta must achieve
+// to count as keeping up with it. Achieved counts until the last response,
+// so a run that keeps up loses only its last latency (under 1 % of a
+// 3 s run); below 0.98 answers queue up: the machine sets the pace.
+const CeilingKeepUp = 0.98
+
+// CeilingProbe is one open-loop run of plain Vegeta in a ceiling search.
+type CeilingProbe struct {
+	Requested float64 `json:"requested"`
+	Achieved  float64 `json:"achieved"`
+	KeptUp    bool    `json:"keptUp"`
+	Error     string  `json:"error,omitempty"`
+}
+
+// Ceiling is what plain Vegeta sustains on this machine, up to Top: the
+// top fidelity row runs at Rate, which is Top unless Top is beyond Vegeta
+// here, in which case it is the highest rate plain Vegeta kept up with.
+type Ceiling struct {
+	Top        float64        `json:"top"`
+	Rate       float64        `json:"rate"`       // 0 when plain Vegeta kept up with nothing probed
+	BelowTop   bool           `json:"belowTop"`   // Top is above the ceiling: Rate is the ceiling measured
+	Resolution float64        `json:"resolution"` // the search stops when the bracket is this narrow
+	Probes     []CeilingProbe `json:"probes"`
+}
+
+// CPUShare is how much of a process's CPU time went to one function,
+// measured with the Go CPU profiler: it samples every thread of the
+// process 100 times per CPU-second, recording the stack, so the samples
+// whose stack passes through the function (inlined or not, whatever calls
+// it, on whichever goroutine) over all samples is its share of the
+// process's CPU time. The profiler's own cost falls on every function alike.
+type CPUShare struct {
+	Func    string  `json:"func"`    // the function counted, fully qualified
+	Samples int64   `json:"samples"` // all samples of the process
+	InFunc  int64   `json:"inFunc"`  // samples with Func on the stack
+	Share   float64 `json:"share"`   // InFunc / Samples, 0..1
+	// ProcessCPUSeconds is the process's CPU time (user and system) over
+	// the same span, from getrusage; the samples add up to about as much.
+	ProcessCPUSeconds float64 `json:"processCPUSeconds"`
+}
+
+// Add pools another measurement of the same function into s.
+func (s *CPUShare) Add(o CPUShare) {
+	s.Func = o.Func
+	s.Samples += o.Samples
+	s.InFunc += o.InFunc
+	s.ProcessCPUSeconds += o.ProcessCPUSeconds
+	s.Share = 0
+	if s.Samples > 0 {
+		s.Share = float64(s.InFunc) / float64(s.Samples)
+	}
 }

@@ -1,4 +1,4 @@
-package bench
+package scorecard
 
 import (
 	"cmp"
@@ -30,7 +30,7 @@ const (
 
 // Goals judges the report against the goals' targets; ratios only, no
 // absolute times but the validator's.
-func Goals(rep *Report) []Goal {
+func Goals(rep *Card) []Goal {
 	var out []Goal
 	out = append(out, throughputGoals(rep.Throughput)...)
 	out = append(out, validationGoals(rep.Validation)...)
@@ -174,7 +174,7 @@ func saturated(plain, requested float64) string {
 }
 
 // limiterGoals: accepted within 5 % of the expectation, Retry-After honest.
-func limiterGoals(rows []Limiter) []Goal {
+func limiterGoals(rows []LimiterAccuracy) []Goal {
 	var out []Goal
 	for _, l := range rows {
 		name := "limiter " + strconv.FormatFloat(l.Limit, 'f', 0, 64) + "/s"

@@ -1,9 +1,11 @@
-package bench
+package measure
 
-import "testing"
+import (
+	"testing"
+)
 
 func TestTableRender(t *testing.T) {
-	tb := &Table{Title: "Throughput", Header: []string{"server", "req/s", "note"}}
+	tb := &table{Title: "Throughput", Header: []string{"server", "req/s", "note"}}
 	tb.Add("bare", "45454", "")
 	tb.Add("mock", "0.853", "µs-wide")
 	tb.Add("wrk", "skipped")
@@ -22,7 +24,7 @@ wrk     skipped
 }
 
 func TestTableRenderRaggedRows(t *testing.T) {
-	tb := &Table{Header: []string{"a"}}
+	tb := &table{Header: []string{"a"}}
 	tb.Add("1", "extra")
 	tb.Add()
 	// The rule spans every column; an empty row is an empty line.

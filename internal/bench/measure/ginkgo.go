@@ -1,4 +1,4 @@
-package bench
+package measure
 
 import (
 	"fmt"
@@ -8,10 +8,10 @@ import (
 
 var ginkgoRan = regexp.MustCompile(`Ran (\d+) of (\d+) Specs? in ([0-9.]+) seconds`)
 
-// ParseGinkgoRan reads Ginkgo's "Ran 36 of 67 Specs in 0.041 seconds" line
+// parseGinkgoRan reads Ginkgo's "Ran 36 of 67 Specs in 0.041 seconds" line
 // (the last one, if a binary printed several; without colour codes, so
 // run with -ginkgo.no-color).
-func ParseGinkgoRan(out string) (ran, total int, seconds float64, err error) {
+func parseGinkgoRan(out string) (ran, total int, seconds float64, err error) {
 	all := ginkgoRan.FindAllStringSubmatch(out, -1)
 	if len(all) == 0 {
 		return 0, 0, 0, fmt.Errorf("no %q line in the suite's output", "Ran N of M Specs in S seconds")

@@ -1,13 +1,13 @@
-package bench
+package measure
 
 import (
 	"strings"
 	"unicode/utf8"
 )
 
-// Table is a titled text table with aligned columns; numbers (cells that
+// table is a titled text table with aligned columns; numbers (cells that
 // start with a digit, a sign or a dot) are right-aligned.
-type Table struct {
+type table struct {
 	Title  string
 	Header []string
 	Rows   [][]string
@@ -15,10 +15,10 @@ type Table struct {
 }
 
 // Add appends a row; short rows are padded, long rows keep their extra cells.
-func (t *Table) Add(cells ...string) { t.Rows = append(t.Rows, cells) }
+func (t *table) Add(cells ...string) { t.Rows = append(t.Rows, cells) }
 
 // Render writes the table as text.
-func (t *Table) Render() string {
+func (t *table) Render() string {
 	cols := len(t.Header)
 	for _, r := range t.Rows {
 		cols = max(cols, len(r))
