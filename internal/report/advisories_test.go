@@ -259,3 +259,32 @@ func TestAdvisoriesRenderInChromium(t *testing.T) {
 		}
 	}
 }
+
+// TestAdvisoriesOfSeveralRunsStayApart: on a page of several runs each
+// run's advisories are a group of their own, named by API and run, and
+// counted together under the verdict.
+func TestAdvisoriesOfSeveralRunsStayApart(t *testing.T) {
+	c := testkit.Contract(t)
+	var srcs []Source
+	for _, run := range []struct {
+		label string
+		state results.AdvisoryState
+	}{{"staging", results.AdvisoryPassed}, {"prod", results.AdvisoryRaised}} {
+		dir := t.TempDir()
+		var s suite
+		s.addAdvisory(types.SpecStatePassed, advisoryFixture("nothing-echoed", "webex", run.state, false), "")
+		path := s.write(t, dir, "ginkgo.json", t0)
+		srcs = append(srcs, Source{Dir: dir, GinkgoFiles: []string{path}, Contract: c, Label: run.label, Run: &results.RunInfo{Started: t0}})
+	}
+	v, err := BuildRuns(srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := v.Advisories.Groups
+	if len(g) != 2 || g[0].Title != "webex (staging)" || g[1].Title != "webex (prod)" || g[0].Anchor == g[1].Anchor {
+		t.Fatalf("groups %+v, want webex (staging) and webex (prod) apart", g)
+	}
+	if term := summaryOf(t, v); !strings.Contains(term, "advisories: 1 passed, 1 raised, 0 not judged") || !strings.Contains(term, "! webex (prod): Advisory nothing-echoed") {
+		t.Errorf("the terminal does not count both runs' advisories or name the run of the raised one:\n%s", term)
+	}
+}
