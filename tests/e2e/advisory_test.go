@@ -233,14 +233,16 @@ func TestLiveSacrificialAccountsThroughTheBinary(t *testing.T) {
 
 // TestLiveWithoutSacrificialAccountNamesTheSetting: without a sacrificial
 // account the checks that need one are skipped, each naming its setting,
-// and no wrong password goes beyond the rails' one per account.
+// and no wrong password goes beyond the rails' one per account. Those
+// checks are all of the contract this filter runs, so the run is NOT
+// JUDGED (exit 3), whatever the advisories found.
 func TestLiveWithoutSacrificialAccountNamesTheSetting(t *testing.T) {
 	t.Parallel()
 	srv := newAccountServer(t)
 	out := t.TempDir()
 	o := harness(t, invocation{args: []string{"run", "--skip-load", "--label-filter", advisoryFilter, "--out", out}, env: liveEnv(srv.URL, srv.URL)})
-	if o.code != 0 {
-		t.Errorf("exit %d, want 0\n%s", o.code, tail(o.output()))
+	if o.code != 3 || !strings.Contains(o.stdout, "nothing of webex was judged") || !strings.Contains(o.stdout, "nothing of commvault was judged") {
+		t.Errorf("exit %d, want 3: nothing of either contract judged\n%s", o.code, tail(o.output()))
 	}
 	for _, want := range []string{"HARNESS_REDSKY_SACRIFICIAL_EMAIL", "HARNESS_COMMVAULT_SACRIFICIAL_USERNAME"} {
 		if !strings.Contains(o.stdout, want) {
