@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -64,10 +65,16 @@ var (
 // settings are wrong, else 3; any other error means the command ran and
 // failed, exit 1.
 func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	var level slog.LevelVar // Info: only what the user needs to hear; Debug with -v
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: &level}))
 	started := false
 	root := newRootCmd(logger)
-	root.PersistentPreRun = func(*cobra.Command, []string) { started = true }
+	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
+		started = true
+		if verbose(cmd) {
+			level.Set(slog.LevelDebug)
+		}
+	}
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -92,7 +99,13 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "harness: %v\n", err)
 		return exitUsage
 	case !started || errors.As(err, &usage):
-		fmt.Fprintf(stderr, "harness: %v\nRun '%s --help' for usage.\n", err, cmd.CommandPath())
+		// A message of several lines (a "Did you mean") ends with a
+		// blank line before the pointer to --help, as cobra writes it.
+		msg, sep := strings.TrimRight(err.Error(), "\n"), "\n"
+		if strings.Contains(msg, "\n") {
+			sep = "\n\n"
+		}
+		fmt.Fprintf(stderr, "harness: %s%sRun '%s --help' for usage.\n", msg, sep, cmd.CommandPath())
 		return exitUsage
 	default:
 		fmt.Fprintf(stderr, "harness: %v\n", err)
@@ -107,14 +120,20 @@ func newRootCmd(logger *slog.Logger) *cobra.Command {
 		Long: `harness checks that the Webex RedSky admin login and the Commvault Login API
 keep their OpenAPI contracts, status code by status code, and that their rate
 limiting (429 with Retry-After) is honest under load. It runs against an
-embedded mock unless HARNESS_*_URL points an API at a live server.`,
+embedded mock unless HARNESS_*_URL points an API at a live server.
+
+-v (--verbose) means more output on every command, as kubectl's -v does;
+the version is 'harness version' or --version.`,
 		Version:       buildVersion(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
 	root.SetVersionTemplate("harness {{.Version}}\n")
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	// -v means one thing on every command, as in kubectl: more output. The
+	// version is 'harness version' or --version, which has no shorthand.
+	root.PersistentFlags().BoolP(verboseFlag, "v", false, "say more: Ginkgo's full output under run, debug lines on stderr")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{suggestFlag(cmd, err)} })
 	root.AddCommand(
 		newRunCmd(logger),
 		newMockCmd(logger),
@@ -122,4 +141,13 @@ embedded mock unless HARNESS_*_URL points an API at a live server.`,
 		newVersionCmd(),
 	)
 	return root
+}
+
+// verboseFlag is -v, --verbose: the persistent flag every command shares.
+const verboseFlag = "verbose"
+
+// verbose tells whether -v was given to cmd or to a command above it.
+func verbose(cmd *cobra.Command) bool {
+	v, _ := cmd.Flags().GetBool(verboseFlag)
+	return v
 }

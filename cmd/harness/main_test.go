@@ -84,6 +84,9 @@ func TestRunOnTheMockConformsAndEndsWithTheReportPath(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("want exit 0:\n%s", r)
 	}
+	if r.stderr != "" {
+		t.Errorf("a run that has nothing to warn of wrote to stderr:\n%s", r.stderr)
+	}
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	if want := "report: " + filepath.Join(out, pageFile); lines[len(lines)-1] != want {
 		t.Errorf("last line %q, want %q", lines[len(lines)-1], want)
@@ -124,6 +127,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		"stray argument":    {"version", "extra"},
 		"bad mock flag":     {"mock", "--nosuch"},
 		"missing report in": {"report", "--in", filepath.Join(t.TempDir(), "missing")},
+		"in-each, no run":   {"report", "--in-each", t.TempDir(), "--out", t.TempDir()},
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := harness(t, t.Context(), args...)
@@ -169,6 +173,29 @@ func TestReportRendersAgainFromAFolder(t *testing.T) {
 	}
 	if page := readPage(t, out); !strings.Contains(page, `data-api="commvault"`) {
 		t.Error("re-rendered page lacks the commvault matrix")
+	}
+}
+
+// TestReportReadsEveryRunOfAFolder gives report the folder that holds the
+// runs' folders, as the Kubernetes merge does: every run is on the page,
+// with no list of them written by hand.
+func TestReportReadsEveryRunOfAFolder(t *testing.T) {
+	runs := t.TempDir()
+	for _, name := range []string{"first", "second"} {
+		if r := harness(t, t.Context(), "run", "--skip-load", "--only", "commvault", "--out", filepath.Join(runs, name)); r.code != exitOK {
+			t.Fatalf("run %s:\n%s", name, r)
+		}
+	}
+	out := t.TempDir()
+	r := harness(t, t.Context(), "report", "--in-each", runs, "--out", out)
+	if r.code != exitOK {
+		t.Fatalf("report --in-each:\n%s", r)
+	}
+	page := readPage(t, out)
+	for _, name := range []string{"first", "second"} {
+		if !strings.Contains(page, `data-run="`+name+`"`) {
+			t.Errorf("the page lacks the run %s", name)
+		}
 	}
 }
 
@@ -222,6 +249,38 @@ func TestMockShutsDownOnSIGTERM(t *testing.T) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("mock did not exit cleanly: %v\n%s", err, errs.String())
+	}
+}
+
+func TestMockOnAnAddressInUseExits2(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	r := harness(t, ctx, "mock", "--addr", busy.Addr().String())
+	if r.code != exitUsage || !strings.Contains(r.stderr, "--addr "+busy.Addr().String()+": the address is in use") {
+		t.Fatalf("want exit 2 naming the address in use:\n%s", r)
+	}
+}
+
+// TestMistypedNamesGetASuggestion: an unknown command or flag is answered
+// with the nearest ones, on stderr, with exit 2.
+func TestMistypedNamesGetASuggestion(t *testing.T) {
+	for args, want := range map[string]string{
+		"rnu":                  "\trun",
+		"run --skip-lod":       "\t--skip-load",
+		"run -skip-load":       "\t--skip-load",
+		"run --only-webex":     "\t--only",
+		"report --baselin x":   "\t--baseline",
+		"mock --adr 1.2.3.4:5": "\t--addr",
+	} {
+		r := harness(t, t.Context(), strings.Fields(args)...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "Did you mean this?\n"+want+"\n") {
+			t.Errorf("harness %s: want exit 2 suggesting %q:\n%s", args, strings.TrimSpace(want), r)
+		}
 	}
 }
 

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -25,6 +27,10 @@ HARNESS_COMMVAULT_URL at http://ADDR/commandcenter/api to test it as a live
 server. The demo accounts and limits below are the defaults. SIGINT or SIGTERM
 shuts it down gracefully.
 
+Exit status: 0 after a graceful shutdown, 2 a usage error or an --addr it
+cannot listen on (in use by another process, or not an address of this
+machine), the configuration's to fix like any bad flag.
+
 ` + demoAccounts(cfg),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -34,7 +40,14 @@ shuts it down gracefully.
 			if _, _, err := net.SplitHostPort(addr); err != nil {
 				return usagef("--addr %q: want host:port, e.g. 127.0.0.1:8080: %v", addr, err)
 			}
-			return mock.ListenAndServe(cmd.Context(), addr, mock.New(cfg), logger)
+			ln, err := (&net.ListenConfig{}).Listen(cmd.Context(), "tcp", addr)
+			if errors.Is(err, syscall.EADDRINUSE) {
+				return usagef("--addr %s: the address is in use, another process listens there: stop it, or give another --addr", addr)
+			}
+			if err != nil {
+				return usagef("--addr %s: cannot listen there: %v", addr, err)
+			}
+			return mock.Serve(cmd.Context(), ln, mock.New(cfg), logger)
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")

@@ -22,8 +22,8 @@ const pageFile = "index.html"
 
 // reportOptions are the flags of `harness report`.
 type reportOptions struct {
-	in, baseline []string
-	out          string
+	in, inEach, baseline []string
+	out                  string
 }
 
 func newReportCmd() *cobra.Command {
@@ -57,6 +57,7 @@ Exit status, as for 'harness run': 0 everything judged conforms, 1 a failure,
 rest), 3 nothing judged.`,
 		Example: `  harness report --in reports
   harness report --in shard-0 --in shard-1 --in shard-2 --out merged
+  harness report --in-each shards --out merged
   harness report --in staging --in production --out both
   harness report --in tonight --baseline last-night --out tonight`,
 		Args: cobra.NoArgs,
@@ -64,12 +65,18 @@ rest), 3 nothing judged.`,
 	}
 	fs := cmd.Flags()
 	fs.StringArrayVar(&o.in, "in", nil, "output folder of a run; repeat for several runs or for the shards of one (default $"+results.OutDirEnv+", else reports/ at the module root)")
+	fs.StringArrayVar(&o.inEach, "in-each", nil, "folder whose every subfolder is an --in folder, such as the shards of a sharded run side by side; repeatable")
 	fs.StringVar(&o.out, "out", "", "folder to write index.html and summary.md to (default: the one --in folder, rendered again in place; required with several --in, and none of them nor a --baseline)")
 	fs.StringArrayVar(&o.baseline, "baseline", nil, "output folder of an earlier run to compare with; repeat for its shards")
 	return cmd
 }
 
 func (o reportOptions) run(stdout, stderr io.Writer) error {
+	each, err := subfolders(o.inEach)
+	if err != nil {
+		return err
+	}
+	o.in = append(o.in, each...)
 	if len(o.in) == 0 {
 		o.in = []string{results.OutDir()}
 	}

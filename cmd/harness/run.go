@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"loginharness/internal/report"
 	"loginharness/internal/results"
 	"loginharness/internal/target"
+	"loginharness/suites/setup"
 )
 
 // runOptions are the flags of `harness run`.
@@ -52,14 +54,17 @@ refused token or account, a URL that cannot be the documented base, or a
 redirect (exit 2). Nothing is judged then.
 
 Exit status: 0 everything judged conforms, 1 a conformance or load failure
-(or an interrupted run), 2 a usage or configuration error, 3 nothing judged:
-a live target unreachable or unusable, or every spec of an API skipped.`,
+(or an interrupted run), 2 a usage or configuration error (a URL variable set
+but empty included), 3 not judged: a live target unreachable or unusable (a
+502, 503 or 504 included), one that went away mid-run while nothing judged
+failed, or every spec of an API skipped.`,
 		Example: `  harness run
   harness run --only webex --skip-load
   harness run --drift missing-required-field   # see the suites catch a broken contract
   harness run --label-filter 'status:429'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.verbose = verbose(cmd)
 			return o.run(cmd.Context(), cmd.OutOrStdout(), logger)
 		},
 	}
@@ -69,7 +74,6 @@ a live target unreachable or unusable, or every spec of an API skipped.`,
 	fs.StringVar(&o.only, "only", "", "test one API only: webex or commvault")
 	fs.BoolVar(&o.skipLoad, "skip-load", false, "skip the load scenarios")
 	fs.StringVar(&o.labelFilter, "label-filter", "", "Ginkgo label filter, ANDed with --only and --skip-load")
-	fs.BoolVarP(&o.verbose, "verbose", "v", false, "Ginkgo's full output: every spec as it runs, each failure in full")
 	o.vars = bindVariables(fs)
 	return cmd
 }
@@ -94,7 +98,7 @@ func (o *runOptions) run(ctx context.Context, stdout io.Writer, logger *slog.Log
 	if err != nil {
 		return err
 	}
-	c, err := contract.Load()
+	c, err := setup.Contract()
 	if err != nil {
 		return err
 	}
@@ -103,7 +107,7 @@ func (o *runOptions) run(ctx context.Context, stdout io.Writer, logger *slog.Log
 	if err := o.checkSelection(sel, cfg); err != nil {
 		return err
 	}
-	if err := o.preflight(ctx, c, cfg, sel.apis, logger); err != nil {
+	if err := o.preflight(ctx, cfg, sel.apis, logger); err != nil {
 		return err
 	}
 	info := results.RunInfo{
@@ -121,7 +125,7 @@ func (o *runOptions) run(ctx context.Context, stdout io.Writer, logger *slog.Log
 		logger.Info("sharded run: the shared load starts at the same instant in every shard", "shard", fmt.Sprintf("%d/%d", shard.Index, shard.Count),
 			"run", shard.RunID, "start", shard.Start.Format(time.RFC3339), "conformance", shard.Index == 0)
 	}
-	logger.Info("running suites", "specs", sel.chosen, "out", out, "labelFilter", filter)
+	logger.Debug("running suites", "specs", sel.chosen, "out", out, "labelFilter", filter)
 	suites.total = sel.chosen
 	jsonPath, passed, err := suites.run()
 	if err != nil {
@@ -210,18 +214,22 @@ func labelList(labels []string) string {
 	return strings.Join(out, ", ")
 }
 
-// preflight checks each live API the run tests before any spec runs, so
-// an outage or a wrong setting is named as such, not judged as a broken
-// contract.
-func (o *runOptions) preflight(ctx context.Context, c *contract.Contract, cfg target.Config, apis []contract.API, logger *slog.Logger) error {
-	for _, api := range apis {
-		if !cfg.Live(api) {
-			continue
-		}
-		if err := target.Preflight(ctx, c, cfg, api); err != nil {
+// preflight makes the suites' shared set-up before any spec runs, the
+// very one their BeforeSuite then finds made: every setting checked, and
+// each live API the run tests preflighted, so an outage or a wrong
+// setting is named as such, not judged as a broken contract.
+func (o *runOptions) preflight(ctx context.Context, cfg target.Config, apis []contract.API, logger *slog.Logger) error {
+	if _, err := setup.Run(ctx, apis); err != nil {
+		var pre *target.PreflightError
+		if errors.As(err, &pre) || ctx.Err() != nil {
 			return o.vars.named(err)
 		}
-		logger.Info("live target answers", "api", api, "url", cfg.URL(api))
+		return usageError{o.vars.named(err)}
+	}
+	for _, api := range apis {
+		if cfg.Live(api) {
+			logger.Debug("live target answers", "api", api, "url", cfg.URL(api))
+		}
 	}
 	return nil
 }
@@ -252,16 +260,13 @@ func (o *runOptions) filter() (string, error) {
 // targets reads the HARNESS_* variables the suites will read, so that a bad
 // value, or live load without the opt-in, stops the run before any request.
 func (o *runOptions) targets(filter string) (target.Config, error) {
-	cfg, err := target.FromEnv(os.Getenv)
+	cfg, err := setup.Settings()
 	if err != nil {
-		return cfg, usageError{o.vars.named(err)}
+		return cfg, usageError{o.vars.named(err)} // a plain-http refusal stays a PreflightError
 	}
 	live, err := load.LiveConfigFromEnv(os.Getenv)
 	if err != nil {
 		return cfg, usageError{o.vars.named(err)}
-	}
-	if _, err := target.AdvisoryFromEnv(os.Getenv, cfg); err != nil {
-		return cfg, usageError{o.vars.named(err)} // a plain-http refusal stays a PreflightError
 	}
 	if loadRuns(filter) {
 		if err := live.Permit(cfg.Live(contract.Webex)); err != nil {

@@ -242,7 +242,8 @@ func TestCompareNamesAdvisoriesRaisedAndCleared(t *testing.T) {
 }
 
 // TestAdvisoriesRenderInChromium: the advisories section, timing plot and
-// all, loads in headless Chromium without a word on the console.
+// all, loads in headless Chromium without a word on the console, its words
+// linked to the glossary.
 func TestAdvisoriesRenderInChromium(t *testing.T) {
 	browser := chromium(t)
 	page := filepath.Join(t.TempDir(), "index.html")
@@ -253,7 +254,8 @@ func TestAdvisoriesRenderInChromium(t *testing.T) {
 	if lines := consoleLine.FindAllString(log, -1); len(lines) > 0 {
 		t.Errorf("the page logged to the console:\n%s", strings.Join(lines, "\n"))
 	}
-	for _, want := range []string{`id="advisories"`, `class="timing-plot"`, `data-advisory="enumeration-by-timing"`} {
+	for _, want := range []string{`id="advisories"`, `class="timing-plot"`, `data-advisory="enumeration-by-timing"`,
+		`<a class="term" href="#term-advisory"`, `<a class="term" href="#term-raised"`, `<a class="term" href="#term-passed-in-part"`} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the DOM lacks %s", want)
 		}

@@ -3,6 +3,9 @@ package report
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -75,6 +78,7 @@ func TestPageRendersInChromium(t *testing.T) {
 			Excerpt:  `{"message":"Too many requests","trackingId":"ROUTER_1"}`})
 	s.write(t, dir, "ginkgo.json", t0)
 	writeLoadFixtures(t, filepath.Join(dir, "load"), t0)
+	writeChartEdgeFixtures(t, filepath.Join(dir, "load"))
 	p := build(t, Source{Dir: dir, Contract: c, Run: &results.RunInfo{HarnessVersion: "v0.0.0-test", Started: t0, Finished: t0.Add(9 * time.Second), Targets: []results.Target{{API: "webex"}, {API: "commvault"}}, Specs: results.SpecInfos(c)}})
 	if p.Load == nil {
 		t.Fatal("fixture has no load section")
@@ -106,6 +110,10 @@ func TestPageRendersInChromium(t *testing.T) {
 		t.Error("the failure is not in the matrix")
 	}
 
+	checkCaptions(t, dom)
+	checkCounts(t, dom)
+	checkGlossary(t, dom)
+
 	shot := filepath.Join(results.OutDir(), "screenshot.png")
 	if err := os.MkdirAll(filepath.Dir(shot), 0o755); err != nil {
 		t.Fatal(err)
@@ -115,4 +123,135 @@ func TestPageRendersInChromium(t *testing.T) {
 		t.Fatalf("no screenshot at %s: %v", shot, err)
 	}
 	t.Logf("screenshot: %s", shot)
+}
+
+// writeChartEdgeFixtures adds to the load fixtures what charts get wrong
+// at their edges: two marks close together (where a measure starts and
+// stops), a level at the very top of the data (the obeying client served
+// at the limit), and a scenario of a handful of requests, whose
+// per-second rates would read as spikes; with a verdict not judged and an
+// observation, so the page uses the words its glossary explains.
+func writeChartEdgeFixtures(t *testing.T, dir string) {
+	t.Helper()
+	sums, err := results.ReadLoadSummaries(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range sums {
+		if s.Scenario == "over-limit" {
+			s.Envelope.FromSeconds, s.Envelope.ToSeconds = 4.6, 4.9
+			if err := results.WriteLoadSummary(dir, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	sparse := summary("retry-after-honesty", t0, results.Limit{Rate: 0.5, Burst: 1, Source: "mock"}, 1.5, func(sec float64) (ok, limited int) {
+		switch sec {
+		case 0, 3:
+			return 2, 0 // one request served in the half-second bin
+		case 1, 4:
+			return 0, 2 // one refused
+		}
+		return 0, 0
+	})
+	sparse.Verdicts = append(sparse.Verdicts, results.Verdict{Name: "served-after-retry-after", State: results.VerdictNotJudged, Message: "no client waited out a Retry-After"})
+	sparse.Observations = []results.Observation{{Name: "refused-before-retry-after", Message: "a request 0.5 s into a Retry-After of 1 s got 429"}}
+	if err := results.WriteLoadSummary(dir, sparse); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// box is a rectangle of a chart's canvas, in CSS pixels.
+type box struct {
+	X, Y, W, H float64
+	Text       string
+}
+
+func (a box) overlaps(b box) bool {
+	return a.X < b.X+b.W && b.X < a.X+a.W && a.Y < b.Y+b.H && b.Y < a.Y+a.H
+}
+
+func (a box) inside(b box) bool {
+	return a.X >= b.X && a.Y >= b.Y && a.X+a.W <= b.X+b.W && a.Y+a.H <= b.Y+b.H
+}
+
+var chartDiv = regexp.MustCompile(`<div class="chart" id="([^"]+)"([^>]*)>`)
+
+// chartAttrs are the data attributes the page's script left on each chart.
+func chartAttrs(dom string) map[string]map[string]string {
+	charts := map[string]map[string]string{}
+	for _, m := range chartDiv.FindAllStringSubmatch(dom, -1) {
+		attrs := map[string]string{}
+		for _, a := range regexp.MustCompile(`data-([a-z]+)="([^"]*)"`).FindAllStringSubmatch(m[2], -1) {
+			attrs[a[1]] = html.UnescapeString(a[2])
+		}
+		charts[m[1]] = attrs
+	}
+	return charts
+}
+
+// checkCaptions wants every caption of a chart's lines drawn, inside the
+// plotting area (so nothing clips it) and clear of the others, by the
+// boxes the script drew them in.
+func checkCaptions(t *testing.T, dom string) {
+	t.Helper()
+	captioned := 0
+	for id, attrs := range chartAttrs(dom) {
+		if attrs["captions"] == "" {
+			continue
+		}
+		var area box
+		var caps []box
+		if err := errors.Join(json.Unmarshal([]byte(attrs["area"]), &area), json.Unmarshal([]byte(attrs["captions"]), &caps)); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		if attrs["missing"] != "0" {
+			t.Errorf("%s: %s captions found no room", id, attrs["missing"])
+		}
+		for i, c := range caps {
+			if c.W <= 0 || !c.inside(area) {
+				t.Errorf("%s: caption %q at %+v leaves the plotting area %+v", id, c.Text, c, area)
+			}
+			for _, d := range caps[:i] {
+				if c.overlaps(d) {
+					t.Errorf("%s: caption %q overlaps %q", id, c.Text, d.Text)
+				}
+			}
+		}
+		captioned += len(caps)
+	}
+	// The over-limit envelope's two marks, the knee, and a limit on every
+	// status chart but the one drawn as counts.
+	if want := 3 + 3; captioned < want {
+		t.Errorf("%d captions drawn, want at least %d", captioned, want)
+	}
+}
+
+// checkCounts wants the chart of a handful of requests drawn as counts,
+// and the others as rates.
+func checkCounts(t *testing.T, dom string) {
+	t.Helper()
+	for id, attrs := range chartAttrs(dom) {
+		sparse := id == "chart-retry-after-honesty-status"
+		if counts := attrs["counts"] == "true"; counts != sparse {
+			t.Errorf("%s: drawn as counts %v, want %v", id, counts, sparse)
+		}
+	}
+	if !strings.Contains(dom, "counted per 0.5 s</h4>") {
+		t.Error("the chart drawn as counts does not say so in its title")
+	}
+}
+
+// checkGlossary wants each word the report uses unexplained linked to
+// its entry in the glossary.
+func checkGlossary(t *testing.T, dom string) {
+	t.Helper()
+	for _, term := range []string{"envelope", "recovery", "not-judged", "seen", "pending", "burst", "long-run", "goodput", "deferred", "repeated-429"} {
+		if !strings.Contains(dom, `id="term-`+term+`"`) {
+			t.Errorf("the glossary has no entry term-%s", term)
+		}
+		if !strings.Contains(dom, `<a class="term" href="#term-`+term+`"`) {
+			t.Errorf("no word of the page links to term-%s", term)
+		}
+	}
 }

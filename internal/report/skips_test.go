@@ -218,7 +218,7 @@ func TestMarkdownSummaryShowsVerdictCoverageAndFailures(t *testing.T) {
 	Markdown(&buf, p)
 	md := buf.String()
 	for _, want := range []string{
-		"## Login API conformance: FAIL, 1 spec skipped\n", "- skipped, webex, 1: live \\| no Prefer\n",
+		"## Login API conformance: FAIL, 1 spec skipped\n", "- 1 spec skipped in webex: live \\| no Prefer\n",
 		"| Target | 200 | 201 |", "| embedded mock | ✅ |", "❌", "⏭️",
 		"- **webex** header /headers/Retry-After: expected present, actual missing (1 spec: webex status:429)",
 	} {

@@ -75,6 +75,7 @@ var pageTemplate = template.Must(template.New("page.html.tmpl").Funcs(template.F
 			Width string
 		}{name, run, naive, fmt.Sprintf("%.1f%%", 100*min(max(run.GoodputOfLimit, 0), 1))}
 	},
+	"breakable":   breakable,
 	"timingPlot":  timingPlot,
 	"advisoryCSS": advisoryCSS,
 	"mul":         func(a, b float64) float64 { return a * b },
@@ -101,4 +102,16 @@ func RenderHTML(w io.Writer, v *View) error {
 		*View
 		Assets pageAssets
 	}{v, assets})
+}
+
+// breakable lets a URL or a path wrap after its slashes, and nowhere
+// else: never in a host name, a port or between the slashes of "://".
+func breakable(s string) template.HTML {
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		scheme, rest = "", s
+	} else {
+		scheme += "://"
+	}
+	return template.HTML(template.HTMLEscapeString(scheme) + strings.ReplaceAll(template.HTMLEscapeString(rest), "/", "/<wbr>"))
 }

@@ -42,14 +42,15 @@ func Markdown(w io.Writer, v *View) {
 		fmt.Fprintln(w)
 	}
 	for _, k := range v.Skips {
-		what := "skipped, " // a load verdict's reason says "not judged" already
+		// A count with its noun, never "webex, 2", which reads like an index.
+		what := " skipped" // a load verdict's reason says "not judged" already
 		switch {
 		case k.Outage:
-			what = "outage, "
+			what = " not judged for an outage"
 		case strings.HasPrefix(k.Where, "load"):
 			what = ""
 		}
-		fmt.Fprintf(w, "- %s%s, %d: %s\n", what, k.Where, len(k.Specs), mdText(k.Reason))
+		fmt.Fprintf(w, "- %s%s in %s: %s\n", contract.Plural(len(k.Specs), "spec"), what, k.Where, mdText(k.Reason))
 	}
 	for _, line := range partialText(v.Advisories) {
 		fmt.Fprintf(w, "- %s\n", mdText(line))

@@ -62,14 +62,14 @@ const (
 const MaxAttemptTimeout = 10 * time.Minute
 
 var variables = []Variable{
-	{Env: EnvWebexURL, Flag: "webex-url", API: contract.Webex, Help: "Webex base URL up to /v1, e.g. https://webexapis.com/v1; unset tests Webex on the in-process mock"},
+	{Env: EnvWebexURL, Flag: "webex-url", API: contract.Webex, Help: "Webex base URL up to /v1, e.g. https://webexapis.com/v1; unset tests Webex on the in-process mock (set but empty is an error)"},
 	{Env: EnvWebexToken, Flag: "webex-token", API: contract.Webex, Secret: true, Help: "Webex bearer token of a full admin with spark-admin:telephony_config_write"},
 	{Env: EnvWebexTokenNoScope, Flag: "webex-token-no-scope", API: contract.Webex, Secret: true, Help: "Webex bearer token without the write scope; enables the live 403 check"},
 	{Env: EnvWebexOrgID, Flag: "webex-org-id", API: contract.Webex, Help: "orgId query parameter of the Webex login"},
 	{Env: EnvRedSkyEmail, Flag: "redsky-email", API: contract.Webex, Help: "RedSky admin email"},
 	{Env: EnvRedSkyPassword, Flag: "redsky-password", API: contract.Webex, Secret: true, Help: "RedSky admin password"},
 	{Env: EnvRedSkyOrgID, Flag: "redsky-org-id", API: contract.Webex, Help: "redSkyOrgId body field (a UUID)"},
-	{Env: EnvCommvaultURL, Flag: "commvault-url", API: contract.Commvault, Help: "Commvault web-service base, e.g. https://host/commandcenter/api; unset tests Commvault on the in-process mock"},
+	{Env: EnvCommvaultURL, Flag: "commvault-url", API: contract.Commvault, Help: "Commvault web-service base, e.g. https://host/commandcenter/api; unset tests Commvault on the in-process mock (set but empty is an error)"},
 	{Env: EnvCommvaultUsername, Flag: "commvault-username", API: contract.Commvault, Help: "Commvault user name (an email for saas)"},
 	{Env: EnvCommvaultPassword, Flag: "commvault-password", API: contract.Commvault, Secret: true, Help: "Commvault password, plain (the harness Base64-encodes it)"},
 	{Env: EnvCommvaultVariant, Flag: "commvault-variant", API: contract.Commvault, Help: "saas or customer-managed"},
@@ -163,13 +163,21 @@ func (c Config) LiveAccount(api contract.API) Account {
 	return Account{}
 }
 
-// FromEnv reads the HARNESS_* variables through getenv (os.Getenv, or a map
-// in tests). It reports every bad value at once, naming the variable and
-// never echoing a secret.
-func FromEnv(getenv func(string) string) (Config, error) {
+// FromLookup reads the HARNESS_* variables through lookup (os.LookupEnv,
+// or a map in tests). It reports every bad value at once, naming the
+// variable and never echoing a secret. A URL variable that is set but
+// empty is an error: a live job whose variable came out empty would
+// otherwise test the mock and pass.
+func FromLookup(lookup func(string) (string, bool)) (Config, error) {
+	getenv := func(name string) string { v, _ := lookup(name); return v }
 	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
 	var errs []error
 	var c Config
+	for _, name := range []string{EnvWebexURL, EnvCommvaultURL} {
+		if v, set := lookup(name); set && strings.TrimSpace(v) == "" {
+			errs = append(errs, fmt.Errorf("%s is set but empty: give the live server's base URL, or unset it to test on the in-process mock", name))
+		}
+	}
 
 	c.Webex = WebexConfig{
 		Token: get(EnvWebexToken), TokenNoScope: get(EnvWebexTokenNoScope), OrgID: get(EnvWebexOrgID),
@@ -227,6 +235,16 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 	}
 	return c, errors.Join(errs...)
+}
+
+// FromEnv is FromLookup through getenv, which cannot tell an empty
+// variable from an unset one: an empty URL reads as unset, the mock.
+// Prefer FromLookup wherever the environment is read first.
+func FromEnv(getenv func(string) string) (Config, error) {
+	return FromLookup(func(name string) (string, bool) {
+		v := getenv(name)
+		return v, v != ""
+	})
 }
 
 // readEdition checks the edition and that the other values fit it, since

@@ -44,6 +44,28 @@ func TestFromEnvDefaultsToTheMock(t *testing.T) {
 	}
 }
 
+// TestFromLookupRefusesAnEmptyURL: a URL variable set but empty, as a CI
+// job's missing repository variable leaves it, names the variable instead
+// of testing the mock; unset, it is the mock.
+func TestFromLookupRefusesAnEmptyURL(t *testing.T) {
+	for _, name := range []string{EnvWebexURL, EnvCommvaultURL} {
+		for _, empty := range []string{"", "  "} {
+			_, err := FromLookup(func(k string) (string, bool) {
+				if k == name {
+					return empty, true
+				}
+				return "", false
+			})
+			if err == nil || !strings.Contains(err.Error(), name+" is set but empty") {
+				t.Errorf("%s=%q: %v", name, empty, err)
+			}
+		}
+	}
+	if _, err := FromLookup(func(string) (string, bool) { return "", false }); err != nil {
+		t.Errorf("nothing set: %v", err)
+	}
+}
+
 func TestFromEnvReadsALiveConfiguration(t *testing.T) {
 	vars := liveVars()
 	vars[EnvMockDrift] = "wrong-type"

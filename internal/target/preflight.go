@@ -29,7 +29,8 @@ const (
 	// answer does not come in time.
 	Unreachable PreflightClass = "unreachable"
 	// Unusable: the server answered, but will not serve the run now: it
-	// asks to wait longer than the run waits, or the account is locked.
+	// answers 502, 503 or 504 (an outage), asks to wait longer than the
+	// run waits, or the account is locked.
 	Unusable PreflightClass = "unusable"
 	// Misconfigured: the settings are wrong. The server refuses the token
 	// or the account, the URL's path cannot be the documented base, or the
@@ -181,11 +182,13 @@ func (p *preflight) answer(ctx context.Context, c *contract.Contract, ex *contra
 	case s == http.StatusBadRequest && speaksTLSOnly(ex.Body):
 		return p.fail(Misconfigured, fmt.Sprintf("%s takes https only (%s): use an https:// URL", p.cfg.URL(p.api), said), p.urlVariable())
 	case s == http.StatusNotFound:
-		return p.notFound(said)
-	case s == http.StatusTooManyRequests || s == http.StatusServiceUnavailable:
+		return p.notFound(ex, said)
+	case s == http.StatusTooManyRequests:
 		return p.toldToWait(ex, said)
+	case IsOutageStatus(s):
+		return p.fail(Unusable, fmt.Sprintf("the server cannot serve the sign-in now, an outage: it answers %s%s; run again once it serves", said, waitAsked(ex)), p.urlVariable())
 	case s == http.StatusLocked:
-		return p.fail(Unusable, fmt.Sprintf("the account %s is locked (%s): run again once it opens", p.cfg.LiveAccount(p.api).User, said), p.accountVariables()...)
+		return p.fail(Unusable, fmt.Sprintf("the account %s is locked (%s%s): run again once it opens", p.cfg.LiveAccount(p.api).User, said, waitAsked(ex)), p.accountVariables()...)
 	case s == http.StatusUnauthorized || s == http.StatusForbidden:
 		return p.refused(said, true)
 	case s == http.StatusBadRequest && p.api == contract.Webex:
@@ -218,9 +221,17 @@ func (p *preflight) redirected(ex *contract.Exchange) error {
 	return p.fail(Misconfigured, fmt.Sprintf("the server answers the login with %d, a redirect to %s; the harness follows no redirect, so credentials never travel to a host you did not name: if the API lives there, set the base URL to it", ex.Status, where), p.urlVariable())
 }
 
-func (p *preflight) notFound(said string) error {
+// notFound names the path the sign-in went to. The URL's path may be the
+// base already (checkBasePath let it through), so the host or the prefix
+// before the base is what to check.
+func (p *preflight) notFound(ex *contract.Exchange, said string) error {
 	vars := []string{p.urlVariable()}
-	msg := fmt.Sprintf("nothing serves the login under %s (%s): the base URL should end in %s, as in %s", p.cfg.URL(p.api), said, strings.Join(p.base.Paths, " or "), p.base.URL)
+	tried := ex.Path
+	if u, err := url.Parse(p.cfg.URL(p.api)); err == nil {
+		u.Path, u.RawPath, u.RawQuery = ex.Path, "", ""
+		tried = u.Redacted()
+	}
+	msg := fmt.Sprintf("nothing serves the login at %s %s (%s): check the host and the path of %s, documented as %s", ex.Method, tried, said, p.cfg.URL(p.api), p.base.URL)
 	if p.api == contract.Webex && p.cfg.Webex.OrgID != "" {
 		vars = append(vars, EnvWebexOrgID)
 		msg += ", and the orgId must name an organization the token may see"
@@ -237,6 +248,20 @@ func (p *preflight) toldToWait(ex *contract.Exchange, said string) error {
 		return nil // the suites judge a missing or short Retry-After
 	}
 	return p.fail(Unusable, fmt.Sprintf("the server asks to wait %s (%s, Retry-After: %s), longer than the %s the harness waits at a time: nothing was judged; run again later", wait, said, value, p.maxWait), p.urlVariable())
+}
+
+// waitAsked says how long the server asked to wait, when its answer
+// carries a Retry-After: "; it asks to wait 15m0s (Retry-After: 900)".
+func waitAsked(ex *contract.Exchange) string {
+	value := ex.Header.Get("Retry-After")
+	if value == "" {
+		return ""
+	}
+	wait, err := ratelimit.ParseRetryAfter(value, time.Now())
+	if err != nil {
+		return fmt.Sprintf("; its Retry-After is unreadable: %q", contract.Truncate(value, 40))
+	}
+	return fmt.Sprintf("; it asks to wait %s (Retry-After: %s)", wait, value)
 }
 
 // refused names the credentials the server refused: the token (byToken)

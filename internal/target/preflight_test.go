@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -126,7 +127,7 @@ func TestPreflightFindsMisconfiguration(t *testing.T) {
 		"Commvault account refused with 401": {contract.Commvault, answering(401, `{}`), []string{EnvCommvaultUsername, EnvCommvaultPassword}, []string{"401 Unauthorized"}},
 		"redirect":                           {contract.Webex, answering(302, ``, "Location", "https://login.example.net/v1/sso"), []string{EnvWebexURL}, []string{"302", "https://login.example.net/v1/sso", "follows no redirect"}},
 		"relative redirect":                  {contract.Commvault, answering(301, ``, "Location", "/webconsole/api/Login"), []string{EnvCommvaultURL}, []string{"301", "/webconsole/api/Login"}},
-		"no login there":                     {contract.Commvault, answering(404, `not found`), []string{EnvCommvaultURL}, []string{"404 Not Found", "/commandcenter/api or /webconsole/api"}},
+		"no login there":                     {contract.Commvault, answering(404, `not found`), []string{EnvCommvaultURL}, []string{"404 Not Found", "at POST http://127.0.0.1:", "/commandcenter/api/Login"}},
 		"https only":                         {contract.Webex, answering(400, "Client sent an HTTP request to an HTTPS server.\n"), []string{EnvWebexURL}, []string{"https only", "https://"}},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -153,12 +154,15 @@ func TestPreflightRefusesABasePathTheSpecCannotHaveBeforeAnyRequest(t *testing.T
 }
 
 func TestPreflightStopsOnALongWaitOnly(t *testing.T) {
-	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
-		err := preflightAt(t, contract.Webex, serve(t, answering(status, `{"message":"later"}`, "Retry-After", "86400")), nil)
-		wantPreflight(t, err, Unusable, []string{EnvWebexURL}, "24h0m0s", "Retry-After: 86400", "1m0s")
+	err := preflightAt(t, contract.Webex, serve(t, answering(429, `{"message":"later"}`, "Retry-After", "86400")), nil)
+	wantPreflight(t, err, Unusable, []string{EnvWebexURL}, "24h0m0s", "Retry-After: 86400", "1m0s")
+	err = preflightAt(t, contract.Webex, serve(t, answering(423, `{"message":"locked"}`, "Retry-After", "300")), nil)
+	wantPreflight(t, err, Unusable, []string{EnvRedSkyEmail, EnvRedSkyPassword}, "locked", "asks to wait 5m0s (Retry-After: 300)")
+	err = preflightAt(t, contract.Commvault, serve(t, answering(423, `{}`)), nil)
+	wantPreflight(t, err, Unusable, []string{EnvCommvaultUsername, EnvCommvaultPassword}, "locked")
+	if strings.Contains(err.Error(), "wait") {
+		t.Errorf("a 423 without Retry-After names a wait: %v", err)
 	}
-	err := preflightAt(t, contract.Webex, serve(t, answering(423, `{"message":"locked"}`, "Retry-After", "300")), nil)
-	wantPreflight(t, err, Unusable, []string{EnvRedSkyEmail, EnvRedSkyPassword}, "locked")
 
 	// A short Retry-After is waited out, then the answer is the suites'.
 	s := &sleeps{}
@@ -171,6 +175,29 @@ func TestPreflightStopsOnALongWaitOnly(t *testing.T) {
 	}}
 	if err := preflightAt(t, contract.Webex, serve(t, rec), nil, WithSleep(s.sleep)); err != nil || rec.count() != 2 {
 		t.Errorf("a 429 with Retry-After: 2, then 200: %v after %d requests", err, rec.count())
+	}
+}
+
+// TestPreflightCallsA502To504AnOutage: a server or gateway that cannot
+// serve now is an outage, named with its code and any Retry-After, after
+// the retries a Retry-After allows; a 500 is left to the suites.
+func TestPreflightCallsA502To504AnOutage(t *testing.T) {
+	for _, status := range []int{http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout} {
+		rec := &recorder{answer: func(_ int, w http.ResponseWriter) { answering(status, `{}`).ServeHTTP(w, nil) }}
+		err := preflightAt(t, contract.Webex, serve(t, rec), nil)
+		wantPreflight(t, err, Unusable, []string{EnvWebexURL}, strconv.Itoa(status)+" "+http.StatusText(status), "an outage")
+		if strings.Contains(err.Error(), "Retry-After") || rec.count() != 1 {
+			t.Errorf("%d without Retry-After: %d requests, %v", status, rec.count(), err)
+		}
+	}
+	s := &sleeps{}
+	rec := &recorder{answer: func(_ int, w http.ResponseWriter) {
+		answering(503, `{"message":"down for maintenance"}`, "Retry-After", "7").ServeHTTP(w, nil)
+	}}
+	err := preflightAt(t, contract.Commvault, serve(t, rec), nil, WithSleep(s.sleep))
+	wantPreflight(t, err, Unusable, []string{EnvCommvaultURL}, "503 Service Unavailable", "asks to wait 7s (Retry-After: 7)", "an outage")
+	if rec.count() != 1+LiveRetryPolicy.MaxRetries {
+		t.Errorf("%d requests: a 503 with a short Retry-After is retried as the policy allows", rec.count())
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -18,72 +17,55 @@ import (
 	"loginharness/internal/contract"
 	"loginharness/internal/results"
 	"loginharness/internal/target"
+	"loginharness/suites/setup"
 )
 
 // specTimeout bounds one spec: the longest lock waited out, plus the
 // requests around it.
 const specTimeout = target.MaxSacrificialMaxWait + 5*time.Minute
 
-// setup loads the specs and reads the HARNESS_* variables once, when
-// Ginkgo builds the tree: after `harness run` has exported its flags.
-var setup = sync.OnceValues(func() (*settings, error) {
-	c, err := contract.Load()
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := target.FromEnv(os.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	adv, err := target.AdvisoryFromEnv(os.Getenv, cfg)
-	if err != nil {
-		return nil, err
-	}
-	return &settings{contract: c, config: cfg, advisories: adv}, nil
-})
-
-type settings struct {
-	contract   *contract.Contract
-	config     target.Config
-	advisories target.AdvisoryConfig
-}
-
 // One top-level container, so the advisories (whose enumeration and timing
 // checks need the sacrificial account open) run before the lockout drive.
+// The tree comes from the specs alone; the settings, checked by the
+// suites' shared set-up before any spec, are read once it has run.
 var _ = Describe("Logins", func() {
-	s, err := setup()
+	c, err := setup.Contract()
 	if err != nil {
-		It("loads the specs and the advisory settings", func() { Fail(err.Error()) })
+		It("loads the specs", func() { Fail(err.Error()) })
 		return
 	}
 	Describe("advisories", Label(results.LabelAdvisory), func() {
 		for _, api := range contract.APIs() {
-			describeAdvisories(s, api)
+			setup.Plan(results.LabelAdvisory, string(api))
+			describeAdvisories(c, api)
 		}
 	})
 	Describe("sacrificial accounts", Label(results.LabelSacrificial), func() {
 		for _, api := range contract.APIs() {
-			describeSacrificial(s, api)
+			setup.Plan(results.LabelSacrificial, string(api), results.LabelAdvisory, results.StatusLabel(423))
+			setup.Plan(results.LabelSacrificial, string(api))
+			describeSacrificial(api)
 		}
 	})
 })
 
 // session opens api's session before the container's specs and closes it
 // after them.
-func session(s *settings, api contract.API) func() *Session {
+func session(api contract.API) func() *Session {
 	var sess *Session
 	BeforeAll(func() {
+		s := setup.Current()
 		var err error
-		sess, err = Open(s.contract, s.config, s.advisories, api)
+		sess, err = Open(s.Contract, s.Config, s.Advisories, api)
 		Expect(err).NotTo(HaveOccurred(), "opening the %s target", api)
 		DeferCleanup(sess.Close)
 	})
 	return func() *Session { return sess }
 }
 
-func describeAdvisories(s *settings, api contract.API) {
+func describeAdvisories(c *contract.Contract, api contract.API) {
 	Describe(string(api), Label(string(api)), Ordered, ContinueOnFailure, func() {
-		sess := session(s, api)
+		sess := session(api)
 		It("passwords travel only over TLS", SpecTimeout(specTimeout), func(ctx SpecContext) {
 			report(sess().OverTLS(), nil)
 		})
@@ -93,7 +75,7 @@ func describeAdvisories(s *settings, api contract.API) {
 		It("a wrong password and an unknown account take the same time", SpecTimeout(specTimeout), func(ctx SpecContext) {
 			report(sess().EnumerationByTiming(ctx))
 		})
-		if documentsToken(s.contract.Spec(api)) {
+		if documentsToken(c.Spec(api)) {
 			It("credential answers say Cache-Control: no-store", SpecTimeout(specTimeout), func(ctx SpecContext) {
 				report(sess().NotStored(ctx))
 			})
@@ -104,9 +86,9 @@ func describeAdvisories(s *settings, api contract.API) {
 	})
 }
 
-func describeSacrificial(s *settings, api contract.API) {
+func describeSacrificial(api contract.API) {
 	Describe(string(api), Label(string(api)), Ordered, ContinueOnFailure, func() {
-		sess := session(s, api)
+		sess := session(api)
 		// The drive runs once, in the first spec that needs it, under that
 		// spec's context; the others judge what it saw.
 		var once sync.Once

@@ -69,13 +69,17 @@ type Outcome struct {
 	Skip    string     // why the case did not run on this target
 	Checked []*Checked // every exchange, validated, in order
 	Err     error      // the target gave no usable answer
+	// Observed: the answer judged is one another case happened to get
+	// (Case.Observable), not one this case provoked.
+	Observed bool
 }
 
 // Checked is one exchange and its verdict, the case's own checks included.
 type Checked struct {
 	target.Attempt
-	Result contract.Result
-	Probe  bool // the exchange the case's expectations apply to
+	Result  contract.Result
+	Probe   bool // the exchange the case's expectations apply to
+	Retried bool // the server asked for a retry, and the client made it
 }
 
 // Findings lists every finding of the run, transport failure included.
@@ -88,6 +92,26 @@ func (o *Outcome) Findings() []contract.Finding {
 		out = append(out, transportFinding(o.Err))
 	}
 	return out
+}
+
+// Outage says why the case is not judged when the target went away while
+// it ran: no answer came (refused, reset, timed out), or a 502, 503 or 504
+// the case did not provoke itself (one it observed another case get
+// included) and that no retry followed. It is "" for a case that was
+// judged; a 500 is judged, as a failure.
+func (o *Outcome) Outage() string {
+	secrets := o.Target.Secrets()
+	if o.Err != nil && target.WentAway(o.Err) {
+		return contract.Redact("the target went away: "+o.Err.Error(), secrets...)
+	}
+	for _, ch := range o.Checked {
+		ex := &ch.Exchange
+		if target.IsOutageStatus(ex.Status) && (ex.Status != o.Case.Want || o.Observed) && !ch.Retried {
+			return contract.Redact(fmt.Sprintf("%s answered %d %s, which the case did not set out to provoke",
+				o.Target.BaseURL, ex.Status, http.StatusText(ex.Status)), secrets...)
+		}
+	}
+	return ""
 }
 
 // OK tells whether the case ran and everything it saw keeps the contract.
@@ -139,6 +163,7 @@ func (s *session) observedInstead() bool {
 	if !ok {
 		return false
 	}
+	s.out.Observed = true
 	s.expect(s.judge(a, false))
 	return true
 }
@@ -200,7 +225,7 @@ func (s *session) judge(a target.Attempt, retried bool) *Checked {
 			Message: "the server failed on a request it should have answered",
 		})
 	}
-	ch := &Checked{Attempt: a, Result: res}
+	ch := &Checked{Attempt: a, Result: res, Retried: retried}
 	s.out.Checked = append(s.out.Checked, ch)
 	return ch
 }

@@ -2,8 +2,6 @@ package conformance
 
 import (
 	"context"
-	"os"
-	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -12,50 +10,30 @@ import (
 	"loginharness/internal/contract"
 	"loginharness/internal/results"
 	"loginharness/internal/target"
+	"loginharness/suites/setup"
 )
 
 // caseTimeout bounds one case: the live client's retries are bounded
 // below it, so a case that hits it means a hung server.
 const caseTimeout = 3 * time.Minute
 
-// setup loads the specs and reads the HARNESS_* variables once, when
-// Ginkgo builds the tree: after `harness run` has exported its flags.
-var setup = sync.OnceValues(func() (*setupResult, error) {
-	c, err := contract.Load()
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := target.FromEnv(os.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := target.AdvisoryFromEnv(os.Getenv, cfg); err != nil {
-		return nil, err // refuses plain http off loopback before any request
-	}
-	return &setupResult{contract: c, config: cfg}, nil
-})
-
-type setupResult struct {
-	contract *contract.Contract
-	config   target.Config
-}
-
 var _ = Describe("Conformance", Label(results.LabelConformance), func() {
-	s, err := setup()
+	c, err := setup.Contract()
 	if err != nil {
-		It("loads the specs and the target configuration", func() { Fail(err.Error()) })
+		It("loads the specs", func() { Fail(err.Error()) })
 		return
 	}
 	for _, api := range contract.APIs() {
-		describeAPI(s, api)
+		describeAPI(c, api)
 	}
 })
 
 // describeAPI runs every case of api against one target, opened once:
 // Ordered for the shared target, ContinueOnFailure so one broken code
-// does not hide the others.
-func describeAPI(s *setupResult, api contract.API) {
-	tables, err := Tables(s.contract, api)
+// does not hide the others. The cases come from the spec alone; where
+// they go comes from the settings, read once the set-up has run.
+func describeAPI(c *contract.Contract, api contract.API) {
+	tables, err := Tables(c, api)
 	Describe(string(api), Label(string(api)), Ordered, ContinueOnFailure, func() {
 		if err != nil {
 			It("derives its cases from the spec", func() { Fail(err.Error()) })
@@ -64,7 +42,7 @@ func describeAPI(s *setupResult, api contract.API) {
 		var t *target.Target
 		BeforeAll(func() {
 			var err error
-			t, err = target.Open(s.config, api)
+			t, err = target.Open(setup.Current().Config, api)
 			Expect(err).NotTo(HaveOccurred(), "opening the %s target", api)
 			DeferCleanup(t.Close)
 		})
@@ -72,21 +50,27 @@ func describeAPI(s *setupResult, api contract.API) {
 		for _, table := range tables {
 			entries := make([]TableEntry, 0, len(table.Cases))
 			for _, cs := range table.Cases {
+				setup.Plan(append([]string{results.LabelConformance, string(api)}, cs.Labels...)...)
 				entries = append(entries, Entry(cs.Name, Label(cs.Labels...), SpecTimeout(caseTimeout), cs))
 			}
 			DescribeTable(table.Name, func(ctx SpecContext, cs *Case) {
-				check(ctx, s.contract, t, cs)
+				check(ctx, c, t, cs)
 			}, entries)
 		}
 	})
 }
 
 // check runs one case, records every exchange for the report, and fails
-// with the findings, or skips with the reason the case cannot run here.
+// with the findings, or skips with the reason the case cannot run here or
+// was not judged: an outage met on the way is no broken contract.
 func check(ctx context.Context, c *contract.Contract, t *target.Target, cs *Case) {
 	o := cs.Run(ctx, c, t)
 	for _, ex := range Exchanges(o) {
 		AddReportEntry(results.ExchangeEntry, ex, ReportEntryVisibilityNever)
+	}
+	if reason := o.Outage(); reason != "" {
+		AddReportEntry(results.OutageEntry, reason, ReportEntryVisibilityNever)
+		Skip("not judged: outage: " + reason)
 	}
 	if o.Skip != "" {
 		Skip(o.Skip)

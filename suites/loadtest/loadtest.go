@@ -5,12 +5,9 @@
 package loadtest
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"sync"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -18,53 +15,41 @@ import (
 	"loginharness/internal/contract"
 	"loginharness/internal/load"
 	"loginharness/internal/results"
-	"loginharness/internal/target"
+	"loginharness/suites/setup"
 )
 
 // only says why the load scenarios leave Commvault alone.
 const only = "load targets Webex only: its spec documents 429 and Retry-After; Commvault's documents no rate limit to hold it to"
-
-// setup reads the specs and the HARNESS_* variables once, when Ginkgo
-// builds the tree (after `harness run` has exported its flags).
-var setup = sync.OnceValues(func() (*load.Setup, error) {
-	c, err := contract.Load()
-	if err != nil {
-		return nil, err
-	}
-	if cfg, err := target.FromEnv(os.Getenv); err == nil {
-		if _, err := target.AdvisoryFromEnv(os.Getenv, cfg); err != nil {
-			return nil, err // refuses plain http off loopback before any request
-		}
-	}
-	var progress io.Writer
-	if load.Interactive(os.Stderr) {
-		progress = os.Stderr
-	}
-	return load.SetupFromEnv(c, os.Getenv, time.Now(), progress)
-})
 
 // Each verdict of each scenario is a spec of its own, so JUnit and the
 // terminal name the promise a server broke, and a verdict the run could not
 // judge is skipped with the reason rather than passed. The scenarios run
 // once, before the verdicts are read: side by side on the mock, one after
 // another, in their listed order, against a live server.
+//
+// The tree is the scenarios alone; the runner and its endpoints come from
+// the suites' shared set-up, which has checked every setting before.
 var _ = Describe("Load", Label(results.LabelLoad, string(contract.Webex)), Ordered, ContinueOnFailure, func() {
-	s, err := setup()
-	if err != nil {
-		It("reads the load configuration", func() { Fail(err.Error()) })
-		return
-	}
 	scenarios := load.Scenarios()
 	outcomes := map[string]load.Outcome{}
-	BeforeAll(func(ctx SpecContext) {
+	var s *load.Setup
+	BeforeAll(func(spec SpecContext) {
 		GinkgoWriter.Println(only)
+		s = setup.Current().Load
 		if s.Refusal != nil {
 			return
 		}
+		budget := s.Runner.Budget(len(scenarios))
+		ctx, cancel := context.WithTimeout(spec, budget)
+		defer cancel()
 		for _, o := range s.Runner.RunAll(ctx, s.Source, scenarios) {
 			outcomes[o.Scenario.Name] = o
 		}
-	}, NodeTimeout(s.Runner.Budget(len(scenarios))))
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			Fail(fmt.Sprintf("the load scenarios ran past their budget of %s", budget))
+		}
+	})
+	setup.Plan(results.LabelLoad, string(contract.Webex))
 	for _, sc := range scenarios {
 		Describe(sc.Name, func() {
 			for _, name := range sc.Verdicts {

@@ -5,8 +5,10 @@
 package workflow
 
 import (
+	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -116,10 +118,12 @@ type workflowFile struct {
 		} `yaml:"strategy"`
 		Steps []struct {
 			ID   string            `yaml:"id"`
+			Name string            `yaml:"name"`
 			If   string            `yaml:"if"`
 			Uses string            `yaml:"uses"`
 			Run  string            `yaml:"run"`
 			With map[string]string `yaml:"with"`
+			Env  map[string]string `yaml:"env"`
 		} `yaml:"steps"`
 	} `yaml:"jobs"`
 }
@@ -176,5 +180,124 @@ func TestNightlyWorkflowKeepsABaselineAndShardsTheLoad(t *testing.T) {
 	}
 	if !strings.Contains(wf.Jobs["load-merge"].If, "always()") {
 		t.Error("the merge does not run when a shard failed, which is when its page matters most")
+	}
+}
+
+// stepScript is the run script of the conformance job's step named name.
+func stepScript(t *testing.T, name string) string {
+	t.Helper()
+	var wf workflowFile
+	if err := yaml.Unmarshal([]byte(readWorkflow(t)), &wf); err != nil {
+		t.Fatal(err)
+	}
+	job := wf.Jobs["conformance"]
+	for name, value := range job.Env {
+		if strings.HasPrefix(name, "HARNESS_") && strings.Contains(value, "${{") {
+			t.Errorf("the conformance job sets %s for every step: a missing repository variable would reach the harness empty", name)
+		}
+	}
+	for _, s := range job.Steps {
+		if s.Name == name {
+			return s.Run
+		}
+	}
+	t.Fatalf("the conformance job has no step %q", name)
+	return ""
+}
+
+// runStep runs a step's script under bash as GitHub does, with env as the
+// step's environment (a missing repository variable is an empty value),
+// and returns its exit code, its output and the files it wrote: the
+// variables passed on to later steps (GITHUB_ENV), its outputs and the job
+// summary.
+func runStep(t *testing.T, script string, env map[string]string) (code int, out string, files map[string]string) {
+	t.Helper()
+	dir := t.TempDir()
+	paths := map[string]string{"GITHUB_ENV": "env", "GITHUB_OUTPUT": "output", "GITHUB_STEP_SUMMARY": "summary"}
+	cmd := exec.Command("bash", "-e", "-c", script)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	for name, file := range paths {
+		cmd.Env = append(cmd.Env, name+"="+filepath.Join(dir, file))
+	}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	output, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatal(err)
+	}
+	files = map[string]string{}
+	for name, file := range paths {
+		data, _ := os.ReadFile(filepath.Join(dir, file))
+		files[name] = string(data)
+	}
+	return cmd.ProcessState.ExitCode(), string(output), files
+}
+
+// missingSettings is the Settings step's environment on a repository with
+// no variable and no secret: every one expands to an empty string.
+func missingSettings() map[string]string {
+	env := map[string]string{"NIGHTLY_MOCK_INTENDED": ""}
+	for _, v := range target.Variables() {
+		if isTargetSetting(v.Env) {
+			env[v.Env] = ""
+		}
+	}
+	return env
+}
+
+// TestNightlyPassesOnOnlyTheSettingsItHas: a missing repository variable
+// or secret never reaches the harness as an empty value (which would test
+// the mock, or be refused); the step names which APIs are live and which
+// on the mock; with none live the job stops as a configuration error
+// unless NIGHTLY_MOCK_INTENDED says the mock is meant.
+func TestNightlyPassesOnOnlyTheSettingsItHas(t *testing.T) {
+	script := stepScript(t, "Settings")
+	commvaultOnly := missingSettings()
+	commvaultOnly["HARNESS_COMMVAULT_URL"] = "https://cv.example.com/commandcenter/api"
+	commvaultOnly["HARNESS_COMMVAULT_PASSWORD"] = "p w=1"
+	code, out, files := runStep(t, script, commvaultOnly)
+	wantLine := "Live: commvault (https://cv.example.com/commandcenter/api); on the embedded mock: webex"
+	if code != 0 || !strings.Contains(files["GITHUB_OUTPUT"], "targets="+wantLine+"\n") {
+		t.Errorf("Commvault live: exit %d, outputs %q, want targets=%q\n%s", code, files["GITHUB_OUTPUT"], wantLine, out)
+	}
+	if want := "HARNESS_COMMVAULT_PASSWORD=p w=1\nHARNESS_COMMVAULT_URL=https://cv.example.com/commandcenter/api\n"; files["GITHUB_ENV"] != want {
+		t.Errorf("passed on %q, want only what is set: %q", files["GITHUB_ENV"], want)
+	}
+
+	code, out, files = runStep(t, script, missingSettings())
+	if code != 2 || !strings.Contains(out, "::error title=Configuration error::no API is live") || !strings.Contains(files["GITHUB_OUTPUT"], "code=2\n") || files["GITHUB_ENV"] != "" {
+		t.Errorf("nothing set: exit %d, want 2 with a configuration error and nothing passed on:\n%s\n%v", code, out, files)
+	}
+
+	intended := missingSettings()
+	intended["NIGHTLY_MOCK_INTENDED"] = "1"
+	code, out, files = runStep(t, script, intended)
+	wantLine = "Live: no API; on the embedded mock: webex, commvault, as NIGHTLY_MOCK_INTENDED says"
+	if code != 0 || !strings.Contains(files["GITHUB_OUTPUT"], "targets="+wantLine+"\n") {
+		t.Errorf("the mock intended: exit %d, outputs %q, want targets=%q\n%s", code, files["GITHUB_OUTPUT"], wantLine, out)
+	}
+
+	broken := missingSettings()
+	broken["HARNESS_WEBEX_URL"] = "https://webexapis.com/v1"
+	broken["HARNESS_WEBEX_TOKEN"] = "line\nbreak"
+	if code, out, _ = runStep(t, script, broken); code != 2 || !strings.Contains(out, "HARNESS_WEBEX_TOKEN holds a line break") || strings.Contains(out, "line\nbreak") {
+		t.Errorf("a value with a line break: exit %d, want 2 naming it, not showing it:\n%s", code, out)
+	}
+}
+
+// TestNightlySummaryFirstSaysWhatWasLive: the job summary's first line is
+// the live-or-mock line, whatever the verdict, then the verdict in words.
+func TestNightlySummaryFirstSaysWhatWasLive(t *testing.T) {
+	script := stepScript(t, "Job summary")
+	line := "Live: webex (https://webexapis.com/v1); on the embedded mock: commvault"
+	for code, heading := range map[string]string{"0": "### Contracts kept", "2": "### Configuration error", "3": "### Outage"} {
+		_, out, files := runStep(t, script, map[string]string{"CODE": code, "TARGETS": line})
+		lines := strings.Split(files["GITHUB_STEP_SUMMARY"], "\n")
+		if len(lines) < 3 || lines[0] != line || !strings.HasPrefix(lines[2], heading) {
+			t.Errorf("exit %s: summary %q, want %q first, then %q\n%s", code, files["GITHUB_STEP_SUMMARY"], line, heading, out)
+		}
 	}
 }
