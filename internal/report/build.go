@@ -97,7 +97,10 @@ func BuildRuns(srcs []Source) (*View, error) {
 type builder struct {
 	*View
 	suiteFailures []string // why suites failed beyond their specs
-	partial       []string // what could not be read: no failure of the server's, but no whole run either
+	// advisoryStates are the advisory specs' states, which the contract's
+	// counts leave out but the verdict reads: something ran, or was cut short.
+	advisoryStates Counts
+	partial        []string // what could not be read: no failure of the server's, but no whole run either
 }
 
 // gather sets the runs read side by side in the view.
@@ -132,6 +135,7 @@ func (b *builder) gather(runs []*runRead) {
 // build decides every part of the view from what gather set there.
 func (b *builder) build(c *contract.Contract) {
 	b.mixedSpecs()
+	b.advisories()
 	b.markLoadOutages()
 	b.conformance(c)
 	b.scenarios()

@@ -271,12 +271,17 @@ func scenarioAnchor(run, scenario string) string {
 	if run == "" {
 		return "scenario-" + scenario
 	}
-	return "scenario-" + scenario + "-" + strings.Map(func(r rune) rune {
+	return "scenario-" + scenario + "-" + anchorText(run)
+}
+
+// anchorText makes text fit an id on the page: no space, quote or hash.
+func anchorText(text string) string {
+	return strings.Map(func(r rune) rune {
 		if r <= ' ' || r == '"' || r == '#' {
 			return '-'
 		}
 		return r
-	}, run)
+	}, text)
 }
 
 // scenarioTitle names a scenario, with its run on a page of several.

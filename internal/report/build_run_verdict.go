@@ -13,7 +13,7 @@ import (
 // scenarios and how the run ended, and says why when it is not PASS. What
 // could not be read makes the view incomplete, not failed.
 func (b *builder) decideRunVerdict() {
-	var all, conformance, loadSpecs Counts
+	all, conformance, loadSpecs := b.advisoryStates, Counts{}, Counts{}
 	for _, s := range b.Specs {
 		all.add(s.State)
 		if s.Load {
@@ -26,6 +26,7 @@ func (b *builder) decideRunVerdict() {
 	if conformance.Failed > 0 {
 		failures = append(failures, contract.Plural(conformance.Failed, "conformance spec")+" failed")
 	}
+	failures = append(failures, b.advisoryFailures()...)
 	switch failedScenarios := b.failedScenarios(); {
 	case failedScenarios > 0:
 		failures = append(failures, contract.Plural(failedScenarios, "load scenario")+" failed")

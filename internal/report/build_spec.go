@@ -79,8 +79,16 @@ func newSpec(sr types.SpecReport, secrets []string) Spec {
 	if sr.Failure.Location.FileName != "" {
 		s.Location = relativeLocation(sr.Failure.Location)
 	}
-	for _, ex := range exchanges(sr) {
+	for _, ex := range entryValues[results.Exchange](sr, results.ExchangeEntry) {
 		s.Exchanges = append(s.Exchanges, ex.Redacted(secrets...))
+	}
+	if advisories := entryValues[results.Advisory](sr, results.AdvisoryEntry); len(advisories) > 0 {
+		a := advisories[len(advisories)-1].Redacted(secrets...)
+		a.Title = redact(a.Title)
+		s.Advisory = &a
+	}
+	for _, note := range entryValues[string](sr, results.NoteEntry) {
+		s.Notes = append(s.Notes, redact(note))
 	}
 	return s
 }

@@ -31,7 +31,12 @@ type Changes struct {
 	// run judged nothing and skipped nothing: gone whole.
 	APIsNoLongerRun []APINoLongerRun
 	Measures        []MeasureChange
-	Empty           bool // nothing changed
+	// AdvisoriesRaised are the advisories raised now and not in the
+	// baseline; AdvisoriesCleared those raised then and passed now:
+	// "webex: <title>". Apart from the contract's changes, like the
+	// advisories themselves.
+	AdvisoriesRaised, AdvisoriesCleared []string
+	Empty                               bool // nothing changed
 	// Summary counts the changes in words, kinds apart:
 	// "regressed: 64 specs, 18 codes; no longer run: 20 load verdicts of 5 scenarios".
 	Summary string
@@ -131,7 +136,9 @@ func Compare(base, cur *View) *Changes {
 	ch.Regressions, ch.Fixed, ch.NewSkips, ch.NoLongerRun = changeSet(regressed), changeSet(fixed), changeSet(skipped), changeSet(gone)
 	ch.APIsNoLongerRun = apisGone(base, cur, gone)
 	ch.Measures = measureChanges(base.Load, cur.Load)
-	ch.Empty = len(ch.SpecsDiffer)+ch.Regressions.Count.Total()+ch.Fixed.Count.Total()+ch.NewSkips.Count.Total()+ch.NoLongerRun.Count.Total()+len(ch.Measures) == 0
+	ch.AdvisoriesRaised, ch.AdvisoriesCleared = advisoryChanges(base.Advisories, cur.Advisories)
+	ch.Empty = len(ch.SpecsDiffer)+ch.Regressions.Count.Total()+ch.Fixed.Count.Total()+ch.NewSkips.Count.Total()+ch.NoLongerRun.Count.Total()+
+		len(ch.Measures)+len(ch.AdvisoriesRaised)+len(ch.AdvisoriesCleared) == 0
 	ch.Summary = changeSummary(ch)
 	return ch
 }
@@ -150,6 +157,12 @@ func changeSummary(ch *Changes) string {
 	}
 	if len(ch.Measures) > 0 {
 		counts = append(counts, contract.Plural(len(ch.Measures), "measure")+" moved beyond noise")
+	}
+	if n := len(ch.AdvisoriesRaised); n > 0 {
+		counts = append(counts, advisoryCount(n)+" newly raised")
+	}
+	if n := len(ch.AdvisoriesCleared); n > 0 {
+		counts = append(counts, advisoryCount(n)+" cleared")
 	}
 	switch {
 	case ch.Empty:

@@ -107,16 +107,17 @@ func latestSpecs(files []ginkgoFile) []types.SpecReport {
 	return specs
 }
 
-// exchanges decodes the results.Exchange report entries of a spec.
-func exchanges(s types.SpecReport) []results.Exchange {
-	var out []results.Exchange
+// entryValues decodes a spec's report entries of one name, in the order
+// they were added, passing over those that do not decode as a T.
+func entryValues[T any](s types.SpecReport, name string) []T {
+	var out []T
 	for _, e := range s.ReportEntries {
-		if e.Name != results.ExchangeEntry {
+		if e.Name != name {
 			continue
 		}
-		var ex results.Exchange
-		if json.Unmarshal([]byte(e.Value.AsJSON), &ex) == nil {
-			out = append(out, ex)
+		var v T
+		if json.Unmarshal([]byte(e.Value.AsJSON), &v) == nil {
+			out = append(out, v)
 		}
 	}
 	return out

@@ -42,6 +42,9 @@ type View struct {
 	Suites         []Suite  // the Ginkgo suite runs read, for JUnit
 	Sources        []string // the Ginkgo reports read, relative to the output folder
 	Changes        *Changes // since a baseline run; nil without one
+	// Advisories are the login advisories, apart from the contract: no
+	// count above holds them.
+	Advisories Advisories
 	// Runs lists the runs of a page of several, or the one merged run of a
 	// sharded load; nil for a single run, which Run describes.
 	Runs []RunEntry
@@ -145,6 +148,12 @@ type Spec struct {
 	// interrupted, redacted, for JUnit.
 	Timeline  string
 	Exchanges []results.Exchange
+	// Advisory is the login advisory the spec judged, nil for a spec of
+	// the contract.
+	Advisory *results.Advisory
+	// Notes say what a spec that ran did not judge: a pass with notes is
+	// a partial judgement.
+	Notes []string
 }
 
 // Suite is one Ginkgo suite run the view read.

@@ -40,6 +40,12 @@ func changeText(ch *Changes) (head string, lines []string) {
 	for _, m := range ch.Measures {
 		lines = append(lines, fmt.Sprintf("~ %s %s: %s → %s", m.Scenario, m.Measure, m.Before, m.After))
 	}
+	for _, a := range ch.AdvisoriesRaised {
+		lines = append(lines, "! advisory newly raised: "+a)
+	}
+	for _, a := range ch.AdvisoriesCleared {
+		lines = append(lines, "✓ advisory cleared: "+a)
+	}
 	return head, lines
 }
 

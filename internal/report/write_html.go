@@ -75,9 +75,11 @@ var pageTemplate = template.Must(template.New("page.html.tmpl").Funcs(template.F
 			Width string
 		}{name, run, naive, fmt.Sprintf("%.1f%%", 100*min(max(run.GoodputOfLimit, 0), 1))}
 	},
-	"breakable": breakable,
-	"mul":       func(a, b float64) float64 { return a * b },
-	"percent":   func(n, total int) string { return fmt.Sprintf("%.2f%%", 100*float64(n)/float64(max(total, 1))) },
+	"breakable":   breakable,
+	"timingPlot":  timingPlot,
+	"advisoryCSS": advisoryCSS,
+	"mul":         func(a, b float64) float64 { return a * b },
+	"percent":     func(n, total int) string { return fmt.Sprintf("%.2f%%", 100*float64(n)/float64(max(total, 1))) },
 }).ParseFS(files, "page.html.tmpl"))
 
 // WriteHTML writes the view's page to path, atomically.

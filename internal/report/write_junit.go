@@ -13,7 +13,8 @@ import (
 )
 
 // WriteJUnit writes the view's JUnit report to path, atomically: one test
-// suite, one test case per spec. Unlike Ginkgo's own it leaves out the
+// suite, one test case per spec, and the login advisories in a suite of
+// their own (AdvisorySuite). Unlike Ginkgo's own it leaves out the
 // specs the run's label filter never selected, which Ginkgo lists as
 // skipped: a CI view would count them with the real skips. Each spec not
 // judged is a skip that keeps its reason, so JUnit's skipped count is the
@@ -54,9 +55,16 @@ func WriteJUnit(path string, v *View) error {
 		{Name: "Verdict", Value: v.VerdictLine()},
 		{Name: "Skipped", Value: skipProperty(v)},
 	}
-	doc := reporters.JUnitTestSuites{
-		Tests: suite.Tests, Disabled: suite.Skipped, Errors: suite.Errors, Failures: suite.Failures, Time: suite.Time,
-		TestSuites: []reporters.JUnitTestSuite{suite},
+	doc := reporters.JUnitTestSuites{TestSuites: []reporters.JUnitTestSuite{suite}}
+	if adv, ok := advisorySuite(v, suite.Timestamp); ok {
+		doc.TestSuites = append(doc.TestSuites, adv)
+	}
+	for _, s := range doc.TestSuites {
+		doc.Tests += s.Tests
+		doc.Disabled += s.Skipped
+		doc.Errors += s.Errors
+		doc.Failures += s.Failures
+		doc.Time += s.Time
 	}
 	out, err := xml.MarshalIndent(doc, "", "  ")
 	if err != nil {
@@ -99,4 +107,58 @@ func skipProperty(v *View) string {
 		fmt.Fprintf(&b, "%s, %d: %s\n", k.Where, len(k.Specs), k.Reason)
 	}
 	return b.String()
+}
+
+// AdvisorySuite names the JUnit suite of the login advisories, apart from
+// the contract's specs.
+const AdvisorySuite = "advisories"
+
+// advisorySuite is the advisories' JUnit suite, one case per advisory: a
+// raised one it gated on fails, a raised one it did not passes with its
+// message in system-out and a state=raised property, one not judged is
+// skipped with the reason, a check that broke before judging fails. False
+// when the view holds no advisory.
+func advisorySuite(v *View, timestamp string) (reporters.JUnitTestSuite, bool) {
+	suite := reporters.JUnitTestSuite{Name: AdvisorySuite, Package: modulePath, Timestamp: timestamp}
+	for _, g := range v.Advisories.Groups {
+		for _, a := range g.List {
+			c := reporters.JUnitTestCase{Name: g.Title + ": " + a.Title + " [" + a.Name + "]", Classname: AdvisorySuite, Status: a.StateText(), Time: a.Duration.Seconds()}
+			props := []reporters.JUnitProperty{{Name: "state", Value: string(a.State)}, {Name: "target", Value: a.Target}}
+			if a.Cost != "" {
+				props = append(props, reporters.JUnitProperty{Name: "cost", Value: a.Cost})
+			}
+			c.Properties = &reporters.JUnitProperties{Properties: props}
+			switch {
+			case a.SpecState == Failed:
+				c.Failure = &reporters.JUnitFailure{Message: a.Line(), Type: "failed", Description: advisoryDetail(a)}
+				suite.Failures++
+			case a.State == results.AdvisoryNotJudged:
+				c.Skipped = &reporters.JUnitSkipped{Message: "skipped - " + a.Message}
+				suite.Skipped++
+			case a.State == results.AdvisoryRaised:
+				c.SystemOut = advisoryDetail(a)
+			}
+			suite.TestCases = append(suite.TestCases, c)
+			suite.Tests++
+			suite.Time += c.Time
+		}
+	}
+	suite.Properties.Properties = []reporters.JUnitProperty{{Name: "Advisories", Value: v.Advisories.Line()}}
+	return suite, suite.Tests > 0
+}
+
+// advisoryDetail is an advisory's message, evidence and references, a
+// line each.
+func advisoryDetail(a Advisory) string {
+	lines := []string{a.Message}
+	for _, e := range a.Evidence {
+		lines = append(lines, "- "+e)
+	}
+	if len(a.References) > 0 {
+		lines = append(lines, "references: "+strings.Join(a.References, "; "))
+	}
+	if a.Cost != "" {
+		lines = append(lines, "cost: "+a.Cost)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -31,6 +31,16 @@ func Markdown(w io.Writer, v *View) {
 	for _, r := range v.Reasons {
 		fmt.Fprintf(w, "- %s\n", mdText(r))
 	}
+	if head, lines := advisoryText(v.Advisories); head != "" {
+		if len(v.Reasons) > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintf(w, "**%s**\n\n", mdText(head))
+		for _, line := range lines {
+			fmt.Fprintf(w, "- %s\n", mdText(line))
+		}
+		fmt.Fprintln(w)
+	}
 	for _, k := range v.Skips {
 		// A count with its noun, never "webex, 2", which reads like an index.
 		what := " skipped" // a load verdict's reason says "not judged" already
@@ -41,6 +51,9 @@ func Markdown(w io.Writer, v *View) {
 			what = ""
 		}
 		fmt.Fprintf(w, "- %s%s in %s: %s\n", contract.Plural(len(k.Specs), "spec"), what, k.Where, mdText(k.Reason))
+	}
+	for _, line := range partialText(v.Advisories) {
+		fmt.Fprintf(w, "- %s\n", mdText(line))
 	}
 	fmt.Fprintln(w)
 	if head, lines := changeText(v.Changes); head != "" {

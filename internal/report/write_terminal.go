@@ -31,11 +31,18 @@ func WriteTerminal(w io.Writer, v *View) error {
 	for _, r := range v.Reasons {
 		fmt.Fprintf(tw, "  - %s\n", r)
 	}
+	if head, lines := advisoryText(v.Advisories); head != "" {
+		fmt.Fprintln(tw, head)
+		for _, line := range lines {
+			fmt.Fprintln(tw, contract.Truncate("  "+line, 2*summaryWidth))
+		}
+	}
 	for _, a := range v.APIs {
 		switch {
 		case a.Specs.Total() > a.Specs.NotRun:
 			fmt.Fprintf(tw, "%s\t%s\tcodes: %s\tspecs: %s\n", a.API, a.Target.Name(), a.Codes, a.Specs)
-		case slices.ContainsFunc(v.Scenarios, func(s ScenarioResult) bool { return s.API == a.API }):
+		case slices.ContainsFunc(v.Scenarios, func(s ScenarioResult) bool { return s.API == a.API }),
+			slices.ContainsFunc(v.Advisories.Groups, func(g AdvisoryGroup) bool { return g.API == a.API && g.Run == a.Target.Run }):
 			fmt.Fprintf(tw, "%s\t%s\tno conformance spec in this run\t\n", a.API, a.Target.Name())
 		case a.Target.Run != "":
 			fmt.Fprintf(tw, "%s\t%s\tnot tested in this run\t\n", a.API, a.Target.Name())
@@ -51,6 +58,9 @@ func WriteTerminal(w io.Writer, v *View) error {
 	}
 	writeRuns(w, v)
 	writeSkips(w, v)
+	for _, line := range partialText(v.Advisories) {
+		fmt.Fprintln(w, contract.Truncate(line, 2*summaryWidth))
+	}
 	writeFailedChecks(w, v)
 	writeChanges(w, v.Changes)
 	return nil
