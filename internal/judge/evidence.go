@@ -11,12 +11,15 @@ import (
 // limiter's window once its burst is spent, between at least three
 // recoveries from refusal, and known to within MaxRateUncertainty of the
 // limit: close enough to tell a server keeping its limit from one keeping
-// half or twice it. A fixed window frees its quota once a window, so three
-// recoveries, two windows apart, suffice; a token bucket frees it
+// half or twice it. A fixed window frees its quota once a window, so a few
+// recoveries, two to three windows apart, suffice; a token bucket frees it
 // continuously and needs less; a sliding log, whose acceptances come in
-// clumps, needs more for its uncertainty to fall.
+// clumps, and a weighted two-window counter, which settles over two
+// windows, need the span that lets their uncertainty fall. The window is the
+// longest the records show: a Retry-After, a declared policy, or the
+// time the burst the server served above the rate spans.
 const (
-	MinRateWindows     = 1.5
+	MinRateWindows     = 2.0
 	MaxRateUncertainty = 0.5
 )
 
@@ -49,6 +52,14 @@ func Evidence(recs []timeline.Record, limit float64, fallback time.Duration) Rat
 	ref := limit
 	if ref <= 0 {
 		ref = w.rate
+	}
+	// A limiter that served a burst of b above rate r remembers at least
+	// b/r seconds of traffic, whatever its Retry-After says: a weighted
+	// two-window counter refuses with waits of a second while it counts
+	// in windows of ten.
+	if r := max(ref, w.rate); r > 0 {
+		memory := time.Duration(burstAbove(acceptedTimes(recs, start), r) / r * float64(time.Second))
+		ev.Window = max(ev.Window, memory)
 	}
 	ev.Enough = ev.SpanSeconds >= MinRateWindows*ev.Window.Seconds() && ev.Uncertainty <= MaxRateUncertainty*ref
 	return ev

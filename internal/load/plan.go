@@ -38,15 +38,18 @@ func (r *Runner) Plan(e *Endpoint) results.LoadPlan {
 	if over > lim {
 		spend = seconds(quota / (over - lim))
 	}
-	// Three recoveries: at the first Retry-After's end, then at least
-	// judge.MinRateWindows later, which a fixed window reaches two windows on.
-	measure := spend + w + time.Duration(max(2, math.Ceil(judge.MinRateWindows)))*w
+	// Recoveries from the first Retry-After's end to judge.MinRateWindows
+	// of the window the limiter shows, which may be a little longer than
+	// its own (a Retry-After rounded up, a burst at its boundary): a fixed
+	// window reaches that one window later.
+	measure := spend + w + time.Duration(math.Ceil(judge.MinRateWindows)+1)*w
 	climb := min(r.maxDuration, max(2*r.duration, w))
 	add := func(sc string, d time.Duration, requests float64, load string) {
 		p.Scenarios = append(p.Scenarios, results.PlannedLoad{Scenario: sc, Seconds: d.Seconds(), Requests: int(math.Ceil(requests)), Load: load})
 		p.TotalSeconds += d.Seconds()
 	}
-	rampLen := min(r.maxDuration, max(climb, rampRefused(e.capRate(0.25*lim), over, lim, quota, climb)+measure-spend))
+	rampNeed := max(climb, rampRefused(e.capRate(0.25*lim), over, lim, quota, climb)+measure-spend)
+	rampLen := min(r.maxDuration, rampNeed)
 	add(ScenarioRamp, rampLen, (e.capRate(0.25*lim)+over)/2*climb.Seconds()+over*(rampLen-climb).Seconds(),
 		fmt.Sprintf("%.4g/s to %.4g/s over %s, then %.4g/s until the rate is measured", e.capRate(0.25*lim), over, climb, over))
 	under := min(r.maxDuration, max(r.duration, 2*w))
@@ -59,7 +62,7 @@ func (r *Runner) Plan(e *Endpoint) results.LoadPlan {
 	add(ScenarioObeying, 2*short, (over+lim)*short.Seconds(), fmt.Sprintf("a naive client at %.4g/s for %s, then the obeying one", over, short))
 	p.WaitSeconds = 4 * min(2*w, r.maxWait).Seconds()
 	p.TotalSeconds += p.WaitSeconds
-	r.planLimits(&p, e, lim, measure, w)
+	r.planLimits(&p, e, lim, max(measure, rampNeed), w)
 	return p
 }
 
@@ -100,8 +103,8 @@ func (r *Runner) planLimits(p *results.LoadPlan, e *Endpoint, lim float64, measu
 	}
 	if need := max(r.duration, measure); need > r.maxDuration {
 		p.Unjudged = append(p.Unjudged,
-			fmt.Sprintf("%s %s and %s (and %s's, and %s): the rate needs about %s of overload, %s is %s",
-				ScenarioOverLimit, judge.VerdictWithinLimit, judge.VerdictAtLimit, ScenarioRamp, judge.VerdictDeclaredLimit, need.Round(time.Second), EnvLoadMaxDuration, r.maxDuration))
+			fmt.Sprintf("%s and %s %s, %s %s and %s: measuring the rate may take up to %s of load, %s is %s",
+				ScenarioRamp, ScenarioOverLimit, judge.VerdictWithinLimit, ScenarioOverLimit, judge.VerdictAtLimit, judge.VerdictDeclaredLimit, need.Round(time.Second), EnvLoadMaxDuration, r.maxDuration))
 		p.Advice = append(p.Advice, fmt.Sprintf("%s=%s", EnvLoadMaxDuration, roundUp(need+w/2)))
 	}
 	if w > r.maxWait {

@@ -39,7 +39,7 @@ func TestPlanFromADeclaredWindowJudgesEveryVerdict(t *testing.T) {
 		if sc.Scenario == ScenarioUnderLimit && sc.Seconds < 120 {
 			t.Errorf("under-limit lasts %gs, less than two windows", sc.Seconds)
 		}
-		if sc.Scenario == ScenarioOverLimit && (sc.Seconds < 180 || sc.Seconds > DefaultMaxDuration.Seconds()) {
+		if sc.Scenario == ScenarioOverLimit && (sc.Seconds < 240 || sc.Seconds > DefaultMaxDuration.Seconds()) {
 			t.Errorf("over-limit lasts %gs: too short for three recoveries a minute apart, or past the cap", sc.Seconds)
 		}
 	}
@@ -56,8 +56,8 @@ func TestPlanNamesTheUnjudgedAndTheSettingsThatJudgeThem(t *testing.T) {
 	PrintPlan(&b, p)
 	t.Log("\n" + b.String())
 	text := b.String()
-	for _, want := range []string{"not judged: over-limit accepted-within-limit and accepted-at-limit", "not judged: retry-after-honesty served-after-retry-after",
-		EnvLoadMaxDuration + "=4m0s", EnvLoadMaxWait + "=1m0s"} {
+	for _, want := range []string{"not judged: ramp and over-limit accepted-within-limit, over-limit accepted-at-limit", "not judged: retry-after-honesty served-after-retry-after",
+		EnvLoadMaxDuration + "=6m0s", EnvLoadMaxWait + "=1m0s"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the plan does not say %q", want)
 		}

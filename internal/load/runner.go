@@ -54,7 +54,7 @@ type Option func(*Runner)
 const (
 	DefaultDuration    = 3 * time.Second
 	ShardWindows       = 10
-	DefaultMaxDuration = 5 * time.Minute
+	DefaultMaxDuration = 6 * time.Minute
 	DefaultMaxRequests = 100_000
 	DefaultTimeout     = 5 * time.Second
 	DefaultMaxBody     = 64 << 10
