@@ -12,7 +12,7 @@ BUILDVCS := $(shell git status --porcelain >/dev/null 2>&1 && echo auto || echo 
 # never at a folder of the machine that built it, so CI artifacts travel.
 GINKGO  := $(GO) tool ginkgo --trimpath --output-dir=$(REPORTS)
 
-.PHONY: run test stress-load stress-full-run conformance load report mock bench bench-go lint build
+.PHONY: run test proof-per-minute bench-per-minute stress-load stress-full-run conformance load report mock bench bench-go lint build
 
 ## run: the main job: conformance and load on the embedded mock, then the HTML report
 run: build
@@ -24,7 +24,18 @@ run: build
 test: lint
 	$(GO) test -p 1 -timeout 12m ./...
 
-## stress-load: the load verdicts against every limiter of internal/limitertest,
+## # The rate verdicts on limiters counting per minute, outside make test:
+# the per-window proof with 60 s windows (about 5 minutes), and every
+# scenario against a correct limiter of 60 requests per minute
+# (WINDOW=1s or 10s for a quicker run; up to 25 minutes at 60s).
+proof-per-minute:
+	HARNESS_WINDOW_PROOF=60s go test -count=1 -p 1 -run TestLimitersCountingPerWindow -timeout 30m -v ./internal/load
+
+WINDOW ?= 60s
+bench-per-minute:
+	HARNESS_BENCH_WINDOW=$(WINDOW) go test -count=1 -run TestBenchPerMinute -timeout 40m -v ./internal/load
+
+stress-load: the load verdicts against every limiter of internal/limitertest,
 ## five times in a row, with goroutines spinning beside them to keep the machine
 ## busy (HARNESS_STRESS_CPU), as CI machines are; about 6 minutes
 STRESS_CPU ?= 4
