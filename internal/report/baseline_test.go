@@ -77,11 +77,7 @@ func TestCompareNamesWhatChanged(t *testing.T) {
 	}
 	drifted.Changes = ch
 	html := render(t, drifted)
-	for _, want := range []string{"Since the baseline", "Regressions: passed then, failed now", "webex 429 on embedded mock", "No longer judged", "long-run accepted rate"} {
-		if !strings.Contains(html, want) {
-			t.Errorf("the page does not show %q", want)
-		}
-	}
+	mustContain(t, "the page", html, "Since the baseline", "Regressions: passed then, failed now", "webex 429 on embedded mock", "No longer judged", "long-run accepted rate")
 }
 
 // TestCompareNamesWhatIsNoLongerRun: against a baseline with load and both
@@ -126,12 +122,9 @@ func TestCompareNamesWhatIsNoLongerRun(t *testing.T) {
 	}
 	cur.Changes = ch
 	term := summaryOf(t, cur)
-	for _, want := range []string{"regressed: 2 specs, 2 codes;", "no longer run: ", "load verdicts of 3 scenarios",
-		"– no longer run: commvault (", "– no longer run: load over-limit (", "– no longer run: load ramp (", "– no longer run: load obeying-client ("} {
-		if !strings.Contains(term, want) {
-			t.Errorf("the terminal does not say %q:\n%s", want, term)
-		}
-	}
+	mustContain(t, "the terminal", term,
+		"regressed: 2 specs, 2 codes;", "no longer run: ", "load verdicts of 3 scenarios",
+		"– no longer run: commvault (", "– no longer run: load over-limit (", "– no longer run: load ramp (", "– no longer run: load obeying-client (")
 	if html := render(t, cur); !strings.Contains(html, "No longer run: judged then, not run now") || !strings.Contains(html, ch.Summary) ||
 		!strings.Contains(html, "APIs no longer run at all: <b>commvault</b>") {
 		t.Error("the page does not name what is no longer run, with its counts")

@@ -177,11 +177,7 @@ func TestEveryDocumentedCodeIsARowAndPassingRunPasses(t *testing.T) {
 		t.Errorf("load = %+v, want none without summaries", p.Load)
 	}
 	html := render(t, p)
-	for _, want := range []string{`id="verdict">PASS<`, `id="no-failures"`, `id="no-load"`, `class="matrix" data-api="webex"`, `class="matrix" data-api="commvault"`} {
-		if !strings.Contains(html, want) {
-			t.Errorf("page lacks %s", want)
-		}
-	}
+	mustContain(t, "the page", html, `id="verdict">PASS<`, `id="no-failures"`, `id="no-load"`, `class="matrix" data-api="webex"`, `class="matrix" data-api="commvault"`)
 }
 
 func TestFailureShowsInMatrixWithFindingsAndNoSecret(t *testing.T) {
@@ -216,11 +212,7 @@ func TestFailureShowsInMatrixWithFindingsAndNoSecret(t *testing.T) {
 	if strings.Contains(html, plantedSecret) {
 		t.Error("page shows the planted secret")
 	}
-	for _, want := range []string{`id="verdict">FAIL<`, `data-state="failed"`, `href="#` + p.Failures[0].ID + `"`, `/header/Retry-After`, `[REDACTED]`} {
-		if !strings.Contains(html, want) {
-			t.Errorf("page lacks %s", want)
-		}
-	}
+	mustContain(t, "the page", html, `id="verdict">FAIL<`, `data-state="failed"`, `href="#`+p.Failures[0].ID+`"`, `/header/Retry-After`, `[REDACTED]`)
 	var sum bytes.Buffer
 	if err := WriteTerminal(&sum, p); err != nil {
 		t.Fatal(err)
@@ -364,5 +356,21 @@ func TestWriteHTMLIsAtomicAndSelfContained(t *testing.T) {
 	leftovers, _ := filepath.Glob(filepath.Join(dir, ".index.html.tmp-*"))
 	if len(leftovers) > 0 {
 		t.Errorf("temporary files left: %v", leftovers)
+	}
+}
+
+// mustContain fails the test for each of wants that text, called what in the
+// message, lacks; a short text is shown whole.
+func mustContain(t *testing.T, what, text string, wants ...string) {
+	t.Helper()
+	missing := false
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Errorf("%s lacks %q", what, want)
+			missing = true
+		}
+	}
+	if missing && len(text) < 4096 {
+		t.Logf("%s:\n%s", what, text)
 	}
 }

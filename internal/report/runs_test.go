@@ -81,17 +81,9 @@ func TestRunsSideBySide(t *testing.T) {
 		ids[s.ID] = true
 	}
 	html := render(t, p)
-	for _, want := range []string{`id="runs"`, `id="mixed-specs"`, `id="scenario-over-limit-prod"`, `id="scenario-over-limit-staging"`, `id="chart-over-limit-prod-status"`, "embedded mock (prod)"} {
-		if !strings.Contains(html, want) {
-			t.Errorf("the page lacks %s", want)
-		}
-	}
+	mustContain(t, "the page", html, `id="runs"`, `id="mixed-specs"`, `id="scenario-over-limit-prod"`, `id="scenario-over-limit-staging"`, `id="chart-over-limit-prod-status"`, "embedded mock (prod)")
 	out := summaryOf(t, p)
-	for _, want := range []string{"over-limit (prod)", "over-limit (staging)", "run prod: run of", "specs differ between the runs for webex"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("the summary lacks %q:\n%s", want, out)
-		}
-	}
+	mustContain(t, "the summary", out, "over-limit (prod)", "over-limit (staging)", "run prod: run of", "specs differ between the runs for webex")
 }
 
 // TestMergedRunJudgesByItsMergedSummaries: a sharded run's page takes its
