@@ -86,15 +86,12 @@ func TestCompareNamesWhatChanged(t *testing.T) {
 // counted apart, and the regressed specs are those the verdict says failed.
 func TestCompareNamesWhatIsNoLongerRun(t *testing.T) {
 	c := testkit.Contract(t)
-	dir := t.TempDir()
-	var s suite
-	s.passAll(c, "mock")
-	s.write(t, dir, "ginkgo.json", t0)
+	dir := passingRun(t, c)
 	writeLoadFixtures(t, results.LoadDir(dir), t0)
 	base := build(t, Source{Dir: dir, Contract: c, Run: &results.RunInfo{Started: t0}})
 
 	dir = t.TempDir()
-	s = suite{}
+	var s suite
 	s.passAll(c, "mock")
 	s.set("webex", 429, types.SpecStateFailed, "header: Retry-After missing")
 	s.set("webex", 200, types.SpecStateFailed, "schema: trackingId missing")

@@ -102,6 +102,17 @@ func (s *suite) write(t *testing.T, dir, name string, started time.Time, special
 	return path
 }
 
+// passingRun writes, in a folder of its own, a conformance run of c in which
+// every spec passed against the embedded mock, and returns the folder.
+func passingRun(t *testing.T, c *contract.Contract) string {
+	t.Helper()
+	dir := t.TempDir()
+	var s suite
+	s.passAll(c, "mock")
+	s.write(t, dir, "ginkgo.json", t0)
+	return dir
+}
+
 func build(t *testing.T, src Source) *View {
 	t.Helper()
 	if src.Contract == nil {
@@ -149,10 +160,7 @@ func cellOf(t *testing.T, p *View, api string, code int) Cell {
 
 func TestEveryDocumentedCodeIsARowAndPassingRunPasses(t *testing.T) {
 	c := testkit.Contract(t)
-	dir := t.TempDir()
-	var s suite
-	s.passAll(c, "mock")
-	s.write(t, dir, "ginkgo.json", t0)
+	dir := passingRun(t, c)
 
 	p := build(t, Source{Dir: dir, Contract: c})
 
@@ -282,10 +290,7 @@ func TestFolderReadsNewestResultOfEachSpecAndSkipsOtherJSON(t *testing.T) {
 // be read is named, and the page is INCOMPLETE, not FAIL: no promise of the
 // server's was seen broken.
 func TestUnreadableLoadSummaryLeavesThePageIncomplete(t *testing.T) {
-	dir := t.TempDir()
-	var s suite
-	s.passAll(testkit.Contract(t), "mock")
-	s.write(t, dir, "ginkgo.json", t0)
+	dir := passingRun(t, testkit.Contract(t))
 	writeLoadFixtures(t, filepath.Join(dir, "load"), t0)
 	if err := os.WriteFile(filepath.Join(dir, "load", "broken.summary.json"), []byte(`{"scenario":`), 0o644); err != nil {
 		t.Fatal(err)
@@ -302,10 +307,7 @@ func TestUnreadableLoadSummaryLeavesThePageIncomplete(t *testing.T) {
 }
 
 func TestStaleLoadSummariesAreLeftOut(t *testing.T) {
-	dir := t.TempDir()
-	var s suite
-	s.passAll(testkit.Contract(t), "mock")
-	s.write(t, dir, "ginkgo.json", t0)
+	dir := passingRun(t, testkit.Contract(t))
 	writeLoadFixtures(t, filepath.Join(dir, "load"), t0.Add(-24*time.Hour))
 
 	if p := build(t, Source{Dir: dir, Run: &results.RunInfo{Started: t0}}); p.Load != nil {
@@ -334,10 +336,7 @@ func TestNothingRunIsNoResultsAndNothingJudgedIsNotAPass(t *testing.T) {
 }
 
 func TestWriteHTMLIsAtomicAndSelfContained(t *testing.T) {
-	dir := t.TempDir()
-	var s suite
-	s.passAll(testkit.Contract(t), "mock")
-	s.write(t, dir, "ginkgo.json", t0)
+	dir := passingRun(t, testkit.Contract(t))
 	path := filepath.Join(dir, "index.html")
 	if err := WriteHTML(path, build(t, Source{Dir: dir})); err != nil {
 		t.Fatal(err)
