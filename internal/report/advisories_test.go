@@ -59,8 +59,7 @@ func advisoryView(t *testing.T, gated bool) *View {
 	t.Helper()
 	c := testkit.Contract(t)
 	dir := t.TempDir()
-	var s suite
-	s.passAll(c, "mock")
+	s := passing(c, "mock")
 	s.addSacrificial("the 423 carries no Retry-After: when the account opens again is not judged")
 	s.addAdvisory(types.SpecStatePassed, advisoryFixture("nothing-echoed", "webex", results.AdvisoryPassed, gated), "")
 	raised := advisoryFixture("enumeration-by-timing", "commvault", results.AdvisoryRaised, gated)

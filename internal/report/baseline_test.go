@@ -17,8 +17,7 @@ func TestCompareNamesWhatChanged(t *testing.T) {
 	c := testkit.Contract(t)
 	page := func(drift bool) *View {
 		dir := t.TempDir()
-		var s suite
-		s.passAll(c, "mock")
+		s := passing(c, "mock")
 		if drift {
 			s.set("webex", 429, types.SpecStateFailed, "header: Retry-After missing")
 			s.set("webex", 401, types.SpecStateSkipped, "no token without the scope")
@@ -91,8 +90,7 @@ func TestCompareNamesWhatIsNoLongerRun(t *testing.T) {
 	base := build(t, Source{Dir: dir, Contract: c, Run: &results.RunInfo{Started: t0}})
 
 	dir = t.TempDir()
-	var s suite
-	s.passAll(c, "mock")
+	s := passing(c, "mock")
 	s.set("webex", 429, types.SpecStateFailed, "header: Retry-After missing")
 	s.set("webex", 200, types.SpecStateFailed, "schema: trackingId missing")
 	for i := range s.specs {

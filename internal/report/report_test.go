@@ -49,9 +49,10 @@ func (s *suite) add(state types.SpecState, labels []string, failure string, exs 
 	s.specs = append(s.specs, sr)
 }
 
-// passAll adds a passing spec for every documented code of every API, each
-// answered with the code's first documented variant.
-func (s *suite) passAll(c *contract.Contract, target string) {
+// passing is a suite with a passing spec for every documented code of every
+// API, each answered against target with the code's first documented variant.
+func passing(c *contract.Contract, target string) suite {
+	var s suite
 	for _, api := range contract.APIs() {
 		for _, op := range c.Spec(api).Operations() {
 			for _, code := range op.Statuses {
@@ -63,6 +64,7 @@ func (s *suite) passAll(c *contract.Contract, target string) {
 			}
 		}
 	}
+	return s
 }
 
 // set replaces the state of the spec covering api and code.
@@ -107,8 +109,7 @@ func (s *suite) write(t *testing.T, dir, name string, started time.Time, special
 func passingRun(t *testing.T, c *contract.Contract) string {
 	t.Helper()
 	dir := t.TempDir()
-	var s suite
-	s.passAll(c, "mock")
+	s := passing(c, "mock")
 	s.write(t, dir, "ginkgo.json", t0)
 	return dir
 }
@@ -191,8 +192,7 @@ func TestEveryDocumentedCodeIsARowAndPassingRunPasses(t *testing.T) {
 func TestFailureShowsInMatrixWithFindingsAndNoSecret(t *testing.T) {
 	c := testkit.Contract(t)
 	dir := t.TempDir()
-	var s suite
-	s.passAll(c, "mock")
+	s := passing(c, "mock")
 	broken := results.Exchange{
 		API: "webex", Target: "mock", Method: "POST", Path: "/v1/telephony/config/redSky/actions/login/invoke", Status: 429, Want: 429,
 		Findings: []contract.Finding{{Check: contract.CheckHeader, Pointer: "/header/Retry-After", Expected: "delay-seconds or HTTP-date", Actual: "missing", Message: "429 lacks Retry-After"}},
@@ -234,15 +234,13 @@ func TestInterruptedRunIsIncomplete(t *testing.T) {
 	c := testkit.Contract(t)
 	for name, src := range map[string]func(dir string) Source{
 		"ginkgo says interrupted": func(dir string) Source {
-			var s suite
-			s.passAll(c, "mock")
+			s := passing(c, "mock")
 			s.set("commvault", 200, types.SpecStateInterrupted, "interrupted by user")
 			s.write(t, dir, "ginkgo.json", t0, "Interrupted by User")
 			return Source{Dir: dir}
 		},
 		"run info says incomplete": func(dir string) Source {
-			var s suite
-			s.passAll(c, "mock")
+			s := passing(c, "mock")
 			s.write(t, dir, "ginkgo.json", t0)
 			return Source{Dir: dir, Run: &results.RunInfo{Started: t0, Incomplete: true}}
 		},
@@ -265,12 +263,10 @@ func TestInterruptedRunIsIncomplete(t *testing.T) {
 func TestFolderReadsNewestResultOfEachSpecAndSkipsOtherJSON(t *testing.T) {
 	c := testkit.Contract(t)
 	dir := t.TempDir()
-	var old suite
-	old.passAll(c, "mock")
+	old := passing(c, "mock")
 	old.set("webex", 401, types.SpecStateFailed, "old failure")
 	old.write(t, dir, "conformance.json", t0)
-	var fresh suite
-	fresh.passAll(c, "mock")
+	fresh := passing(c, "mock")
 	fresh.write(t, dir, "ginkgo.json", t0.Add(time.Hour))
 	if err := os.WriteFile(filepath.Join(dir, "bench.json"), []byte(`{"rows":[]}`), 0o644); err != nil {
 		t.Fatal(err)

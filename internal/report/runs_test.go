@@ -19,8 +19,7 @@ func TestRunsSideBySide(t *testing.T) {
 	c := testkit.Contract(t)
 	runDir := func(broken bool, sha string) string {
 		dir := t.TempDir()
-		var s suite
-		s.passAll(c, "mock")
+		s := passing(c, "mock")
 		if broken {
 			s.set("webex", 429, types.SpecStateFailed, "header: Retry-After missing")
 		}
@@ -92,8 +91,7 @@ func TestRunsSideBySide(t *testing.T) {
 func TestMergedRunJudgesByItsMergedSummaries(t *testing.T) {
 	c := testkit.Contract(t)
 	shard0 := t.TempDir()
-	var s suite
-	s.passAll(c, "mock")
+	s := passing(c, "mock")
 	s.addLoad(types.SpecStateSkipped, "over-limit", "accepted-within-limit", "not judged: shard 0/2: the limit is shared")
 	s.write(t, shard0, "ginkgo.json", t0)
 	merged := filepath.Join(t.TempDir(), "merged")

@@ -40,8 +40,7 @@ func summaryOf(t *testing.T, p *View) string {
 func TestSkipsAreCountedBesideAPass(t *testing.T) {
 	c := testkit.Contract(t)
 	dir := t.TempDir()
-	var s suite
-	s.passAll(c, "live")
+	s := passing(c, "live")
 	s.set("webex", 201, types.SpecStateSkipped, "no request provokes this code on purpose")
 	s.set("webex", 202, types.SpecStateSkipped, "no request provokes this code on purpose")
 	s.addLoad(types.SpecStatePassed, "under-limit", "no-429", "")
@@ -85,8 +84,7 @@ func TestLoadResponsesCoverTheMatrix(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			var s suite
-			s.passAll(c, "mock")
+			s := passing(c, "mock")
 			s.set("webex", 429, types.SpecStateSkipped, "no conformance request was answered 429")
 			s.write(t, dir, "ginkgo.json", t0)
 			over := summary("over-limit", t0, results.Limit{Rate: 50, Source: "mock"}, 150, func(float64) (int, int) { return 50, 58 })
@@ -142,8 +140,7 @@ func TestCodeLocationsAreRelativeToTheModule(t *testing.T) {
 func TestSummaryOfABrokenRunIsShort(t *testing.T) {
 	c := testkit.Contract(t)
 	dir := t.TempDir()
-	var s suite
-	s.passAll(c, "mock")
+	s := passing(c, "mock")
 	for i := range s.specs {
 		s.specs[i].State = types.SpecStateFailed
 		s.specs[i].Failure.Message = "breaks the contract"
@@ -195,8 +192,7 @@ func TestJUnitHoldsTheSelectedSpecsAndTheirSkips(t *testing.T) {
 func TestMarkdownSummaryShowsVerdictCoverageAndFailures(t *testing.T) {
 	c := testkit.Contract(t)
 	dir := t.TempDir()
-	var s suite
-	s.passAll(c, "mock")
+	s := passing(c, "mock")
 	s.set("webex", 429, types.SpecStateFailed, "broke", results.Exchange{API: "webex", Findings: []contract.Finding{{Check: contract.CheckHeader, Pointer: "/headers/Retry-After", Expected: "present", Actual: "missing"}}})
 	s.set("webex", 503, types.SpecStateSkipped, "live | no Prefer")
 	s.write(t, dir, "ginkgo.json", t0)
