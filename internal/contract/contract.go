@@ -19,6 +19,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"loginharness/specs"
+
+	"loginharness/internal/contract/finding"
 )
 
 // Contract holds the loaded specs. It is read-only after loading but for
@@ -72,6 +74,17 @@ func LoadFS(fsys fs.FS, files map[API]string) (*Contract, error) {
 
 // Spec returns the document of api, or nil when it was not loaded.
 func (c *Contract) Spec(api API) *Spec { return c.specs[api] }
+
+// SpecIDs names the spec of each API c holds, in the order of APIs.
+func (c *Contract) SpecIDs() []finding.SpecID {
+	var out []finding.SpecID
+	for _, api := range APIs() {
+		if s := c.Spec(api); s != nil {
+			out = append(out, finding.SpecID{API: string(api), File: s.File, Version: s.Version, SHA256: s.SHA256})
+		}
+	}
+	return out
+}
 
 // Operations lists the spec's operations by path, then method. The slices
 // are copies: changing them does not change the contract.

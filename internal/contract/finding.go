@@ -10,32 +10,26 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"loginharness/internal/contract/finding"
 )
 
 // Check names the kind of contract a finding says was broken.
-type Check string
+type Check = finding.Check
 
 // The checks a finding can report.
 const (
-	CheckOperation        Check = "operation"         // no documented operation for method+path
-	CheckStatusDocumented Check = "status_documented" // undocumented status code
-	CheckContentType      Check = "content_type"
-	CheckHeader           Check = "header"  // missing required header / bad format (Retry-After etc.)
-	CheckSchema           Check = "schema"  // body does not match (pointer says where)
-	CheckVariant          Check = "variant" // oneOf body matched no variant or more than one
-	CheckRequest          Check = "request" // request-side problems (ValidateRequest)
+	CheckOperation        = finding.CheckOperation
+	CheckStatusDocumented = finding.CheckStatusDocumented
+	CheckContentType      = finding.CheckContentType
+	CheckHeader           = finding.CheckHeader
+	CheckSchema           = finding.CheckSchema
+	CheckVariant          = finding.CheckVariant
+	CheckRequest          = finding.CheckRequest
 )
 
-// Finding is one way an exchange breaks the contract. Pointer is a JSON
-// pointer into the body ("/data/authToken"), or into the headers
-// ("/headers/Retry-After") or query ("/query/orgId"). No field holds a secret.
-type Finding struct {
-	Check    Check  `json:"check"`
-	Pointer  string `json:"pointer,omitempty"`
-	Expected string `json:"expected,omitempty"`
-	Actual   string `json:"actual,omitempty"`
-	Message  string `json:"message"`
-}
+// Finding is one way an exchange breaks the contract (finding.Finding).
+type Finding = finding.Finding
 
 // appendSchemaFindings turns kin-openapi's schema errors into one finding
 // each, below pointer prefix.

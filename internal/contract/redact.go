@@ -2,19 +2,17 @@ package contract
 
 import (
 	"bytes"
-	"cmp"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"regexp"
-	"slices"
 	"strings"
-	"unicode/utf8"
+
+	"loginharness/internal/contract/finding"
 )
 
-const redacted = "[REDACTED]"
+const redacted = finding.RedactedText
 
 // isSecretName tells whether a JSON key or header name holds a credential:
 // password, token, authToken, Authtoken, Authorization, cookies and the like.
@@ -87,33 +85,10 @@ func RedactHeader(h http.Header) http.Header {
 	return out
 }
 
-// minSecretLen is the shortest secret Redact replaces: a shorter one would
-// garble every word that contains it, and no real credential is that short.
-const minSecretLen = 4
-
 // Redact replaces in s each known secret, its Base64, its JSON-escaped form
-// and, when the secret is itself Base64 (Commvault's passwords), the text it
-// encodes. Secrets shorter than minSecretLen bytes are left alone.
-func Redact(s string, secrets ...string) string {
-	var forms []string
-	for _, secret := range secrets {
-		if len(secret) < minSecretLen {
-			continue
-		}
-		forms = append(forms, secret, base64.StdEncoding.EncodeToString([]byte(secret)))
-		if escaped, err := json.Marshal(secret); err == nil {
-			forms = append(forms, string(escaped[1:len(escaped)-1]))
-		}
-		if plain, err := base64.StdEncoding.DecodeString(secret); err == nil && len(plain) >= minSecretLen && utf8.Valid(plain) {
-			forms = append(forms, string(plain))
-		}
-	}
-	slices.SortFunc(forms, func(a, b string) int { return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b)) })
-	for _, form := range slices.Compact(forms) {
-		s = strings.ReplaceAll(s, form, redacted)
-	}
-	return s
-}
+// and, when the secret is itself Base64, the text it encodes
+// (finding.Redact).
+func Redact(s string, secrets ...string) string { return finding.Redact(s, secrets...) }
 
 // redactFindings sweeps every secret of the exchange out of the findings.
 // Expected comes from the spec, never from the exchange, so it is left as is.

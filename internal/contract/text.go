@@ -7,13 +7,3 @@ func Truncate(s string, n int) string { return truncate(s, n) }
 
 // Plural counts n of a unit in words: "1 byte", "3 bytes".
 func Plural(n int, unit string) string { return plural(n, unit) }
-
-// Redacted returns f with each known secret, and its Base64 forms, replaced
-// in every field (see Redact).
-func (f Finding) Redacted(secrets ...string) Finding {
-	f.Pointer = Redact(f.Pointer, secrets...)
-	f.Expected = Redact(f.Expected, secrets...)
-	f.Actual = Redact(f.Actual, secrets...)
-	f.Message = Redact(f.Message, secrets...)
-	return f
-}

@@ -1,11 +1,12 @@
 // Package limitertest serves the Webex login from in-process HTTP servers
 // whose rate limiting is built unlike the mock's: other algorithms (token
-// bucket, fixed window, sliding log, weighted two-window counter, GCRA),
-// other Retry-After forms, no RateLimit fields, and dishonest variants that
+// bucket, fixed window, sliding log, weighted two-window counter, GCRA, a
+// leaky bucket that queues), other Retry-After forms, no RateLimit fields, and dishonest variants that
 // break one promise each. The load verdicts are proven against them: every
 // correct server must pass and every dishonest one must fail with the
 // broken promise named, as net/http/httptest lets handlers be tested
-// against a real client.
+// against a real client. NewMockServer puts one in front of the whole mock,
+// so a full run, conformance and load, meets it.
 package limitertest
 
 import (
@@ -177,6 +178,49 @@ func (g *gcra) Admit(now time.Time) (bool, time.Duration) {
 	}
 	g.tat = tat.Add(g.interval)
 	return true, 0
+}
+
+// A Queue is a limiter that holds a request back before it serves it, as
+// a leaky bucket does: TakeTurn says how long the server waits before it
+// answers an admitted request, or, refused, how long until it would be
+// queued. The server calls TakeTurn instead of Admit.
+type Queue interface {
+	Limiter
+	TakeTurn(now time.Time) (ok bool, delay, wait time.Duration)
+}
+
+// LeakyBucket serves rate requests per second, one every 1/rate, as nginx
+// limit_req without nodelay does: a request that comes early waits its
+// turn, up to burst turns ahead, and one beyond that is refused.
+func LeakyBucket(rate float64, burst int) Queue {
+	return &leakyBucket{interval: seconds(1 / rate), burst: burst}
+}
+
+type leakyBucket struct {
+	mu       sync.Mutex
+	interval time.Duration
+	burst    int
+	next     time.Time // when the next request may be served
+}
+
+func (b *leakyBucket) Admit(now time.Time) (bool, time.Duration) {
+	ok, _, wait := b.TakeTurn(now)
+	return ok, wait
+}
+
+func (b *leakyBucket) TakeTurn(now time.Time) (ok bool, delay, wait time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	next := b.next
+	if next.Before(now) {
+		next = now
+	}
+	delay = next.Sub(now)
+	if ahead := time.Duration(b.burst) * b.interval; delay > ahead {
+		return false, 0, delay - ahead
+	}
+	b.next = next.Add(b.interval)
+	return true, delay, 0
 }
 
 // Unlimited serves everything: a server that promises a limit and keeps none.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -36,6 +37,11 @@ type Server struct {
 	// Drop closes the connection of a refused request without an answer,
 	// as an overloaded proxy might, instead of answering it.
 	Drop bool
+	// Next, when set, answers every request the limiter admits, and every
+	// request but the POSTs under Limited: the server is then a proxy that
+	// limits the sign-in, the one operation whose spec documents 429.
+	Next    http.Handler
+	Limited string // the path prefix whose POSTs the limiter guards when Next is set
 
 	served, refused atomic.Int64
 }
@@ -61,15 +67,25 @@ func (s *Server) Refused() int64 { return s.refused.Load() }
 var trackingIDs atomic.Uint64
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.Next != nil && (r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, s.Limited)) {
+		s.Next.ServeHTTP(w, r)
+		return
+	}
 	id := "LIMITERTEST_" + strconv.FormatUint(trackingIDs.Add(1), 10)
-	w.Header().Set("TrackingID", id)
-	if r.Method != http.MethodPost {
+	if s.Next == nil && r.Method != http.MethodPost {
+		w.Header().Set("TrackingID", id)
 		w.Header().Set("Allow", http.MethodPost)
 		writeJSON(w, http.StatusMethodNotAllowed, webexError("Only POST signs in.", id))
 		return
 	}
 	now := time.Now()
-	ok, wait := s.Limiter.Admit(now)
+	ok, wait := s.admit(r, now)
+	if ok && s.Next != nil {
+		s.served.Add(1)
+		s.Next.ServeHTTP(w, r)
+		return
+	}
+	w.Header().Set("TrackingID", id)
 	if ok {
 		s.served.Add(1)
 		body := map[string]any{"accountMatch": true, "externalTenantEnabled": false, "companyId": "4b0e8d5e-3c55-4d4a-9b1c-8f0c7f3f2a10"}
@@ -99,6 +115,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "in a little while")
 	}
 	writeJSON(w, s.RefuseStatus, webexError("Too many requests; retry after the time in Retry-After.", id))
+}
+
+// admit asks the limiter about a request arriving at now; a queue holds
+// an admitted request back for its turn (or until the client gives up).
+func (s *Server) admit(r *http.Request, now time.Time) (bool, time.Duration) {
+	q, queues := s.Limiter.(Queue)
+	if !queues {
+		return s.Limiter.Admit(now)
+	}
+	ok, delay, wait := q.TakeTurn(now)
+	if ok && delay > 0 {
+		t := time.NewTimer(delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+		}
+	}
+	return ok, wait
 }
 
 func webexError(message, trackingID string) map[string]any {

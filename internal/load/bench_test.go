@@ -54,7 +54,7 @@ func BenchmarkLoadPathFidelity(b *testing.B) {
 			tgt, stop := bareLogin(b)
 			defer stop()
 			r := NewRunner(testkit.Contract(b), WithOutDir(b.TempDir()), WithDuration(attack))
-			s := &session{Runner: r, endpoint: tgt, scenario: Scenario{Name: "bench"}, sum: r.newSummary(Scenario{Name: "bench"}, tgt), transport: tgt.newTransport()}
+			s := &session{Runner: r, endpoint: tgt, scenario: Scenario{Name: "bench"}, sum: r.newSummary(Scenario{Name: "bench"}, tgt.Info, tgt.Limit), transport: tgt.newTransport()}
 			defer s.transport.CloseIdleConnections()
 			pacer := vegeta.ConstantPacer{Freq: rate, Per: time.Second}
 			var plain, harness, validated, nonconforming float64
@@ -67,7 +67,7 @@ func BenchmarkLoadPathFidelity(b *testing.B) {
 				m.Close()
 				plain += m.Rate
 
-				rec, err := s.record("")
+				rec, err := s.newRecording(s.fileName(""), tgt.Info.URL, tgt.secrets)
 				if err != nil {
 					b.Fatal(err)
 				}

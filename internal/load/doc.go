@@ -1,7 +1,8 @@
 // Package load drives rate-limited load at the Webex login with Vegeta and
-// judges how the server signals its limit: scenarios under and over the
-// limit, Retry-After honesty, a client that obeys Retry-After against a
-// naive one, and a ramp that finds where 429s begin. An Endpoint is what a
+// records it into the run's timeline, for internal/judge to judge how the
+// server signals its limit: scenarios under and over the limit,
+// Retry-After honesty, a client that obeys Retry-After against a naive
+// one, and a ramp that finds where 429s begin. An Endpoint is what a
 // scenario aims at: the sign-in internal/target builds, on the in-process
 // mock target starts or on a live server, with the limit to judge against.
 //

@@ -3,6 +3,7 @@ package load
 import (
 	"testing"
 
+	"loginharness/internal/judge"
 	"loginharness/internal/mock"
 	"loginharness/internal/results"
 )
@@ -17,9 +18,9 @@ func TestDriftsFailTheRightScenario(t *testing.T) {
 		scenario string
 		verdict  string
 	}{
-		{mock.DriftMissingRetryAfter, ScenarioOverLimit, VerdictRetryAfterPresent},
-		{mock.DriftUnparsableRetryAfter, ScenarioOverLimit, VerdictRetryAfterSyntax},
-		{mock.DriftShortRetryAfter, ScenarioHonesty, VerdictServedAtRetryAfter},
+		{mock.DriftMissingRetryAfter, ScenarioOverLimit, judge.VerdictRetryAfterPresent},
+		{mock.DriftUnparsableRetryAfter, ScenarioOverLimit, judge.VerdictRetryAfterSyntax},
+		{mock.DriftShortRetryAfter, ScenarioHonesty, judge.VerdictServedAtRetryAfter},
 	}
 	for _, tc := range cases {
 		t.Run(string(tc.drift), func(t *testing.T) {

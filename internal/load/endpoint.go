@@ -14,9 +14,9 @@ import (
 
 	"loginharness/internal/contract"
 	"loginharness/internal/mock"
-	"loginharness/internal/ratelimit"
 	"loginharness/internal/results"
 	"loginharness/internal/target"
+	"loginharness/internal/timeline"
 )
 
 // Endpoint is where a scenario sends its load: one valid Webex sign-in,
@@ -30,25 +30,24 @@ type Endpoint struct {
 	secrets     []string
 	insecureTLS bool
 	close       func()
-	// quietUntil is when the quota the last scenario spent is back, by the
-	// latest Retry-After it was given: a shared live server needs the wait,
-	// or a scenario would inherit its predecessor's 429s.
-	quietUntil time.Time
-	// window is the longest Retry-After or declared policy window seen so
-	// far, the time scale of the server's limiter: the scenarios that judge
-	// a rate watch several of them.
-	window time.Duration
 	// shards is how many shards share the server's limit (0 or 1: none);
 	// each offers its share of every load.
 	shards int
 }
 
-// Shared makes e one of n shards' endpoints: every load it offers is 1/n
-// of the run's.
-func (e *Endpoint) Shared(n int) { e.shards = n }
+// ShareAmong makes e one of n shards' endpoints: every load it offers is
+// 1/n of the run's.
+func (e *Endpoint) ShareAmong(n int) { e.shards = n }
 
-// defaultWindow is the time scale assumed before the server shows one.
-const defaultWindow = time.Second
+// timeline is everything this run has sent to e's server so far.
+func (e *Endpoint) timeline() []timeline.Record { return timeline.Process().Timeline(e.Info.URL) }
+
+// window is the time scale of the server's limiter, as everything the run
+// sent it shows: its longest Retry-After or declared policy window. The
+// scenarios that judge a rate watch several of them.
+func (e *Endpoint) window() time.Duration {
+	return timeline.Window(e.timeline(), timeline.MinWindow, true)
+}
 
 // Close stops the in-process mock behind e, if any.
 func (e *Endpoint) Close() {
@@ -87,7 +86,6 @@ func NewEndpoint(c *contract.Contract, info results.TargetInfo, a target.Account
 		Info:    info,
 		login:   vegeta.Target{Method: req.Method, URL: u, Body: req.Body, Header: req.Header},
 		secrets: a.Secrets(),
-		window:  defaultWindow,
 	}, nil
 }
 
@@ -155,30 +153,12 @@ func (e *Endpoint) newTransport() *http.Transport {
 	return tr
 }
 
-// learn keeps what a scenario showed of the server for the next ones: the
-// time scale of its limiter and, when nobody said what the limit should
-// be, the limit the ramp measured.
+// learn keeps what a scenario showed of the server for the next ones,
+// when nobody said what the limit should be: the limit the ramp measured.
 func (e *Endpoint) learn(sum results.LoadSummary) {
-	e.window = max(e.window, time.Duration(sum.RetryAfter.MaxSeconds*float64(time.Second)))
-	for _, raw := range sum.RateLimit.Policies {
-		if ps, err := ratelimit.ParsePolicy(raw); err == nil {
-			for _, p := range ps {
-				e.window = max(e.window, p.Window)
-			}
-		}
-	}
 	if env := sum.Envelope; !e.Limit.Expected() && sum.Scenario == ScenarioRamp && env != nil && env.LongRunRate > 0 {
 		// A shard measured its share; the others, sharing fairly, theirs.
 		n := float64(max(1, e.shards))
 		e.Limit = results.Limit{Rate: n * env.LongRunRate, Source: results.LimitMeasured, Uncertainty: n * env.Uncertainty}
-	}
-}
-
-// noteQuota remembers when the quota spent by recs is back.
-func (e *Endpoint) noteQuota(recs []record) {
-	for _, rc := range recs {
-		if rc.code == 429 && rc.retryAfter.usable() {
-			e.quietUntil = maxTime(e.quietUntil, rc.received().Add(rc.retryAfter.wait))
-		}
 	}
 }

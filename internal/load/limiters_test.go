@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/judge"
 	"loginharness/internal/limitertest"
 	"loginharness/internal/results"
 	"loginharness/internal/target"
@@ -179,24 +180,24 @@ func TestDishonestServersFail(t *testing.T) {
 		// leaves the verdict unproven, which is no false red.
 		provable time.Duration
 	}{
-		{"no Retry-After", limitertest.NewServer(fair(), limitertest.NoRetryAfter), matrixRate, ScenarioOverLimit, VerdictRetryAfterPresent, 0},
-		{"unparsable Retry-After", limitertest.NewServer(fair(), limitertest.Unparsable), matrixRate, ScenarioOverLimit, VerdictRetryAfterSyntax, 0},
-		{"Retry-After shorter than the truth", limitertest.NewServer(limitertest.Understated(fair(), 2*time.Second), limitertest.DelaySeconds), matrixRate, ScenarioHonesty, VerdictServedAtRetryAfter, 0},
+		{"no Retry-After", limitertest.NewServer(fair(), limitertest.NoRetryAfter), matrixRate, ScenarioOverLimit, judge.VerdictRetryAfterPresent, 0},
+		{"unparsable Retry-After", limitertest.NewServer(fair(), limitertest.Unparsable), matrixRate, ScenarioOverLimit, judge.VerdictRetryAfterSyntax, 0},
+		{"Retry-After shorter than the truth", limitertest.NewServer(limitertest.Understated(fair(), 2*time.Second), limitertest.DelaySeconds), matrixRate, ScenarioHonesty, judge.VerdictServedAtRetryAfter, 0},
 		// Without a limit to pace at, the obeying client probes for one and
 		// meets 429s, each a promise to check.
-		{"Retry-After shorter than the truth, obeyed", limitertest.NewServer(limitertest.Understated(fair(), 2*time.Second), limitertest.DelaySeconds), -matrixRate, ScenarioObeying, VerdictServedAtRetryAfter, 0},
-		{"no limit at all", limitertest.NewServer(limitertest.Unlimited(), limitertest.DelaySeconds), matrixRate, ScenarioOverLimit, VerdictWithinLimit, 0},
-		{"twice the limit", limitertest.NewServer(limitertest.TokenBucket(2*matrixRate, 5), limitertest.DelaySeconds), matrixRate, ScenarioOverLimit, VerdictWithinLimit, 0},
+		{"Retry-After shorter than the truth, obeyed", limitertest.NewServer(limitertest.Understated(fair(), 2*time.Second), limitertest.DelaySeconds), -matrixRate, ScenarioObeying, judge.VerdictServedAtRetryAfter, 0},
+		{"no limit at all", limitertest.NewServer(limitertest.Unlimited(), limitertest.DelaySeconds), matrixRate, ScenarioOverLimit, judge.VerdictWithinLimit, 0},
+		{"twice the limit", limitertest.NewServer(limitertest.TokenBucket(2*matrixRate, 5), limitertest.DelaySeconds), matrixRate, ScenarioOverLimit, judge.VerdictWithinLimit, 0},
 		// What a server owes is known as closely as its answers are quick:
 		// a quarter of the limit is caught even when a busy machine slows
 		// them to tens of milliseconds; half of it with quick answers.
-		{"a quarter of the limit", limitertest.NewServer(limitertest.TokenBucket(matrixRate/4, 5), limitertest.DelaySeconds), matrixRate, ScenarioOverLimit, VerdictAtLimit, 40 * time.Millisecond},
+		{"a quarter of the limit", limitertest.NewServer(limitertest.TokenBucket(matrixRate/4, 5), limitertest.DelaySeconds), matrixRate, ScenarioOverLimit, judge.VerdictAtLimit, 40 * time.Millisecond},
 		// Half the limit refuses every other request of under-limit's 25/s,
 		// sent 40 ms apart: provable while answers take less than the 20 ms
 		// the limit allows between two.
-		{"half the limit, under it", limitertest.NewServer(limitertest.TokenBucket(matrixRate/2, 1), limitertest.DelaySeconds), matrixRate, ScenarioUnderLimit, VerdictNo429UnderLimit, 10 * time.Millisecond},
-		{"connections dropped instead of 429", limitertest.NewServer(fair(), limitertest.DelaySeconds, func(s *limitertest.Server) { s.Drop = true }), matrixRate, ScenarioOverLimit, VerdictAnswered, 0},
-		{"503 instead of 429", limitertest.NewServer(fair(), limitertest.DelaySeconds, func(s *limitertest.Server) { s.RefuseStatus = http.StatusServiceUnavailable }), matrixRate, ScenarioOverLimit, VerdictNo5xx, 0},
+		{"half the limit, under it", limitertest.NewServer(limitertest.TokenBucket(matrixRate/2, 1), limitertest.DelaySeconds), matrixRate, ScenarioUnderLimit, judge.VerdictNo429UnderLimit, 10 * time.Millisecond},
+		{"connections dropped instead of 429", limitertest.NewServer(fair(), limitertest.DelaySeconds, func(s *limitertest.Server) { s.Drop = true }), matrixRate, ScenarioOverLimit, judge.VerdictAnswered, 0},
+		{"503 instead of 429", limitertest.NewServer(fair(), limitertest.DelaySeconds, func(s *limitertest.Server) { s.RefuseStatus = http.StatusServiceUnavailable }), matrixRate, ScenarioOverLimit, judge.VerdictNo5xx, 0},
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
@@ -276,7 +277,7 @@ func TestLimitFoundWithoutExpectation(t *testing.T) {
 			env := out.summaries[ScenarioRamp].Envelope
 			// The measure must hold the true limit within its own
 			// uncertainty, give or take the verdicts' tolerance.
-			if env == nil || math.Abs(env.LongRunRate-matrixRate) > env.Uncertainty+Tolerance*matrixRate {
+			if env == nil || math.Abs(env.LongRunRate-matrixRate) > env.Uncertainty+judge.Tolerance*matrixRate {
 				t.Fatalf("the ramp measured %.1f ± %.1f req/s, the limit is %d", env.LongRunRate, env.Uncertainty, matrixRate)
 			}
 			t.Logf("measured %.1f ± %.1f req/s, burst %.0f", env.LongRunRate, env.Uncertainty, env.Burst)
@@ -289,7 +290,7 @@ func TestLimitFoundWithoutExpectation(t *testing.T) {
 				for _, f := range sum.Failures() {
 					t.Errorf("%s: %s", sc.Name, f)
 				}
-				for _, name := range []string{VerdictWithinLimit, VerdictAtLimit, VerdictNo429UnderLimit} {
+				for _, name := range []string{judge.VerdictWithinLimit, judge.VerdictAtLimit, judge.VerdictNo429UnderLimit} {
 					if v, ok := sum.VerdictNamed(name); ok && v.State != results.VerdictNotJudged {
 						t.Errorf("%s: %s needs an expected limit, yet it is %s: %s", sc.Name, name, v.State, v.Message)
 					}
@@ -327,7 +328,44 @@ func TestDownServerJudgesNothing(t *testing.T) {
 			t.Errorf("%s is %s, want not judged: %s", v.Name, v.State, v.Message)
 		}
 	}
-	if v, _ := sum.VerdictNamed(VerdictContract); !strings.Contains(v.Message, "connection refused") {
+	if v, _ := sum.VerdictNamed(judge.VerdictContract); !strings.Contains(v.Message, "connection refused") {
 		t.Errorf("the reason does not say why nothing answered: %s", v.Message)
 	}
+}
+
+// TestServerGoneMidRunIsAnOutage: a server that goes away during an attack
+// (nothing listens any more: connections refused) leaves the verdicts that
+// need answers not judged, marked as an outage, never failed.
+func TestServerGoneMidRunIsAnOutage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a few seconds of load")
+	}
+	t.Parallel()
+	srv := limitertest.NewServer(limitertest.TokenBucket(matrixRate, 5), limitertest.DelaySeconds)
+	c := testkit.Contract(t)
+	e, err := serverEndpoint(c, srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Limit = results.Limit{Rate: matrixRate, Source: EnvExpectedLimit}
+	sc, _ := ScenarioNamed(ScenarioOverLimit)
+	time.AfterFunc(1500*time.Millisecond, srv.Close)
+	sum, err := NewRunner(c, WithOutDir(t.TempDir()), WithDuration(time.Second), WithMaxDuration(4*time.Second)).Run(t.Context(), sc, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Errors == 0 || sum.Errors == sum.Requests {
+		t.Fatalf("want some requests answered and some refused: %d of %d got no answer", sum.Errors, sum.Requests)
+	}
+	for _, v := range sum.Verdicts {
+		switch {
+		case v.Name == judge.VerdictNo5xx || v.Name == judge.VerdictContract:
+			if v.State != results.VerdictPassed {
+				t.Errorf("%s judges the answers that came: %s: %s", v.Name, v.State, v.Message)
+			}
+		case v.State != results.VerdictNotJudged || !v.Outage || !strings.Contains(v.Message, "connection refused"):
+			t.Errorf("%s: %s (outage %v): %s; want not judged for an outage, naming the refusals", v.Name, v.State, v.Outage, v.Message)
+		}
+	}
+	t.Log(sum.Verdicts[0].Message)
 }

@@ -12,7 +12,10 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/judge"
 	"loginharness/internal/results"
+	"loginharness/internal/target"
+	"loginharness/internal/timeline"
 )
 
 // ShardInput is one shard's output folder as Merge reads it.
@@ -41,7 +44,9 @@ func ReadShard(dir string) (ShardInput, error) {
 // Merge judges the shards of one sharded run together, as the server saw
 // them: each shared scenario from the Vegeta results of every shard taken
 // as one run, over the stretch where all their loads overlapped, against
-// the run's limit; each scenario for one client from shard 0's summary.
+// the run's limit, with everything every shard sent the server (its
+// preflight and conformance traffic, the other scenarios) as the timeline
+// around them; each scenario for one client from shard 0's summary.
 // The shards must be of one run (the same run id and count); a missing
 // one leaves the merged summaries incomplete, saying which. Merge reads
 // the shards' files and writes nothing.
@@ -50,6 +55,62 @@ func Merge(c *contract.Contract, shards []ShardInput, opts ...Option) ([]results
 		return nil, errors.New("load: no shard to merge")
 	}
 	run := *shards[0].Summaries[0].Shard
+	missing, err := checkShards(shards, run)
+	if err != nil {
+		return nil, err
+	}
+	all, damaged := readShardTimelines(shards)
+	r := NewRunner(c, opts...)
+	run.Index = -1
+	var out []results.LoadSummary
+	var errs []error
+	for _, sc := range Scenarios() {
+		parts := partsOf(shards, sc.Name)
+		if len(parts) == 0 {
+			continue
+		}
+		if err := damaged[sc.Name]; err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		merged, err := r.merge(sc, parts, all)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		merged.Shard = &run
+		switch lost := lostBefore(parts[0].summary, shards, damaged); {
+		case len(missing) > 0:
+			merged.Incomplete = true
+			merged.IncompleteReason = fmt.Sprintf("shards %v of %d are missing: the server took load this merge cannot see", missing, run.Count)
+		case damaged[""] != nil:
+			merged.Incomplete = true
+			merged.IncompleteReason = "a shard's traffic before its load could not be read: the traffic around it is not all known"
+		case lost != "":
+			merged.Incomplete = true
+			merged.IncompleteReason = fmt.Sprintf("the results of %s, sent before it, could not be read: the traffic around it is not all known", lost)
+		}
+		out = append(out, merged)
+	}
+	return out, errors.Join(append(errs, damaged[""])...)
+}
+
+// lostBefore names a scenario sent before sum's whose results could not
+// be read, "" when none.
+func lostBefore(sum results.LoadSummary, shards []ShardInput, damaged map[string]error) string {
+	for _, in := range shards {
+		for _, s := range in.Summaries {
+			if damaged[s.Scenario] != nil && s.StartedAt < sum.StartedAt {
+				return s.Scenario
+			}
+		}
+	}
+	return ""
+}
+
+// checkShards checks that the shards are of one run, each once, and
+// returns the indices of those missing.
+func checkShards(shards []ShardInput, run results.Shard) ([]int, error) {
 	seen := map[int]string{}
 	for _, in := range shards {
 		sh := in.Summaries[0].Shard
@@ -68,28 +129,7 @@ func Merge(c *contract.Contract, shards []ShardInput, opts ...Option) ([]results
 			missing = append(missing, i)
 		}
 	}
-	r := NewRunner(c, opts...)
-	run.Index = -1
-	var out []results.LoadSummary
-	var errs []error
-	for _, sc := range Scenarios() {
-		parts := partsOf(shards, sc.Name)
-		if len(parts) == 0 {
-			continue
-		}
-		merged, err := r.merge(sc, parts)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		merged.Shard = &run
-		if len(missing) > 0 {
-			merged.Incomplete = true
-			merged.IncompleteReason = fmt.Sprintf("shards %v of %d are missing: the server took load this merge cannot see", missing, run.Count)
-		}
-		out = append(out, merged)
-	}
-	return out, errors.Join(errs...)
+	return missing, nil
 }
 
 // shardPart is one shard's run of one scenario.
@@ -111,18 +151,55 @@ func partsOf(shards []ShardInput, scenario string) []shardPart {
 	return parts
 }
 
-// merge judges one scenario from its shards' parts.
-func (r *Runner) merge(sc Scenario, parts []shardPart) (results.LoadSummary, error) {
-	if !sc.Shared {
+// readShardTimelines reads everything the shards sent the server: every
+// scenario's results and each shard's traffic before its load. A file
+// that cannot be read is left out and named by its scenario ("" for the
+// traffic before the load).
+func readShardTimelines(shards []ShardInput) ([]timeline.Record, map[string]error) {
+	var all []timeline.Record
+	damaged := map[string]error{}
+	var rr target.RecordReader
+	for _, in := range shards {
+		dir := results.LoadDir(in.Dir)
+		for _, sum := range in.Summaries {
+			got, err := readResults(dir, sum.Files)
+			if err != nil {
+				damaged[sum.Scenario] = errors.Join(damaged[sum.Scenario], fmt.Errorf("%s: %s: %w", in.Dir, sum.Scenario, err))
+				continue
+			}
+			for i := range got {
+				all = append(all, newRecord(&rr, &got[i], loadPartOf(sum.Scenario, got[i].Attack), nil))
+			}
+		}
+		traffic, err := readTraffic(dir)
+		if err != nil {
+			damaged[""] = errors.Join(damaged[""], fmt.Errorf("%s: %w", in.Dir, err))
+		}
+		all = append(all, traffic...)
+	}
+	return all, damaged
+}
+
+// loadPartOf is the part a scenario's result was sent by, as its attack
+// name says; results written before parts were named are its main attack.
+func loadPartOf(scenario, attack string) timeline.Part {
+	if p := timeline.Part(attack); p.Scenario() == scenario {
+		return p
+	}
+	return timeline.LoadPart(scenario, "main")
+}
+
+// merge judges one scenario from its shards' parts, with all as the
+// timeline around them.
+func (r *Runner) merge(sc Scenario, parts []shardPart, all []timeline.Record) (results.LoadSummary, error) {
+	if !sc.Splittable {
 		// Run by shard 0 alone: its judgement stands.
 		return parts[0].summary, nil
 	}
-	var recs []record
-	var all []vegeta.Result
-	var spans [][2]time.Time
 	base := parts[0].summary
-	e := &Endpoint{Info: base.Target, Limit: base.Limit, window: defaultWindow}
-	s := &session{Runner: r, endpoint: e, scenario: sc, sum: r.newSummary(sc, e)}
+	sum := r.newSummary(sc, base.Target, base.Limit)
+	var mine []vegeta.Result
+	var spans [][2]time.Time
 	for _, p := range parts {
 		got, err := readResults(results.LoadDir(p.dir), p.summary.Files)
 		if err != nil {
@@ -131,40 +208,55 @@ func (r *Runner) merge(sc Scenario, parts []shardPart) (results.LoadSummary, err
 		if len(got) > 0 {
 			spans = append(spans, [2]time.Time{got[0].Timestamp, got[len(got)-1].Timestamp})
 		}
-		all = append(all, got...)
-		s.sum.Validated += p.summary.Validated
-		s.sum.QuietUntil = laterTime(s.sum.QuietUntil, p.summary.QuietUntil)
-		for k, n := range p.summary.Nonconforming {
-			s.sum.Nonconforming[k] += n
-		}
-		for k, n := range p.summary.Conforming {
-			if s.sum.Conforming == nil {
-				s.sum.Conforming = map[string]int{}
-			}
-			s.sum.Conforming[k] += n
-		}
+		mine = append(mine, got...)
+		addTallies(&sum, p.summary)
 	}
 	n := float64(len(parts))
-	s.sum.StartedAt, s.sum.Pacer, s.sum.OfferedRate = base.StartedAt, fmt.Sprintf("%d shards, each %s", len(parts), base.Pacer), n*base.OfferedRate
+	sum.StartedAt, sum.Pacer, sum.OfferedRate = base.StartedAt, fmt.Sprintf("%d shards, each %s", len(parts), base.Pacer), n*base.OfferedRate
 	if k := base.Knee; k != nil {
-		s.sum.Knee = &results.Knee{FromRate: n * k.FromRate, Slope: n * k.Slope}
+		sum.Knee = &results.Knee{FromRate: n * k.FromRate, Slope: n * k.Slope}
 	}
+	from, to, overlap := overlapOf(spans)
 	var metrics vegeta.Metrics
-	for i := range s.overlap(all, spans) {
-		metrics.Add(&all[i])
-		recs = append(recs, newRecord(&all[i]))
+	for i := range mine {
+		if t := mine[i].Timestamp; !t.Before(from) && !t.After(to) {
+			metrics.Add(&mine[i])
+		}
 	}
 	metrics.Close()
-	s.measure(recs, &metrics)
-	s.conclude(recs)
-	return s.sum, nil
+	measureMetrics(&sum, &metrics)
+	within := func(rc timeline.Record) bool {
+		return sc.mine(rc) && !rc.Sent.Before(from) && !rc.Sent.After(to)
+	}
+	c := judge.NewCase(all, within, r.terms(), &sum, sc.Verdicts)
+	if overlap != "" {
+		c.Observe(judge.ObservedOverlap, "%s", overlap)
+	}
+	c.Measure()
+	sc.judge(c)
+	c.Conclude()
+	return sum, nil
 }
 
-// overlap yields the indices of the results sent while every shard was
-// sending: only then did the server see the whole load. It reports how
-// much the loads overlapped.
-func (s *session) overlap(all []vegeta.Result, spans [][2]time.Time) func(yield func(int) bool) {
-	from, to := time.Time{}, time.Unix(1<<40, 0) // one shard's results: all of them
+// addTallies adds one shard's contract tallies to the merged summary.
+func addTallies(sum *results.LoadSummary, part results.LoadSummary) {
+	sum.Validated += part.Validated
+	for k, n := range part.Nonconforming {
+		sum.Nonconforming[k] += n
+	}
+	for k, n := range part.Conforming {
+		if sum.Conforming == nil {
+			sum.Conforming = map[string]int{}
+		}
+		sum.Conforming[k] += n
+	}
+}
+
+// overlapOf is the stretch while every shard was sending: only then did
+// the server see the whole load; and how much the loads overlapped, to
+// report. One shard's results are all of them.
+func overlapOf(spans [][2]time.Time) (from, to time.Time, overlap string) {
+	from, to = time.Time{}, time.Unix(1<<40, 0)
 	longest := time.Duration(0)
 	for _, sp := range spans {
 		from, to = maxTime(from, sp[0]), minTime(to, sp[1])
@@ -172,19 +264,11 @@ func (s *session) overlap(all []vegeta.Result, spans [][2]time.Time) func(yield 
 	}
 	switch {
 	case len(spans) < 2:
-		from, to = time.Time{}, time.Unix(1<<40, 0)
+		return time.Time{}, time.Unix(1<<40, 0), ""
 	case !to.After(from):
-		s.observe(ObservedOverlap, "the shards' loads never overlapped: start them together (%s)", EnvShardStart)
-	default:
-		s.observe(ObservedOverlap, "the %d shards' loads overlapped for %.1fs of the longest %.1fs; judged on that stretch", len(spans), to.Sub(from).Seconds(), longest.Seconds())
+		return from, to, fmt.Sprintf("the shards' loads never overlapped: start them together (%s)", EnvShardStart)
 	}
-	return func(yield func(int) bool) {
-		for i := range all {
-			if t := all[i].Timestamp; !t.Before(from) && !t.After(to) && !yield(i) {
-				return
-			}
-		}
-	}
+	return from, to, fmt.Sprintf("the %d shards' loads overlapped for %.1fs of the longest %.1fs; judged on that stretch", len(spans), to.Sub(from).Seconds(), longest.Seconds())
 }
 
 // readResults decodes the Vegeta result files of a summary, in the order
@@ -192,35 +276,34 @@ func (s *session) overlap(all []vegeta.Result, spans [][2]time.Time) func(yield 
 func readResults(dir string, files []string) ([]vegeta.Result, error) {
 	var out []vegeta.Result
 	for _, name := range files {
-		f, err := os.Open(filepath.Join(dir, filepath.Base(name)))
+		got, err := readResultFile(filepath.Join(dir, filepath.Base(name)))
 		if err != nil {
 			return nil, err
 		}
-		dec := vegeta.NewDecoder(f)
-		for {
-			var res vegeta.Result
-			err := dec.Decode(&res)
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				f.Close()
-				return nil, fmt.Errorf("%s: result %d: %w (a damaged or truncated file?)", name, len(out)+1, err)
-			}
-			out = append(out, res)
-		}
-		f.Close()
+		out = append(out, got...)
 	}
 	slices.SortStableFunc(out, func(a, b vegeta.Result) int { return a.Timestamp.Compare(b.Timestamp) })
 	return out, nil
 }
 
-// laterTime is the later of two RFC 3339 times, either possibly empty.
-func laterTime(a, b string) string {
-	ta, errA := time.Parse(time.RFC3339Nano, a)
-	tb, errB := time.Parse(time.RFC3339Nano, b)
-	if errB != nil || (errA == nil && !tb.After(ta)) {
-		return a
+// readResultFile decodes one Vegeta result file.
+func readResultFile(path string) ([]vegeta.Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
-	return b
+	defer f.Close()
+	var out []vegeta.Result
+	dec := vegeta.NewDecoder(f)
+	for {
+		var res vegeta.Result
+		err := dec.Decode(&res)
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: result %d: %w (a damaged or truncated file?)", filepath.Base(path), len(out)+1, err)
+		}
+		out = append(out, res)
+	}
 }

@@ -10,7 +10,8 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"loginharness/internal/ratelimit"
+	"loginharness/internal/results"
+	"loginharness/internal/timeline"
 )
 
 // obeyingClient is an open-model client that honours the server's signals,
@@ -49,9 +50,9 @@ type obeyingClient struct {
 	waitedOut, probing bool
 	probe              sentRequest
 
-	pace   pace
-	policy string        // the last RateLimit-Policy read
-	paceAt time.Duration // since began: when the found pace last changed
+	pace     pace
+	declared float64       // the last quota per second a RateLimit-Policy declared
+	paceAt   time.Duration // since began: when the found pace last changed
 }
 
 // pace is the rate a client keeps to and where it comes from.
@@ -59,13 +60,6 @@ type pace struct {
 	rate   float64 // requests per second; 0 before a found pace starts
 	source string
 }
-
-// The sources of the obeying client's pace.
-const (
-	PacePolicy   = "RateLimit-Policy"
-	PaceExpected = "expected limit"
-	PaceFound    = "found (AIMD)"
-)
 
 type deferral struct {
 	request   uint64
@@ -79,7 +73,7 @@ type sentRequest struct {
 }
 
 func newObeyingClient(login vegeta.Target, rate float64, duration, fallback time.Duration, p pace) *obeyingClient {
-	if p.source == PaceFound {
+	if p.source == results.PaceFound {
 		p.rate = rate
 	}
 	return &obeyingClient{login: login, rate: rate, duration: duration, fallback: fallback, pace: p}
@@ -177,7 +171,7 @@ func (c *obeyingClient) wake() {
 // spacing is the least time between two sends at the current pace; a
 // found pace grows with the time since it last changed.
 func (c *obeyingClient) spacing(elapsed time.Duration) time.Duration {
-	if c.pace.source == PaceFound && elapsed > c.paceAt {
+	if c.pace.source == results.PaceFound && elapsed > c.paceAt {
 		c.pace.rate = min(c.rate, c.pace.rate+c.rate/foundGrowth*(elapsed-c.paceAt).Seconds())
 		c.paceAt = elapsed
 	}
@@ -206,30 +200,26 @@ func (c *obeyingClient) Targeter(t *vegeta.Target) error {
 
 // observe learns from each answer: the declared quota, and for a 429 when
 // to try that request again. It never stops the attack.
-func (c *obeyingClient) observe(rc record) bool {
+func (c *obeyingClient) observe(rc timeline.Record) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if rc.policy != "" && rc.policy != c.policy {
-		c.policy = rc.policy
-		if ps, err := ratelimit.ParsePolicy(rc.policy); err == nil {
-			if rate := policyRate(ps); rate > 0 {
-				c.pace = pace{rate: rate, source: PacePolicy}
-			}
-		}
+	if rate := timeline.DeclaredRate([]timeline.Record{rc}); rate > 0 && rate != c.declared {
+		c.declared = rate
+		c.pace = pace{rate: rate, source: results.PacePolicy}
 	}
-	if c.probing && (sentRequest{rc.request, rc.retry}) == c.probe {
+	if c.probing && (sentRequest{rc.Request, rc.Retry}) == c.probe {
 		c.probing = false
 		c.wake()
 	}
-	if rc.code != 429 {
+	if rc.Status != 429 {
 		return false
 	}
 	wait := c.fallback
-	if rc.retryAfter.usable() {
-		wait = rc.retryAfter.wait
+	if rc.RetryAfter.Usable() {
+		wait = rc.RetryAfter.Wait
 	}
-	d := deferral{request: rc.request, notBefore: rc.received().Sub(c.began) + wait}
-	if c.pace.source == PaceFound && c.gate <= rc.sent.Sub(c.began) {
+	d := deferral{request: rc.Request, notBefore: rc.Received().Sub(c.began) + wait}
+	if c.pace.source == results.PaceFound && c.gate <= rc.Sent.Sub(c.began) {
 		// Halve once per gate: the answers to requests already in flight
 		// say nothing new. Growth resumes once the wait is over.
 		c.pace.rate = max(c.rate/foundFloor, c.pace.rate/2)

@@ -6,11 +6,14 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"loginharness/internal/results"
+	"loginharness/internal/timeline"
 )
 
 func TestObeyingClientPlans(t *testing.T) {
 	login := vegeta.Target{Method: "POST", URL: "http://127.0.0.1:1/login"}
-	c := newObeyingClient(login, 100, 2*time.Second, 5*time.Second, pace{rate: 200, source: PaceExpected})
+	c := newObeyingClient(login, 100, 2*time.Second, 5*time.Second, pace{rate: 200, source: results.PaceExpected})
 	c.start(context.Background())
 	began := c.began
 
@@ -42,10 +45,10 @@ func TestObeyingClientPlans(t *testing.T) {
 	}
 
 	// Request 1 is refused at 15 ms, come back in 1 s, under a 50/s policy.
-	c.observe(record{
-		sent: began.Add(12 * time.Millisecond), latency: 3 * time.Millisecond, code: 429, request: 1,
-		retryAfter: retryAfterValue{present: true, raw: "1", wait: time.Second},
-		policy:     `"default";q=50;w=1`,
+	c.observe(timeline.Record{
+		Sent: began.Add(12 * time.Millisecond), Latency: 3 * time.Millisecond, Status: 429, Request: 1,
+		RetryAfter: timeline.RetryAfter{Present: true, Raw: "1", Wait: time.Second},
+		RateLimit:  timeline.RateLimit{PolicyRaw: `"default";q=50;w=1`, Policies: []timeline.Policy{{Quota: 50, Window: time.Second}}},
 	})
 	at, id, retry := send(0)
 	if at != 1015*time.Millisecond || id != 1 || !retry {
@@ -60,7 +63,7 @@ func TestObeyingClientPlans(t *testing.T) {
 	}
 
 	// A 429 without a usable Retry-After waits the fallback, past the run.
-	c.observe(record{sent: began.Add(1040 * time.Millisecond), code: 429, request: 3})
+	c.observe(timeline.Record{Sent: began.Add(1040 * time.Millisecond), Status: 429, Request: 3})
 	if _, stop := c.next(0); !stop {
 		t.Error("the client planned a send during the fallback wait")
 	}
@@ -72,15 +75,15 @@ func TestObeyingClientPlans(t *testing.T) {
 
 func TestObeyingClientFindsAPace(t *testing.T) {
 	login := vegeta.Target{Method: "POST", URL: "http://127.0.0.1:1/login"}
-	c := newObeyingClient(login, 100, time.Minute, 5*time.Second, pace{source: PaceFound})
+	c := newObeyingClient(login, 100, time.Minute, 5*time.Second, pace{source: results.PaceFound})
 	c.start(context.Background())
 	if got := c.pacedRate(); got != 100 {
 		t.Fatalf("a found pace starts at the arrival rate: %v", got)
 	}
-	refused := record{sent: c.began, code: 429, retryAfter: retryAfterValue{present: true, wait: time.Second}}
+	refused := timeline.Record{Sent: c.began, Status: 429, RetryAfter: timeline.RetryAfter{Present: true, Wait: time.Second}}
 	c.observe(refused)
 	inFlight := refused
-	inFlight.sent = inFlight.sent.Add(time.Millisecond)
+	inFlight.Sent = inFlight.Sent.Add(time.Millisecond)
 	c.observe(inFlight)
 	if got := c.pacedRate(); got != 50 {
 		t.Fatalf("a 429 halves the pace once per wait, not per answer in flight: %v", got)
@@ -97,7 +100,7 @@ func TestObeyingClientFindsAPace(t *testing.T) {
 
 func TestObeyingClientHoldsBackWhenTold(t *testing.T) {
 	login := vegeta.Target{Method: "POST", URL: "http://127.0.0.1:1/login"}
-	c := newObeyingClient(login, 10, time.Minute, 5*time.Second, pace{rate: 10, source: PaceExpected})
+	c := newObeyingClient(login, 10, time.Minute, 5*time.Second, pace{rate: 10, source: results.PaceExpected})
 	c.start(context.Background())
 	if _, stop := c.Pace(0, 0); stop {
 		t.Fatal("the first request was not sent")
@@ -110,7 +113,7 @@ func TestObeyingClientHoldsBackWhenTold(t *testing.T) {
 	}()
 	// While Pace waits for the next arrival (100 ms), a 429 says 300 ms.
 	time.Sleep(20 * time.Millisecond)
-	c.observe(record{sent: time.Now(), code: 429, retryAfter: retryAfterValue{present: true, wait: 300 * time.Millisecond}})
+	c.observe(timeline.Record{Sent: time.Now(), Status: 429, RetryAfter: timeline.RetryAfter{Present: true, Wait: 300 * time.Millisecond}})
 	if waited := <-done; waited < 250*time.Millisecond {
 		t.Errorf("Pace released a request %s into a 300 ms Retry-After", waited)
 	}
@@ -131,21 +134,43 @@ func TestBoundedPacerStopsOnDone(t *testing.T) {
 
 func TestObeyingClientSendsOneRequestAfterAWait(t *testing.T) {
 	login := vegeta.Target{Method: "POST", URL: "http://127.0.0.1:1/login"}
-	c := newObeyingClient(login, 100, time.Minute, 5*time.Second, pace{rate: 100, source: PaceExpected})
+	c := newObeyingClient(login, 100, time.Minute, 5*time.Second, pace{rate: 100, source: results.PaceExpected})
 	c.start(context.Background())
 	c.commit(0)
-	c.observe(record{sent: c.began, code: 429, request: 0, retryAfter: retryAfterValue{present: true, wait: time.Second}})
+	c.observe(timeline.Record{Sent: c.began, Status: 429, Request: 0, RetryAfter: timeline.RetryAfter{Present: true, Wait: time.Second}})
 	at, _ := c.next(0)
 	c.commit(at)
 	if !c.probing || c.probe != (sentRequest{request: 0, retry: true}) {
 		t.Fatalf("the first request after the wait is not held as the probe: probing %v, %+v", c.probing, c.probe)
 	}
-	c.observe(record{sent: c.began.Add(time.Second), code: 200, request: 7})
+	c.observe(timeline.Record{Sent: c.began.Add(time.Second), Status: 200, Request: 7})
 	if !c.probing {
 		t.Error("another request's answer released the probe's hold")
 	}
-	c.observe(record{sent: c.began.Add(time.Second), code: 200, request: 0, retry: true})
+	c.observe(timeline.Record{Sent: c.began.Add(time.Second), Status: 200, Request: 0, Retry: true})
 	if c.probing {
 		t.Error("the probe's answer did not release the others")
 	}
+}
+
+// TestObeyingClientIsJudgedOnTheMock: on the default mock the naive client
+// leaves the limit spent, so the obeying client meets a 429, obeys it and
+// is served: every verdict of the scenario is judged, and passes.
+func TestObeyingClientIsJudgedOnTheMock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a few seconds of load")
+	}
+	sum := runScenario(t, ScenarioObeying)
+	for _, v := range sum.Verdicts {
+		if v.State != results.VerdictPassed {
+			t.Errorf("%s: %s: %s", v.Name, v.State, v.Message)
+		}
+	}
+	if sum.Promises == nil || sum.Promises.Checked == 0 {
+		t.Errorf("no Retry-After promise checked: %+v", sum.Promises)
+	}
+	for _, o := range sum.Observations {
+		t.Log(o.Name, ": ", o.Message)
+	}
+	t.Logf("retry-after %+v clients %+v", sum.RetryAfter, sum.Clients.Obeying)
 }

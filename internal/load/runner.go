@@ -5,15 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"net/http"
 	"time"
 
-	vegeta "github.com/tsenart/vegeta/v12/lib"
-
 	"loginharness/internal/contract"
+	"loginharness/internal/judge"
 	"loginharness/internal/mock"
 	"loginharness/internal/results"
+	"loginharness/internal/timeline"
 )
 
 // Runner runs scenarios with shared bounds and writes their outputs.
@@ -54,9 +52,9 @@ const (
 	// DefaultFallbackRetryAfter is how long the obeying client waits after a
 	// 429 without a usable Retry-After; Webex SDKs wait 5 to 15 s.
 	DefaultFallbackRetryAfter = 5 * time.Second
-	// DefaultWindow bounds a plausible Retry-After when the server declares
-	// no RateLimit-Policy window.
-	DefaultWindow = 60 * time.Second
+	// DefaultPlausibleWait bounds a plausible Retry-After when the server
+	// declares no RateLimit-Policy window.
+	DefaultPlausibleWait = 60 * time.Second
 )
 
 // WithOutDir sets the output folder; load files go to its load/ folder.
@@ -79,29 +77,12 @@ func WithMaxDuration(d time.Duration) Option { return func(r *Runner) { r.maxDur
 // WithMaxRequests caps the requests of each attack.
 func WithMaxRequests(n uint64) Option { return func(r *Runner) { r.maxRequests = n } }
 
-// WithTimeout bounds each request, body included.
-func WithTimeout(d time.Duration) Option { return func(r *Runner) { r.timeout = d } }
-
-// WithMaxBody bounds how much of each response body is read and kept.
-func WithMaxBody(n int64) Option { return func(r *Runner) { r.maxBody = n } }
-
-// WithValidators sets how many goroutines check responses against the spec.
-func WithValidators(n int) Option { return func(r *Runner) { r.validators = max(1, n) } }
-
 // WithProgress prints a live progress line to w during attacks; pass a
 // terminal only (see Interactive), nil for none.
 func WithProgress(w io.Writer) Option { return func(r *Runner) { r.progress = w } }
 
 // WithMaxWait bounds how long a scenario waits for a Retry-After to pass.
 func WithMaxWait(d time.Duration) Option { return func(r *Runner) { r.maxWait = d } }
-
-// WithFallbackRetryAfter sets the obeying client's wait after a 429 that
-// carries no usable Retry-After.
-func WithFallbackRetryAfter(d time.Duration) Option { return func(r *Runner) { r.fallback = d } }
-
-// WithPlausibleWait bounds a plausible Retry-After when no policy window is
-// declared.
-func WithPlausibleWait(d time.Duration) Option { return func(r *Runner) { r.plausibleWait = d } }
 
 // NewRunner returns a Runner that validates responses against c and writes
 // under results.OutDir() unless told otherwise.
@@ -110,7 +91,7 @@ func NewRunner(c *contract.Contract, opts ...Option) *Runner {
 		contract: c, outDir: results.OutDir(),
 		duration: DefaultDuration, maxRequests: DefaultMaxRequests, timeout: DefaultTimeout,
 		maxBody: DefaultMaxBody, validators: defaultValidators(), maxWait: DefaultMaxWait,
-		fallback: DefaultFallbackRetryAfter, plausibleWait: DefaultWindow,
+		fallback: DefaultFallbackRetryAfter, plausibleWait: DefaultPlausibleWait,
 		windows: DefaultWindows, maxDuration: DefaultMaxDuration,
 	}
 	for _, opt := range opts {
@@ -139,15 +120,15 @@ func (r *Runner) run(ctx context.Context, sc Scenario, e *Endpoint, until time.T
 		return results.LoadSummary{}, Skipped{Reason: fmt.Sprintf("no limit to offer load against: %s is unset and the ramp found none up to %s=%.4g req/s",
 			EnvExpectedLimit, EnvLiveMaxRate, e.MaxRate)}
 	}
-	if err := sleepUntil(ctx, minTime(e.quietUntil, time.Now().Add(r.maxWait))); err != nil {
+	// Each scenario starts once the server has forgotten what the run sent
+	// before, by its own word (timeline.Settled); a longer wait than
+	// maxWait is left to the judge, which reads the whole timeline.
+	if err := sleepUntil(ctx, minTime(timeline.Settled(e.timeline()), time.Now().Add(r.maxWait))); err != nil {
 		return results.LoadSummary{}, err
 	}
-	s := &session{Runner: r, endpoint: e, scenario: sc, sum: r.newSummary(sc, e), transport: e.newTransport(), until: until}
-	if e.quietUntil.After(time.Now()) { // the server asked for a longer wait than maxWait
-		s.sum.QuietUntil = e.quietUntil.UTC().Format(time.RFC3339Nano)
-	}
+	s := &session{Runner: r, endpoint: e, scenario: sc, sum: r.newSummary(sc, e.Info, e.Limit), transport: e.newTransport(), until: until}
 	defer s.transport.CloseIdleConnections()
-	recs, runErr := sc.run(ctx, s)
+	runErr := sc.run(ctx, s)
 	var skip Skipped
 	if errors.As(runErr, &skip) {
 		return s.sum, runErr
@@ -155,19 +136,28 @@ func (r *Runner) run(ctx context.Context, sc Scenario, e *Endpoint, until time.T
 	if ctx.Err() != nil {
 		s.sum.Incomplete, s.sum.IncompleteReason = true, "interrupted: "+context.Cause(ctx).Error()
 	}
-	s.conclude(recs)
+	s.conclude()
 	e.learn(s.sum)
 	writeErr := results.WriteLoadSummary(results.LoadDir(r.outDir), s.sum)
 	return s.sum, errors.Join(runErr, writeErr, ctx.Err())
 }
 
-// conclude judges the scenario's records and gives every verdict a state.
-func (s *session) conclude(recs []record) {
-	s.scenario.judge(s, recs)
-	s.commonVerdicts()
-	s.settle()
-	s.judgeNothingIfUnanswered()
-	s.leaveSharedToMerge()
+// conclude judges the scenario on everything the run sent to the server.
+func (s *session) conclude() {
+	c := judge.NewCase(s.endpoint.timeline(), s.scenario.mine, s.terms(), &s.sum, s.scenario.Verdicts)
+	c.Measure()
+	s.scenario.judge(c)
+	c.Conclude()
+	if s.shard != nil && s.scenario.Splittable {
+		c.LeaveToMerge(fmt.Sprintf("shard %s: the limit is shared with %d other shards, so it is judged when their results are merged (harness report --in each shard's folder)",
+			shardText(s.shard), s.shard.Count-1))
+	}
+}
+
+// terms are the bounds the runner judges under.
+func (r *Runner) terms() judge.Terms {
+	return judge.Terms{PlausibleWait: r.plausibleWait, Fallback: r.fallback, Timeout: r.timeout,
+		LimitVariable: EnvExpectedLimit, LengthVariable: EnvLoadMaxDuration}
 }
 
 // Source opens the endpoint of each scenario.
@@ -227,73 +217,3 @@ func (LiveSource) Independent() bool { return false }
 // Open returns the live endpoint, the same each time, so each scenario
 // waits for the quota its predecessor spent; closing it is a no-op.
 func (l LiveSource) Open(context.Context, Scenario) (*Endpoint, error) { return l.Endpoint, nil }
-
-// session is one scenario run against one endpoint.
-type session struct {
-	*Runner
-	endpoint  *Endpoint
-	scenario  Scenario
-	sum       results.LoadSummary
-	transport *http.Transport // shared by the scenario's attacks
-	until     time.Time       // a shard's attacks end then; zero: they choose
-}
-
-func (r *Runner) newSummary(sc Scenario, e *Endpoint) results.LoadSummary {
-	return results.LoadSummary{
-		Scenario: sc.Name, Description: sc.Description, API: string(contract.Webex),
-		Target: e.Info, Limit: e.Limit, Shard: r.shard,
-		StartedAt:   time.Now().UTC().Format(time.RFC3339Nano),
-		StatusCodes: map[string]int{}, Nonconforming: map[string]int{},
-	}
-}
-
-// record starts the Vegeta result file <scenario><suffix>.bin.
-func (s *session) record(suffix string) (*recording, error) {
-	return s.newRecording(s.scenario.Name+suffix+results.VegetaSuffix, s.endpoint.secrets)
-}
-
-// finish closes rec and adds its file and contract tallies to the summary.
-func (s *session) finish(rec *recording) error {
-	validated, byCheck, err := rec.close()
-	s.endpoint.noteQuota(rec.records)
-	s.sum.Files = append(s.sum.Files, rec.file)
-	s.sum.Validated += validated
-	for k, n := range byCheck {
-		s.sum.Nonconforming[k] += n
-	}
-	if s.sum.Conforming == nil {
-		s.sum.Conforming = map[string]int{}
-	}
-	for k, n := range rec.conforming() {
-		s.sum.Conforming[k] += n
-	}
-	return err
-}
-
-// static targets the valid login, again and again.
-func (s *session) static() vegeta.Targeter { return vegeta.NewStaticTargeter(s.endpoint.login) }
-
-// constant is Vegeta's constant pacer at rate req/s, fractions included.
-func constant(rate float64) vegeta.ConstantPacer {
-	if r := math.Round(rate); r >= 1 && math.Abs(rate-r) < 1e-9 {
-		return vegeta.ConstantPacer{Freq: int(r), Per: time.Second}
-	}
-	return vegeta.ConstantPacer{Freq: 1, Per: time.Duration(float64(time.Second) / rate)}
-}
-
-// plan is an attack of at most duration, within this session's bounds.
-func (s *session) plan(name string, tr vegeta.Targeter, p vegeta.Pacer, duration time.Duration) attackPlan {
-	return attackPlan{name: name, targeter: tr, pacer: p, duration: duration, maxRequests: s.maxRequests}
-}
-
-// sleepUntil waits for t or ctx, whichever comes first.
-func sleepUntil(ctx context.Context, t time.Time) error {
-	timer := time.NewTimer(time.Until(t))
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}

@@ -55,7 +55,7 @@ func SetupFromEnv(c *contract.Contract, getenv func(string) string, now time.Tim
 		return nil, err
 	}
 	if shard != nil {
-		e.Shared(shard.Count)
+		e.ShareAmong(shard.Count)
 	}
 	s.Source = LiveSource{Endpoint: e}
 	return s, nil

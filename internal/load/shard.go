@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"loginharness/internal/results"
+	"loginharness/internal/timeline"
 )
 
 // A limit shared by several clients (per organisation, per token used by
@@ -92,9 +93,17 @@ func ParseShard(s string) (index, count int, err error) {
 // on the common schedule, then, on shard 0 alone, the others.
 func (r *Runner) runShard(ctx context.Context, src Source, scenarios []Scenario) []Outcome {
 	out := make([]Outcome, len(scenarios))
+	if live, ok := src.(LiveSource); ok {
+		if err := writeTraffic(results.LoadDir(r.outDir), live.Endpoint.Info.URL); err != nil {
+			for i, sc := range scenarios {
+				out[i] = Outcome{Scenario: sc, Err: err}
+			}
+			return out
+		}
+	}
 	slot := r.shard.Start
 	for i, sc := range scenarios {
-		if !sc.Shared {
+		if !sc.Splittable {
 			continue
 		}
 		end := slot.Add(r.shardAttack(sc))
@@ -109,7 +118,7 @@ func (r *Runner) runShard(ctx context.Context, src Source, scenarios []Scenario)
 	}
 	for i, sc := range scenarios {
 		switch {
-		case sc.Shared:
+		case sc.Splittable:
 		case r.shard.Index != 0:
 			out[i] = Outcome{Scenario: sc, Err: Skipped{Reason: fmt.Sprintf("shard %s: a scenario for one client alone, run by shard 0 once the shared load is over", shardText(r.shard))}}
 		default:
@@ -129,22 +138,7 @@ func (r *Runner) shardAttack(sc Scenario) time.Duration {
 	if sc.Name == ScenarioUnderLimit {
 		return r.duration
 	}
-	return max(2*r.duration, time.Duration(r.windows+2)*defaultWindow)
-}
-
-// leaveSharedToMerge leaves the verdicts about the shared limit to the
-// merge: a shard sees its share of the traffic, and others' refusals.
-func (s *session) leaveSharedToMerge() {
-	if s.shard == nil || !s.scenario.Shared {
-		return
-	}
-	why := fmt.Sprintf("shard %s: the limit is shared with %d other shards, so it is judged when their results are merged (harness report --in each shard's folder)",
-		shardText(s.shard), s.shard.Count-1)
-	for _, name := range []string{VerdictNo429UnderLimit, VerdictWithinLimit, VerdictAtLimit, VerdictDeclaredLimit} {
-		if _, ok := s.verdictIn(name); ok {
-			s.notJudged(name, "%s", why)
-		}
-	}
+	return max(2*r.duration, time.Duration(r.windows+2)*timeline.MinWindow)
 }
 
 func shardText(sh *results.Shard) string { return fmt.Sprintf("%d/%d", sh.Index, sh.Count) }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"loginharness/internal/judge"
 	"loginharness/internal/limitertest"
 	"loginharness/internal/results"
 	"loginharness/internal/testkit"
@@ -67,7 +68,7 @@ func runShards(t *testing.T, srv *limitertest.Server, n int, limit float64) []st
 				return
 			}
 			e.Limit = results.Limit{Rate: limit, Source: EnvExpectedLimit}
-			e.Shared(n)
+			e.ShareAmong(n)
 			sh := &results.Shard{Index: i, Count: n, RunID: "test", Start: start}
 			r := NewRunner(c, WithOutDir(dirs[i]), WithShard(sh), WithDuration(2*time.Second), WithWindows(4), WithMaxWait(2*time.Second), WithMaxDuration(8*time.Second))
 			ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
@@ -127,14 +128,14 @@ func TestShardsShareALimit(t *testing.T) {
 			if s.Scenario != ScenarioOverLimit {
 				continue
 			}
-			if v, _ := s.VerdictNamed(VerdictWithinLimit); v.State != results.VerdictNotJudged || !strings.Contains(v.Message, "shard") {
+			if v, _ := s.VerdictNamed(judge.VerdictWithinLimit); v.State != results.VerdictNotJudged || !strings.Contains(v.Message, "shard") {
 				t.Errorf("shard %d judged the shared limit alone: %+v", i, v)
 			}
 			t.Logf("shard %d over-limit: accepted %.1f req/s of %.0f offered", i, s.AcceptedRate, s.OfferedRate)
 		}
 	}
 	over := merged(t, dirs)[ScenarioOverLimit]
-	for _, name := range []string{VerdictWithinLimit, VerdictAtLimit, VerdictRetryAfterPresent, VerdictContract} {
+	for _, name := range []string{judge.VerdictWithinLimit, judge.VerdictAtLimit, judge.VerdictRetryAfterPresent, judge.VerdictContract} {
 		if v, _ := over.VerdictNamed(name); v.State != results.VerdictPassed {
 			t.Errorf("merged %s: %s: %s", name, v.State, v.Message)
 		}
@@ -169,7 +170,7 @@ func TestShardsShareALimit(t *testing.T) {
 
 	open := limitertest.NewServer(limitertest.Unlimited(), limitertest.DelaySeconds)
 	defer open.Close()
-	if v, _ := merged(t, runShards(t, open, 3, limit))[ScenarioOverLimit].VerdictNamed(VerdictWithinLimit); v.State != results.VerdictFailed {
+	if v, _ := merged(t, runShards(t, open, 3, limit))[ScenarioOverLimit].VerdictNamed(judge.VerdictWithinLimit); v.State != results.VerdictFailed {
 		t.Errorf("merged shards against no limit: %s: %s", v.State, v.Message)
 	}
 }
@@ -200,16 +201,3 @@ func TestMergeRefusesShardsOfOtherRuns(t *testing.T) {
 
 // TestLaterTime: the merge keeps the latest promise of quiet any shard saw,
 // whatever digits its time was written with.
-func TestLaterTime(t *testing.T) {
-	for _, tc := range []struct{ a, b, want string }{
-		{"", "", ""},
-		{"", "2026-12-01T02:00:05Z", "2026-12-01T02:00:05Z"},
-		{"2026-12-01T02:00:05Z", "", "2026-12-01T02:00:05Z"},
-		{"2026-12-01T02:00:05Z", "2026-12-01T02:00:05.1Z", "2026-12-01T02:00:05.1Z"},
-		{"2026-12-01T02:00:06Z", "2026-12-01T02:00:05.9Z", "2026-12-01T02:00:06Z"},
-	} {
-		if got := laterTime(tc.a, tc.b); got != tc.want {
-			t.Errorf("laterTime(%q, %q) = %q, want %q", tc.a, tc.b, got, tc.want)
-		}
-	}
-}

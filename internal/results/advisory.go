@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"loginharness/internal/contract"
+	"loginharness/internal/contract/finding"
 )
 
 // AdvisoryEntry is the name of the Ginkgo report entry that carries an
@@ -103,12 +103,12 @@ func (a Advisory) String() string {
 // Redacted returns a with each known secret, and its Base64 forms,
 // replaced in every string it holds.
 func (a Advisory) Redacted(secrets ...string) Advisory {
-	a.TargetURL = contract.Redact(a.TargetURL, secrets...)
-	a.Message = contract.Redact(a.Message, secrets...)
+	a.TargetURL = finding.Redact(a.TargetURL, secrets...)
+	a.Message = finding.Redact(a.Message, secrets...)
 	if a.Evidence != nil {
 		evidence := make([]string, len(a.Evidence))
 		for i, e := range a.Evidence {
-			evidence[i] = contract.Redact(e, secrets...)
+			evidence[i] = finding.Redact(e, secrets...)
 		}
 		a.Evidence = evidence
 	}

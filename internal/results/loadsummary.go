@@ -104,12 +104,6 @@ type LoadSummary struct {
 	// a limit, or, with Index -1, when its summary merges theirs.
 	Shard *Shard `json:"shard,omitempty"`
 
-	// QuietUntil is set when the scenario began while a Retry-After the
-	// server gave earlier still ran (it asked for a longer wait than the
-	// harness takes): refusals before then keep that word, and are not
-	// refusals under the limit. RFC 3339.
-	QuietUntil string `json:"quietUntil,omitempty"`
-
 	Incomplete       bool   `json:"incomplete"`
 	IncompleteReason string `json:"incompleteReason,omitempty"` // e.g. "interrupted"
 }
@@ -254,6 +248,13 @@ type ClientRun struct {
 	// GoodputOfLimit is SteadyGoodput / Limit.Rate.
 	GoodputOfLimit float64 `json:"goodputOfLimit"`
 }
+
+// The sources of the obeying client's pace (ClientRun.PaceSource).
+const (
+	PacePolicy   = "RateLimit-Policy"
+	PaceExpected = "expected limit"
+	PaceFound    = "found (AIMD)"
+)
 
 // Knee is where 429s begin in a ramp.
 type Knee struct {

@@ -13,7 +13,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"loginharness/internal/contract"
+	"loginharness/internal/contract/finding"
 )
 
 // ExchangeEntry is the name of the Ginkgo report entry that carries an Exchange.
@@ -35,29 +35,29 @@ const (
 // Exchange is one request/response pair a suite checked against the contract.
 // Every string in it is already redacted.
 type Exchange struct {
-	API       string             `json:"api"`               // "webex" or "commvault"
-	Target    string             `json:"target"`            // TargetMock or TargetLive
-	TargetURL string             `json:"targetUrl"`         // base URL the request went to
-	Case      string             `json:"case"`              // what the spec entry set out to provoke, e.g. "status 429"
-	Want      int                `json:"want,omitempty"`    // the documented status the case aimed at, 0 when any documented one will do
-	Method    string             `json:"method"`            // request method
-	Path      string             `json:"path"`              // request path, without query secrets
-	Status    int                `json:"status"`            // status the target answered
-	Variant   string             `json:"variant,omitempty"` // matched oneOf variant, e.g. "LoginResponse-SaaS"
-	Findings  []contract.Finding `json:"findings,omitempty"`
-	Excerpt   string             `json:"excerpt,omitempty"` // redacted start of the response body
-	ElapsedMS float64            `json:"elapsedMs"`
+	API       string            `json:"api"`               // "webex" or "commvault"
+	Target    string            `json:"target"`            // TargetMock or TargetLive
+	TargetURL string            `json:"targetUrl"`         // base URL the request went to
+	Case      string            `json:"case"`              // what the spec entry set out to provoke, e.g. "status 429"
+	Want      int               `json:"want,omitempty"`    // the documented status the case aimed at, 0 when any documented one will do
+	Method    string            `json:"method"`            // request method
+	Path      string            `json:"path"`              // request path, without query secrets
+	Status    int               `json:"status"`            // status the target answered
+	Variant   string            `json:"variant,omitempty"` // matched oneOf variant, e.g. "LoginResponse-SaaS"
+	Findings  []finding.Finding `json:"findings,omitempty"`
+	Excerpt   string            `json:"excerpt,omitempty"` // redacted start of the response body
+	ElapsedMS float64           `json:"elapsedMs"`
 }
 
 // Redacted returns ex with each known secret, and its Base64 forms,
 // replaced in every string it holds; the findings are copied.
 func (ex Exchange) Redacted(secrets ...string) Exchange {
-	ex.TargetURL = contract.Redact(ex.TargetURL, secrets...)
-	ex.Path = contract.Redact(ex.Path, secrets...)
-	ex.Case = contract.Redact(ex.Case, secrets...)
-	ex.Excerpt = contract.Redact(ex.Excerpt, secrets...)
+	ex.TargetURL = finding.Redact(ex.TargetURL, secrets...)
+	ex.Path = finding.Redact(ex.Path, secrets...)
+	ex.Case = finding.Redact(ex.Case, secrets...)
+	ex.Excerpt = finding.Redact(ex.Excerpt, secrets...)
 	if ex.Findings != nil {
-		findings := make([]contract.Finding, len(ex.Findings))
+		findings := make([]finding.Finding, len(ex.Findings))
 		for i, f := range ex.Findings {
 			findings[i] = f.Redacted(secrets...)
 		}

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"loginharness/internal/contract"
+	"loginharness/internal/contract/finding"
 )
 
 // RunInfoFile is the file beside the Ginkgo report that holds a RunInfo.
@@ -57,13 +57,15 @@ type SpecInfo struct {
 	SHA256  string `json:"sha256"`
 }
 
+// SpecSource is what SpecInfos reads: a *contract.Contract, seen
+// through the HTTP-free leaf package, so results pulls in no HTTP client.
+type SpecSource interface{ SpecIDs() []finding.SpecID }
+
 // SpecInfos lists the file, version and hash of each API's spec in c.
-func SpecInfos(c *contract.Contract) []SpecInfo {
+func SpecInfos(c SpecSource) []SpecInfo {
 	var out []SpecInfo
-	for _, api := range contract.APIs() {
-		if s := c.Spec(api); s != nil {
-			out = append(out, SpecInfo{API: string(api), File: s.File, Version: s.Version, SHA256: s.SHA256})
-		}
+	for _, id := range c.SpecIDs() {
+		out = append(out, SpecInfo(id))
 	}
 	return out
 }

@@ -230,6 +230,7 @@ func (c *Client) once(ctx context.Context, req Request) (Attempt, error) {
 	}
 	start := time.Now()
 	resp, err := c.http.Do(hr)
+	c.journal(ctx, start, resp, err)
 	if err != nil {
 		return Attempt{}, fmt.Errorf("%s: %w: %w", where, ErrNoAnswer, unwrapURLError(err))
 	}

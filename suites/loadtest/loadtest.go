@@ -76,10 +76,14 @@ func judge(o load.Outcome, name string) {
 	Expect(o.Err).NotTo(HaveOccurred(), "%s could not run", o.Scenario.Name)
 	v, ok := o.Summary.VerdictNamed(name)
 	Expect(ok).To(BeTrue(), "%s reported no verdict %s", o.Scenario.Name, name)
-	switch v.State {
-	case results.VerdictNotJudged:
+	switch {
+	case v.State == results.VerdictNotJudged && v.Outage:
+		// The report reads the entry: an outage is no pass, and no failure.
+		AddReportEntry(results.OutageEntry, v.Message, ReportEntryVisibilityNever)
+		Skip("not judged, outage: " + v.Message)
+	case v.State == results.VerdictNotJudged:
 		Skip("not judged: " + v.Message)
-	case results.VerdictFailed:
+	case v.State == results.VerdictFailed:
 		Fail(fmt.Sprintf("%s broke its promise (%s against %s %s): %s", o.Scenario.Name, name, o.Summary.Target.Kind, o.Summary.Target.URL, v.Message))
 	}
 	AddReportEntry(name, v.Message, ReportEntryVisibilityNever)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"loginharness/internal/judge"
 	"loginharness/internal/load"
 	"loginharness/internal/results"
 )
@@ -38,7 +39,7 @@ func TestShardsShareALimitThroughTheBinary(t *testing.T) {
 	dirs := runShardProcesses(t, limited, "e2e-limited")
 	for i, d := range dirs {
 		over := readSummary(t, results.LoadDir(d), load.ScenarioOverLimit)
-		if v, _ := over.VerdictNamed(load.VerdictWithinLimit); v.State != results.VerdictNotJudged {
+		if v, _ := over.VerdictNamed(judge.VerdictWithinLimit); v.State != results.VerdictNotJudged {
 			t.Errorf("shard %d judged the shared limit alone: %s: %s", i, v.State, v.Message)
 		}
 		t.Logf("shard %d over-limit: offered %.1f req/s, accepted %.1f req/s", i, over.OfferedRate, over.AcceptedRate)
@@ -50,7 +51,7 @@ func TestShardsShareALimitThroughTheBinary(t *testing.T) {
 		t.Errorf("merged: exit %d, want 0 with verdict PASS and the shards named\n%s", o.code, tail(o.output()))
 	}
 	merged := readSummary(t, filepath.Join(out, "load", "e2e-limited"), load.ScenarioOverLimit)
-	within, _ := merged.VerdictNamed(load.VerdictWithinLimit)
+	within, _ := merged.VerdictNamed(judge.VerdictWithinLimit)
 	if within.State != results.VerdictPassed || merged.Envelope == nil {
 		t.Fatalf("merged over-limit: %s: %s", within.State, within.Message)
 	}
@@ -71,8 +72,8 @@ func TestShardsShareALimitThroughTheBinary(t *testing.T) {
 	open, _ := startHarnessMock(t, "--rate", "100000", "--burst", "100000")
 	openOut := t.TempDir()
 	o = harness(t, invocation{args: mergeArgs(runShardProcesses(t, open, "e2e-open"), openOut), hangGuard: 2 * time.Minute})
-	if o.code != 1 || !strings.Contains(o.stdout, "verdict: FAIL") || !strings.Contains(o.stdout, load.VerdictWithinLimit) {
-		t.Errorf("merged against no limit: exit %d, want 1 naming %s\n%s", o.code, load.VerdictWithinLimit, tail(o.output()))
+	if o.code != 1 || !strings.Contains(o.stdout, "verdict: FAIL") || !strings.Contains(o.stdout, judge.VerdictWithinLimit) {
+		t.Errorf("merged against no limit: exit %d, want 1 naming %s\n%s", o.code, judge.VerdictWithinLimit, tail(o.output()))
 	}
 }
 

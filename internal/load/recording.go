@@ -19,98 +19,18 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"loginharness/internal/contract"
-	"loginharness/internal/ratelimit"
 	"loginharness/internal/results"
+	"loginharness/internal/target"
+	"loginharness/internal/timeline"
 )
 
-// record is what the analysis keeps of one result: timing, status and the
-// rate-limit fields, never a body or a credential.
-type record struct {
-	sent       time.Time
-	latency    time.Duration
-	code       int
-	retry      bool // a deferred retry of the obeying client
-	request    uint64
-	retryAfter retryAfterValue
-	policy     string // raw RateLimit-Policy, "" when absent
-	limit      string // raw RateLimit, "" when absent
-	err        string // why a request got no answer (code 0); redacted later
-}
-
-func (r record) received() time.Time { return r.sent.Add(r.latency) }
-func (r record) ok() bool            { return r.code >= 200 && r.code < 300 }
-
-// arrival estimates when the request reached the server: somewhere
-// between sending and the answer, so the midpoint halves the error.
-func (r record) arrival() time.Time { return r.sent.Add(r.latency / 2) }
-
-// dropped tells a request whose connection the server closed without an
-// answer from one that got no answer in time, which a slow server and a
-// starved load generator both cause.
-func (r record) dropped() bool {
-	return r.code == 0 && (strings.Contains(r.err, "EOF") || strings.Contains(r.err, "connection reset by peer"))
-}
-
-// deadline is when the client may come back after this answer, by its
-// Retry-After; meaningful when retryAfter.usable().
-func (r record) deadline() time.Time { return r.received().Add(r.retryAfter.wait) }
-
-// retryAfterValue is a Retry-After as a client reads it.
-type retryAfterValue struct {
-	raw     string
-	present bool
-	wait    time.Duration
-	err     error
-}
-
-func (v retryAfterValue) usable() bool { return v.present && v.err == nil }
-
-// Response fields the records keep, canonical as net/http stores them.
-var (
-	retryAfterKey = http.CanonicalHeaderKey("Retry-After")
-	dateKey       = http.CanonicalHeaderKey("Date")
-	policyKey     = http.CanonicalHeaderKey("RateLimit-Policy")
-	limitKey      = http.CanonicalHeaderKey("RateLimit")
-)
-
-func newRecord(res *vegeta.Result) record {
-	rc := record{sent: res.Timestamp, latency: res.Latency, code: int(res.Code)}
-	rc.request, rc.retry = parseRequestTag(res.URL)
-	if vs := res.Headers[retryAfterKey]; len(vs) > 0 {
-		rc.retryAfter.present, rc.retryAfter.raw = true, vs[0]
-		rc.retryAfter.wait, rc.retryAfter.err = ratelimit.ParseRetryAfter(vs[0], serverNow(res.Headers, rc.received()))
-	}
-	if rc.code == 0 {
-		rc.err = errorCause(res.Error)
-	}
-	rc.policy = strings.Join(res.Headers[policyKey], ", ")
-	rc.limit = strings.Join(res.Headers[limitKey], ", ")
+// newRecord reads one Vegeta result into the timeline as part of the
+// run, its cause of failure scrubbed of secrets; rr parses its fields.
+func newRecord(rr *target.RecordReader, res *vegeta.Result, part timeline.Part, secrets []string) timeline.Record {
+	rc := rr.Read(res.Timestamp, res.Latency, int(res.Code), res.Headers, redactText(res.Error, secrets))
+	rc.Request, rc.Retry = parseRequestTag(res.URL)
+	rc.Part = part
 	return rc
-}
-
-// errorCause drops the "Post "<url>": " prefix of a client error: the
-// scenario names the URL once, and the cause is what differs.
-func errorCause(err string) string {
-	if rest, ok := strings.CutPrefix(err, "Post \""); ok { // as net/http's url.Error spells the method
-		if _, cause, ok := strings.Cut(rest, "\": "); ok {
-			return cause
-		}
-	}
-	return err
-}
-
-// serverNow is the server's clock when it answered, by its Date field,
-// else the client's: an HTTP-date in Retry-After is read against the
-// clock that wrote it, so a client whose clock is off still waits what
-// the server meant. Date has whole seconds, like the HTTP-date, so the
-// two round alike.
-func serverNow(h http.Header, received time.Time) time.Time {
-	if vs := h[dateKey]; len(vs) > 0 {
-		if t, err := http.ParseTime(vs[0]); err == nil {
-			return t
-		}
-	}
-	return received
 }
 
 // requestTag marks the requests of the obeying client in the URL fragment,
@@ -150,8 +70,10 @@ type recording struct {
 	tmp     *os.File
 	pending chan *vegeta.Result
 
-	records []record
+	records []timeline.Record
 	metrics vegeta.Metrics
+	key     string // the limiter key the records are journalled under
+	secrets []string
 
 	workers   sync.WaitGroup
 	encoded   chan *vegeta.Result
@@ -176,12 +98,12 @@ type attackPlan struct {
 	maxRequests uint64
 	// observe sees each record as it arrives, on the attack's collecting
 	// goroutine; returning true stops the attack. It must be quick.
-	observe func(record) bool
+	observe func(timeline.Record) bool
 }
 
 const pendingResults = 1 << 14
 
-func (r *Runner) newRecording(file string, secrets []string) (*recording, error) {
+func (r *Runner) newRecording(file, key string, secrets []string) (*recording, error) {
 	dir := results.LoadDir(r.outDir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("load: %w", err)
@@ -192,6 +114,8 @@ func (r *Runner) newRecording(file string, secrets []string) (*recording, error)
 	}
 	rec := &recording{
 		file:    file,
+		key:     key,
+		secrets: secrets,
 		path:    filepath.Join(dir, file),
 		tmp:     tmp,
 		pending: make(chan *vegeta.Result, pendingResults),
@@ -295,11 +219,8 @@ func (r *Runner) check(res *vegeta.Result, counts *checkCounts, m *memo) {
 // redact scrubs what Vegeta keeps of a response before it is written:
 // secret JSON values, secret headers and any credential the target uses.
 // Vegeta keeps no request headers or bodies, so the Authorization header
-// and the password never reach the file.
-func redact(res *vegeta.Result, secrets []string) { (&memo{secrets: secrets}).redact(res) }
-
-// redact is the package's redact, reusing the last result's redacted body
-// and URL when this one carries the same bytes: the output is the same.
+// and the password never reach the file. It reuses the last result's
+// redacted body and URL when this one carries the same bytes.
 func (m *memo) redact(res *vegeta.Result) {
 	if !m.haveBody || !bytes.Equal(res.Body, m.body) {
 		m.haveBody, m.body = true, res.Body
@@ -322,10 +243,11 @@ func redactText(s string, secrets []string) string {
 	return contract.Redact(s, secrets...)
 }
 
-// attack runs one attack into the recording and returns its records. It
-// ends at the plan's duration or request cap, when observe says so, or when
-// ctx ends; then it returns the partial records with ctx's error.
-func (rec *recording) attack(ctx context.Context, s *session, plan attackPlan) ([]record, error) {
+// attack runs one attack into the recording and the process journal and
+// returns its records. It ends at the plan's duration or request cap, when
+// observe says so, or when ctx ends; then it returns the partial records
+// with ctx's error.
+func (rec *recording) attack(ctx context.Context, s *session, plan attackPlan) ([]timeline.Record, error) {
 	atk := vegeta.NewAttacker(vegeta.Client(&http.Client{Transport: s.transport}),
 		vegeta.Timeout(s.timeout), vegeta.MaxBody(s.maxBody), vegeta.Redirects(vegeta.NoFollow))
 	done := make(chan struct{})
@@ -335,17 +257,20 @@ func (rec *recording) attack(ctx context.Context, s *session, plan attackPlan) (
 	})
 	unwatch := context.AfterFunc(ctx, halt)
 	defer unwatch()
-	p := startProgress(s.progress, strings.TrimSuffix(rec.file, results.VegetaSuffix)+"/"+plan.name, plan.duration)
+	part := timeline.LoadPart(s.scenario.Name, plan.name)
+	p := startProgress(s.progress, strings.TrimPrefix(string(part), "load/"), plan.duration)
 	defer p.stop()
 	first := len(rec.records)
+	defer func() { timeline.Process().Add(rec.key, rec.records[first:]...) }()
 	pacer := bounded{Pacer: plan.pacer, max: plan.maxRequests, done: done}
 	began, answered := time.Now(), false
-	for res := range atk.Attack(plan.targeter, pacer, plan.duration, strings.TrimSuffix(rec.file, results.VegetaSuffix)+"/"+plan.name) {
-		rc := newRecord(res)
+	var rr target.RecordReader
+	for res := range atk.Attack(plan.targeter, pacer, plan.duration, string(part)) {
+		rc := newRecord(&rr, res, part, rec.secrets)
 		rec.records = append(rec.records, rc)
 		rec.metrics.Add(res)
-		p.add(rc.code)
-		answered = answered || rc.code != 0
+		p.add(rc.Status)
+		answered = answered || rc.Status != 0
 		if plan.observe != nil && plan.observe(rc) {
 			halt()
 		}

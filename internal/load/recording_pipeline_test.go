@@ -101,7 +101,7 @@ func BenchmarkRecordingPerResult(b *testing.B) {
 	tgt, stop := bareLogin(b)
 	defer stop()
 	r := NewRunner(testkit.Contract(b), WithOutDir(b.TempDir()))
-	s := &session{Runner: r, endpoint: tgt, scenario: Scenario{Name: "bench"}, sum: r.newSummary(Scenario{Name: "bench"}, tgt), transport: tgt.newTransport()}
+	s := &session{Runner: r, endpoint: tgt, scenario: Scenario{Name: "bench"}, sum: r.newSummary(Scenario{Name: "bench"}, tgt.Info, tgt.Limit), transport: tgt.newTransport()}
 	defer s.transport.CloseIdleConnections()
 	var answer *vegeta.Result
 	atk := vegeta.NewAttacker(vegeta.Client(&http.Client{Transport: s.transport}))
@@ -120,7 +120,7 @@ func BenchmarkRecordingPerResult(b *testing.B) {
 		for i := range batch {
 			batch[i] = cloneResult(answer)
 		}
-		rec, err := s.record("")
+		rec, err := s.newRecording(s.fileName(""), tgt.Info.URL, tgt.secrets)
 		if err != nil {
 			b.Fatal(err)
 		}

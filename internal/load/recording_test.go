@@ -43,7 +43,7 @@ func TestRedact(t *testing.T) {
 		Error:   "refused tok-planted-2",
 		URL:     "http://h/p",
 	}
-	redact(res, []string{"tok-planted-2", "pw-planted-1"})
+	(&memo{secrets: []string{"tok-planted-2", "pw-planted-1"}}).redact(res)
 	all := string(res.Body) + res.Error + res.URL + strings.Join(res.Headers.Values("Set-Cookie"), "") + strings.Join(res.Headers.Values("Authorization"), "")
 	for _, secret := range []string{"tok-planted-2", "pw-planted-1"} {
 		if strings.Contains(all, secret) {

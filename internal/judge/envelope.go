@@ -1,4 +1,4 @@
-package load
+package judge
 
 import (
 	"math"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"loginharness/internal/results"
+	"loginharness/internal/timeline"
 )
 
 // The accepted requests of a run are judged by their arrival curve, as
@@ -20,11 +21,11 @@ import (
 // acceptedTimes are the arrival times of the served requests, in seconds
 // since start, ascending. A request reached the server somewhere between
 // sending and its answer; the midpoint halves the error either way.
-func acceptedTimes(recs []record, start time.Time) []float64 {
+func acceptedTimes(recs []timeline.Record, start time.Time) []float64 {
 	var out []float64
 	for _, rc := range recs {
-		if rc.ok() {
-			out = append(out, rc.arrival().Sub(start).Seconds())
+		if rc.OK() {
+			out = append(out, rc.Arrival().Sub(start).Seconds())
 		}
 	}
 	slices.Sort(out)
@@ -68,15 +69,15 @@ type rateWindow struct {
 //
 // ok is false with fewer than three recoveries or an empty span: nothing
 // to measure.
-func longRunRate(recs []record, start time.Time, from float64) (w rateWindow, ok bool) {
+func longRunRate(recs []timeline.Record, start time.Time, from float64) (w rateWindow, ok bool) {
 	type event struct {
 		at     float64
 		served bool
 	}
 	var events []event
 	for _, rc := range recs {
-		if rc.ok() || rc.code == 429 {
-			events = append(events, event{rc.arrival().Sub(start).Seconds(), rc.ok()})
+		if rc.OK() || rc.Status == 429 {
+			events = append(events, event{rc.Arrival().Sub(start).Seconds(), rc.OK()})
 		}
 	}
 	slices.SortFunc(events, func(a, b event) int { return cmpFloat(a.at, b.at) })

@@ -1,9 +1,11 @@
-package load
+package judge
 
 import (
 	"math"
 	"testing"
 	"time"
+
+	"loginharness/internal/timeline"
 )
 
 func TestBurstAbove(t *testing.T) {
@@ -37,8 +39,8 @@ func TestBurstAbove(t *testing.T) {
 
 // windowed is a fixed window of quota per second seen by a client at
 // offered req/s: records of served and refused requests, from start.
-func windowed(start time.Time, quota int, offered float64, d time.Duration) []record {
-	var recs []record
+func windowed(start time.Time, quota int, offered float64, d time.Duration) []timeline.Record {
+	var recs []timeline.Record
 	used := map[int]int{}
 	for t := time.Duration(0); t < d; t += time.Duration(float64(time.Second) / offered) {
 		w := int(t / time.Second)
@@ -47,9 +49,9 @@ func windowed(start time.Time, quota int, offered float64, d time.Duration) []re
 			used[w]++
 			code = 200
 		}
-		rc := record{sent: start.Add(t), latency: time.Millisecond, code: code}
+		rc := timeline.Record{Sent: start.Add(t), Latency: time.Millisecond, Status: code}
 		if code == 429 {
-			rc.retryAfter = retryAfterValue{present: true, raw: "1", wait: time.Second}
+			rc.RetryAfter = timeline.RetryAfter{Present: true, Raw: "1", Wait: time.Second}
 		}
 		recs = append(recs, rc)
 	}
@@ -70,7 +72,7 @@ func TestLongRunRateComparesLikeWithLike(t *testing.T) {
 	}
 	// A ramp moves where in each window the quota runs out, not where it
 	// comes back: the rate still reads 50.
-	var ramp []record
+	var ramp []timeline.Record
 	used := map[int]int{}
 	for t, rate := time.Duration(0), 60.0; t < 10*time.Second; t, rate = t+time.Duration(float64(time.Second)/rate), rate+0.2 {
 		w, code := int(t/time.Second), 429
@@ -78,7 +80,7 @@ func TestLongRunRateComparesLikeWithLike(t *testing.T) {
 			used[w]++
 			code = 200
 		}
-		ramp = append(ramp, record{sent: start.Add(t), code: code})
+		ramp = append(ramp, timeline.Record{Sent: start.Add(t), Status: code})
 	}
 	if w, ok := longRunRate(ramp, start, 0); !ok || math.Abs(w.rate-50) > 0.5 {
 		t.Errorf("ramp over a fixed window: %.2f ± %.2f (ok %v), want 50", w.rate, w.uncertainty, ok)
@@ -100,12 +102,12 @@ func TestEnvelopePoints(t *testing.T) {
 
 func TestOwedService(t *testing.T) {
 	start := time.Now()
-	steady := func(latency time.Duration, skip func(time.Duration) bool) []record {
-		var recs []record // 150/s for 10 s
+	steady := func(latency time.Duration, skip func(time.Duration) bool) []timeline.Record {
+		var recs []timeline.Record // 150/s for 10 s
 		for i := range 1500 {
 			at := time.Duration(i) * time.Second / 150
 			if skip == nil || !skip(at) {
-				recs = append(recs, record{sent: start.Add(at), latency: latency, code: 200})
+				recs = append(recs, timeline.Record{Sent: start.Add(at), Latency: latency, Status: 200})
 			}
 		}
 		return recs
