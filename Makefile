@@ -12,7 +12,7 @@ BUILDVCS := $(shell git status --porcelain >/dev/null 2>&1 && echo auto || echo 
 # never at a folder of the machine that built it, so CI artifacts travel.
 GINKGO  := $(GO) tool ginkgo --trimpath --output-dir=$(REPORTS)
 
-.PHONY: run test stress-load conformance load report mock bench bench-go lint build
+.PHONY: run test stress-load stress-full-run conformance load report mock bench bench-go lint build
 
 ## run: the main job: conformance and load on the embedded mock, then the HTML report
 run: build
@@ -29,7 +29,17 @@ test: lint
 ## busy (HARNESS_STRESS_CPU), as CI machines are; about 6 minutes
 STRESS_CPU ?= 4
 stress-load:
-	HARNESS_STRESS_CPU=$(STRESS_CPU) $(GO) test -count 5 -timeout 60m -run 'TestLimiterMatrix|TestDishonestServersFail|TestLimitFoundWithoutExpectation|TestDriftsFailTheRightScenario' ./internal/load/
+	HARNESS_STRESS_CPU=$(STRESS_CPU) $(GO) test -count 5 -timeout 60m -run 'TestLimiterMatrix|TestDishonestServersFail|TestLimitFoundWithoutExpectation|TestDriftsFailTheRightScenario|TestRefusalsInsideAnEarlierRetryAfterAreNoFault|TestObeyingClientIsJudgedOnTheMock' ./internal/load/
+
+## stress-full-run: full live harness runs (preflight, conformance, load) against
+## every correct limiter of internal/limitertest, leaky bucket included, and the
+## one that refuses within its limit, three times in a row beside $(STRESS_CPU)
+## busy loops (the harness runs as a child process, so they spin in their own);
+## about 20 minutes
+stress-full-run:
+	@pids=""; for i in $$(seq $(STRESS_CPU)); do sh -c 'while :; do :; done' & pids="$$pids $$!"; done; \
+	$(GO) test -count 3 -timeout 90m -run 'TestFullRunAgainstCorrectLimiters|TestFullRunBlamesRefusalsWithinTheLimit' ./tests/e2e/; \
+	status=$$?; kill $$pids; exit $$status
 
 ## conformance: the conformance suite alone, as QA runs it
 conformance:

@@ -98,16 +98,18 @@ type Limit struct {
 }
 
 // Part names which part of a run sent a request: the harness's own client
-// (the preflight and the conformance specs), or a load scenario's attack.
+// (the preflight, the conformance specs, the advisory checks), or a load
+// scenario's attack.
 type Part string
 
 // The parts outside load.
 const (
 	PartPreflight   Part = "preflight"
 	PartConformance Part = "conformance"
+	PartAdvisory    Part = "advisory checks"
 	// PartTargetClient is the harness's target client when its caller did
 	// not say which part it served (see WithPart).
-	PartTargetClient Part = "preflight or conformance"
+	PartTargetClient Part = "the harness's target client"
 )
 
 // loadPrefix starts the part of every load attack.

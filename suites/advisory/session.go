@@ -25,6 +25,7 @@ import (
 	"loginharness/internal/contract"
 	"loginharness/internal/results"
 	"loginharness/internal/target"
+	"loginharness/internal/timeline"
 )
 
 // Session is one API's checks against one target: what it sent, with what
@@ -121,7 +122,7 @@ func (s *Session) signIn(ctx context.Context, a target.Account, password string)
 		req.Header.Set("TrackingID", trackingID())
 		sent = append(sent, advisory.Secret{Kind: "token", Value: a.Token})
 	}
-	attempts, err := s.Target.Do(ctx, req)
+	attempts, err := s.Target.Do(timeline.WithPart(ctx, timeline.PartAdvisory), req)
 	if err != nil {
 		return Answer{}, err
 	}

@@ -10,6 +10,7 @@ import (
 	"loginharness/internal/contract"
 	"loginharness/internal/results"
 	"loginharness/internal/target"
+	"loginharness/internal/timeline"
 	"loginharness/suites/setup"
 )
 
@@ -64,7 +65,7 @@ func describeAPI(c *contract.Contract, api contract.API) {
 // with the findings, or skips with the reason the case cannot run here or
 // was not judged: an outage met on the way is no broken contract.
 func check(ctx context.Context, c *contract.Contract, t *target.Target, cs *Case) {
-	o := cs.Run(ctx, c, t)
+	o := cs.Run(timeline.WithPart(ctx, timeline.PartConformance), c, t)
 	for _, ex := range Exchanges(o) {
 		AddReportEntry(results.ExchangeEntry, ex, ReportEntryVisibilityNever)
 	}

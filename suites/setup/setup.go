@@ -30,6 +30,7 @@ import (
 	"loginharness/internal/load"
 	"loginharness/internal/results"
 	"loginharness/internal/target"
+	"loginharness/internal/timeline"
 )
 
 // Setup is what the suites run against: the contract, the targets, the
@@ -108,7 +109,7 @@ func run(ctx context.Context, apis []contract.API) (*Setup, error) {
 		return nil, err
 	}
 	for _, api := range apis {
-		if err := target.Preflight(ctx, c, cfg, api); err != nil {
+		if err := target.Preflight(timeline.WithPart(ctx, timeline.PartPreflight), c, cfg, api); err != nil {
 			return nil, err
 		}
 	}
