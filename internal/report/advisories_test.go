@@ -59,8 +59,7 @@ func advisoryView(t *testing.T, gated bool) *View {
 	t.Helper()
 	c := testkit.Contract(t)
 	dir := t.TempDir()
-	var s suite
-	s.passAll(c, "mock")
+	s := passing(c, "mock")
 	s.addSacrificial("the 423 carries no Retry-After: when the account opens again is not judged")
 	s.addAdvisory(types.SpecStatePassed, advisoryFixture("nothing-echoed", "webex", results.AdvisoryPassed, gated), "")
 	raised := advisoryFixture("enumeration-by-timing", "commvault", results.AdvisoryRaised, gated)
@@ -134,12 +133,9 @@ func TestAdvisoriesAreKeptApartFromTheVerdict(t *testing.T) {
 	if !strings.HasPrefix(term, "verdict: PASS\n"+line+"\n  ! commvault:") {
 		t.Errorf("the advisories line is not under the verdict:\n%s", term)
 	}
-	for _, want := range []string{`id="advisories"`, `<svg class="timing-plot"`, "Cliff's delta 1.00", "raised when p &lt; 0.01", "cost: 1 wrong password of a cap of 10",
-		"RFC 9111 section 5.2.2.5", `data-advisory="passwords-only-over-tls" data-api="webex" data-state="not-judged"`, "HARNESS_REDSKY_SACRIFICIAL_EMAIL is not set"} {
-		if !strings.Contains(page, want) {
-			t.Errorf("the page lacks %s", want)
-		}
-	}
+	mustContain(t, "the page", page,
+		`id="advisories"`, `<svg class="timing-plot"`, "Cliff's delta 1.00", "raised when p &lt; 0.01", "cost: 1 wrong password of a cap of 10",
+		"RFC 9111 section 5.2.2.5", `data-advisory="passwords-only-over-tls" data-api="webex" data-state="not-judged"`, "HARNESS_REDSKY_SACRIFICIAL_EMAIL is not set")
 	if n := strings.Count(page, `<circle class="dot"`); n != 6 {
 		t.Errorf("the timing plot draws %d sign-ins, want both samples' 6", n)
 	}
@@ -175,11 +171,7 @@ func TestAGatedAdvisoryFailsAsAnAdvisory(t *testing.T) {
 		t.Fatalf("verdict %s, reasons %q, %d failures: want FAIL for 1 advisory raised (gated) alone", v.Verdict, reasons, len(v.Failures))
 	}
 	term, _, page, doc, _ := advisoryOutputs(t, v)
-	for _, want := range []string{"(gating: a raised advisory fails the run)", "! advisory raised (gated): commvault: Advisory enumeration-by-timing"} {
-		if !strings.Contains(term, want) {
-			t.Errorf("the terminal does not say %q:\n%s", want, term)
-		}
-	}
+	mustContain(t, "the terminal", term, "(gating: a raised advisory fails the run)", "! advisory raised (gated): commvault: Advisory enumeration-by-timing")
 	if strings.Contains(term, "failed checks") || strings.Contains(term, "conformance spec") {
 		t.Errorf("the gated advisory reads as a conformance failure:\n%s", term)
 	}
@@ -254,12 +246,9 @@ func TestAdvisoriesRenderInChromium(t *testing.T) {
 	if lines := consoleLine.FindAllString(log, -1); len(lines) > 0 {
 		t.Errorf("the page logged to the console:\n%s", strings.Join(lines, "\n"))
 	}
-	for _, want := range []string{`id="advisories"`, `class="timing-plot"`, `data-advisory="enumeration-by-timing"`,
-		`<a class="term" href="#term-advisory"`, `<a class="term" href="#term-raised"`, `<a class="term" href="#term-passed-in-part"`} {
-		if !strings.Contains(dom, want) {
-			t.Errorf("the DOM lacks %s", want)
-		}
-	}
+	mustContain(t, "the DOM", dom,
+		`id="advisories"`, `class="timing-plot"`, `data-advisory="enumeration-by-timing"`,
+		`<a class="term" href="#term-advisory"`, `<a class="term" href="#term-raised"`, `<a class="term" href="#term-passed-in-part"`)
 }
 
 // TestAdvisoriesOfSeveralRunsStayApart: on a page of several runs each

@@ -17,8 +17,7 @@ func TestCompareNamesWhatChanged(t *testing.T) {
 	c := testkit.Contract(t)
 	page := func(drift bool) *View {
 		dir := t.TempDir()
-		var s suite
-		s.passAll(c, "mock")
+		s := passing(c, "mock")
 		if drift {
 			s.set("webex", 429, types.SpecStateFailed, "header: Retry-After missing")
 			s.set("webex", 401, types.SpecStateSkipped, "no token without the scope")
@@ -77,11 +76,7 @@ func TestCompareNamesWhatChanged(t *testing.T) {
 	}
 	drifted.Changes = ch
 	html := render(t, drifted)
-	for _, want := range []string{"Since the baseline", "Regressions: passed then, failed now", "webex 429 on embedded mock", "No longer judged", "long-run accepted rate"} {
-		if !strings.Contains(html, want) {
-			t.Errorf("the page does not show %q", want)
-		}
-	}
+	mustContain(t, "the page", html, "Since the baseline", "Regressions: passed then, failed now", "webex 429 on embedded mock", "No longer judged", "long-run accepted rate")
 }
 
 // TestCompareNamesWhatIsNoLongerRun: against a baseline with load and both
@@ -90,16 +85,12 @@ func TestCompareNamesWhatChanged(t *testing.T) {
 // counted apart, and the regressed specs are those the verdict says failed.
 func TestCompareNamesWhatIsNoLongerRun(t *testing.T) {
 	c := testkit.Contract(t)
-	dir := t.TempDir()
-	var s suite
-	s.passAll(c, "mock")
-	s.write(t, dir, "ginkgo.json", t0)
+	dir := passingRun(t, c)
 	writeLoadFixtures(t, results.LoadDir(dir), t0)
 	base := build(t, Source{Dir: dir, Contract: c, Run: &results.RunInfo{Started: t0}})
 
 	dir = t.TempDir()
-	s = suite{}
-	s.passAll(c, "mock")
+	s := passing(c, "mock")
 	s.set("webex", 429, types.SpecStateFailed, "header: Retry-After missing")
 	s.set("webex", 200, types.SpecStateFailed, "schema: trackingId missing")
 	for i := range s.specs {
@@ -126,12 +117,9 @@ func TestCompareNamesWhatIsNoLongerRun(t *testing.T) {
 	}
 	cur.Changes = ch
 	term := summaryOf(t, cur)
-	for _, want := range []string{"regressed: 2 specs, 2 codes;", "no longer run: ", "load verdicts of 3 scenarios",
-		"– no longer run: commvault (", "– no longer run: load over-limit (", "– no longer run: load ramp (", "– no longer run: load obeying-client ("} {
-		if !strings.Contains(term, want) {
-			t.Errorf("the terminal does not say %q:\n%s", want, term)
-		}
-	}
+	mustContain(t, "the terminal", term,
+		"regressed: 2 specs, 2 codes;", "no longer run: ", "load verdicts of 3 scenarios",
+		"– no longer run: commvault (", "– no longer run: load over-limit (", "– no longer run: load ramp (", "– no longer run: load obeying-client (")
 	if html := render(t, cur); !strings.Contains(html, "No longer run: judged then, not run now") || !strings.Contains(html, ch.Summary) ||
 		!strings.Contains(html, "APIs no longer run at all: <b>commvault</b>") {
 		t.Error("the page does not name what is no longer run, with its counts")

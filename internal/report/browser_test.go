@@ -70,8 +70,7 @@ func TestPageRendersInChromium(t *testing.T) {
 	browser := chromium(t)
 	c := testkit.Contract(t)
 	dir := t.TempDir()
-	var s suite
-	s.passAll(c, "mock")
+	s := passing(c, "mock")
 	s.set("webex", 429, types.SpecStateFailed, "webex 429: header /header/Retry-After: missing",
 		results.Exchange{API: "webex", Target: "mock", Method: "POST", Path: "/v1/telephony/config/redSky/actions/login/invoke", Status: 429, Want: 429,
 			Findings: []contract.Finding{{Check: contract.CheckHeader, Pointer: "/header/Retry-After", Expected: "delay-seconds or HTTP-date", Actual: "missing", Message: "429 lacks Retry-After"}},

@@ -44,8 +44,7 @@ func TestAnOutageIsNotJudgedAndCountedOnce(t *testing.T) {
 	const what = "503 Service Unavailable to a request that did not ask for it"
 	view := func(fail bool) *View {
 		dir := t.TempDir()
-		var s suite
-		s.passAll(c, "live")
+		s := passing(c, "live")
 		for _, code := range []int{200, 201} {
 			s.set("webex", code, types.SpecStateSkipped, "not judged: outage: "+what)
 			for i := range s.specs {

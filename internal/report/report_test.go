@@ -49,9 +49,10 @@ func (s *suite) add(state types.SpecState, labels []string, failure string, exs 
 	s.specs = append(s.specs, sr)
 }
 
-// passAll adds a passing spec for every documented code of every API, each
-// answered with the code's first documented variant.
-func (s *suite) passAll(c *contract.Contract, target string) {
+// passing is a suite with a passing spec for every documented code of every
+// API, each answered against target with the code's first documented variant.
+func passing(c *contract.Contract, target string) suite {
+	var s suite
 	for _, api := range contract.APIs() {
 		for _, op := range c.Spec(api).Operations() {
 			for _, code := range op.Statuses {
@@ -63,6 +64,7 @@ func (s *suite) passAll(c *contract.Contract, target string) {
 			}
 		}
 	}
+	return s
 }
 
 // set replaces the state of the spec covering api and code.
@@ -100,6 +102,16 @@ func (s *suite) write(t *testing.T, dir, name string, started time.Time, special
 		t.Fatal(err)
 	}
 	return path
+}
+
+// passingRun writes, in a folder of its own, a conformance run of c in which
+// every spec passed against the embedded mock, and returns the folder.
+func passingRun(t *testing.T, c *contract.Contract) string {
+	t.Helper()
+	dir := t.TempDir()
+	s := passing(c, "mock")
+	s.write(t, dir, "ginkgo.json", t0)
+	return dir
 }
 
 func build(t *testing.T, src Source) *View {
@@ -149,10 +161,7 @@ func cellOf(t *testing.T, p *View, api string, code int) Cell {
 
 func TestEveryDocumentedCodeIsARowAndPassingRunPasses(t *testing.T) {
 	c := testkit.Contract(t)
-	dir := t.TempDir()
-	var s suite
-	s.passAll(c, "mock")
-	s.write(t, dir, "ginkgo.json", t0)
+	dir := passingRun(t, c)
 
 	p := build(t, Source{Dir: dir, Contract: c})
 
@@ -177,18 +186,13 @@ func TestEveryDocumentedCodeIsARowAndPassingRunPasses(t *testing.T) {
 		t.Errorf("load = %+v, want none without summaries", p.Load)
 	}
 	html := render(t, p)
-	for _, want := range []string{`id="verdict">PASS<`, `id="no-failures"`, `id="no-load"`, `class="matrix" data-api="webex"`, `class="matrix" data-api="commvault"`} {
-		if !strings.Contains(html, want) {
-			t.Errorf("page lacks %s", want)
-		}
-	}
+	mustContain(t, "the page", html, `id="verdict">PASS<`, `id="no-failures"`, `id="no-load"`, `class="matrix" data-api="webex"`, `class="matrix" data-api="commvault"`)
 }
 
 func TestFailureShowsInMatrixWithFindingsAndNoSecret(t *testing.T) {
 	c := testkit.Contract(t)
 	dir := t.TempDir()
-	var s suite
-	s.passAll(c, "mock")
+	s := passing(c, "mock")
 	broken := results.Exchange{
 		API: "webex", Target: "mock", Method: "POST", Path: "/v1/telephony/config/redSky/actions/login/invoke", Status: 429, Want: 429,
 		Findings: []contract.Finding{{Check: contract.CheckHeader, Pointer: "/header/Retry-After", Expected: "delay-seconds or HTTP-date", Actual: "missing", Message: "429 lacks Retry-After"}},
@@ -216,11 +220,7 @@ func TestFailureShowsInMatrixWithFindingsAndNoSecret(t *testing.T) {
 	if strings.Contains(html, plantedSecret) {
 		t.Error("page shows the planted secret")
 	}
-	for _, want := range []string{`id="verdict">FAIL<`, `data-state="failed"`, `href="#` + p.Failures[0].ID + `"`, `/header/Retry-After`, `[REDACTED]`} {
-		if !strings.Contains(html, want) {
-			t.Errorf("page lacks %s", want)
-		}
-	}
+	mustContain(t, "the page", html, `id="verdict">FAIL<`, `data-state="failed"`, `href="#`+p.Failures[0].ID+`"`, `/header/Retry-After`, `[REDACTED]`)
 	var sum bytes.Buffer
 	if err := WriteTerminal(&sum, p); err != nil {
 		t.Fatal(err)
@@ -234,15 +234,13 @@ func TestInterruptedRunIsIncomplete(t *testing.T) {
 	c := testkit.Contract(t)
 	for name, src := range map[string]func(dir string) Source{
 		"ginkgo says interrupted": func(dir string) Source {
-			var s suite
-			s.passAll(c, "mock")
+			s := passing(c, "mock")
 			s.set("commvault", 200, types.SpecStateInterrupted, "interrupted by user")
 			s.write(t, dir, "ginkgo.json", t0, "Interrupted by User")
 			return Source{Dir: dir}
 		},
 		"run info says incomplete": func(dir string) Source {
-			var s suite
-			s.passAll(c, "mock")
+			s := passing(c, "mock")
 			s.write(t, dir, "ginkgo.json", t0)
 			return Source{Dir: dir, Run: &results.RunInfo{Started: t0, Incomplete: true}}
 		},
@@ -265,12 +263,10 @@ func TestInterruptedRunIsIncomplete(t *testing.T) {
 func TestFolderReadsNewestResultOfEachSpecAndSkipsOtherJSON(t *testing.T) {
 	c := testkit.Contract(t)
 	dir := t.TempDir()
-	var old suite
-	old.passAll(c, "mock")
+	old := passing(c, "mock")
 	old.set("webex", 401, types.SpecStateFailed, "old failure")
 	old.write(t, dir, "conformance.json", t0)
-	var fresh suite
-	fresh.passAll(c, "mock")
+	fresh := passing(c, "mock")
 	fresh.write(t, dir, "ginkgo.json", t0.Add(time.Hour))
 	if err := os.WriteFile(filepath.Join(dir, "bench.json"), []byte(`{"rows":[]}`), 0o644); err != nil {
 		t.Fatal(err)
@@ -290,10 +286,7 @@ func TestFolderReadsNewestResultOfEachSpecAndSkipsOtherJSON(t *testing.T) {
 // be read is named, and the page is INCOMPLETE, not FAIL: no promise of the
 // server's was seen broken.
 func TestUnreadableLoadSummaryLeavesThePageIncomplete(t *testing.T) {
-	dir := t.TempDir()
-	var s suite
-	s.passAll(testkit.Contract(t), "mock")
-	s.write(t, dir, "ginkgo.json", t0)
+	dir := passingRun(t, testkit.Contract(t))
 	writeLoadFixtures(t, filepath.Join(dir, "load"), t0)
 	if err := os.WriteFile(filepath.Join(dir, "load", "broken.summary.json"), []byte(`{"scenario":`), 0o644); err != nil {
 		t.Fatal(err)
@@ -310,10 +303,7 @@ func TestUnreadableLoadSummaryLeavesThePageIncomplete(t *testing.T) {
 }
 
 func TestStaleLoadSummariesAreLeftOut(t *testing.T) {
-	dir := t.TempDir()
-	var s suite
-	s.passAll(testkit.Contract(t), "mock")
-	s.write(t, dir, "ginkgo.json", t0)
+	dir := passingRun(t, testkit.Contract(t))
 	writeLoadFixtures(t, filepath.Join(dir, "load"), t0.Add(-24*time.Hour))
 
 	if p := build(t, Source{Dir: dir, Run: &results.RunInfo{Started: t0}}); p.Load != nil {
@@ -342,10 +332,7 @@ func TestNothingRunIsNoResultsAndNothingJudgedIsNotAPass(t *testing.T) {
 }
 
 func TestWriteHTMLIsAtomicAndSelfContained(t *testing.T) {
-	dir := t.TempDir()
-	var s suite
-	s.passAll(testkit.Contract(t), "mock")
-	s.write(t, dir, "ginkgo.json", t0)
+	dir := passingRun(t, testkit.Contract(t))
 	path := filepath.Join(dir, "index.html")
 	if err := WriteHTML(path, build(t, Source{Dir: dir})); err != nil {
 		t.Fatal(err)
@@ -364,5 +351,21 @@ func TestWriteHTMLIsAtomicAndSelfContained(t *testing.T) {
 	leftovers, _ := filepath.Glob(filepath.Join(dir, ".index.html.tmp-*"))
 	if len(leftovers) > 0 {
 		t.Errorf("temporary files left: %v", leftovers)
+	}
+}
+
+// mustContain fails the test for each of wants that text, called what in the
+// message, lacks; a short text is shown whole.
+func mustContain(t *testing.T, what, text string, wants ...string) {
+	t.Helper()
+	missing := false
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Errorf("%s lacks %q", what, want)
+			missing = true
+		}
+	}
+	if missing && len(text) < 4096 {
+		t.Logf("%s:\n%s", what, text)
 	}
 }

@@ -19,8 +19,7 @@ func TestRunsSideBySide(t *testing.T) {
 	c := testkit.Contract(t)
 	runDir := func(broken bool, sha string) string {
 		dir := t.TempDir()
-		var s suite
-		s.passAll(c, "mock")
+		s := passing(c, "mock")
 		if broken {
 			s.set("webex", 429, types.SpecStateFailed, "header: Retry-After missing")
 		}
@@ -81,17 +80,9 @@ func TestRunsSideBySide(t *testing.T) {
 		ids[s.ID] = true
 	}
 	html := render(t, p)
-	for _, want := range []string{`id="runs"`, `id="mixed-specs"`, `id="scenario-over-limit-prod"`, `id="scenario-over-limit-staging"`, `id="chart-over-limit-prod-status"`, "embedded mock (prod)"} {
-		if !strings.Contains(html, want) {
-			t.Errorf("the page lacks %s", want)
-		}
-	}
+	mustContain(t, "the page", html, `id="runs"`, `id="mixed-specs"`, `id="scenario-over-limit-prod"`, `id="scenario-over-limit-staging"`, `id="chart-over-limit-prod-status"`, "embedded mock (prod)")
 	out := summaryOf(t, p)
-	for _, want := range []string{"over-limit (prod)", "over-limit (staging)", "run prod: run of", "specs differ between the runs for webex"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("the summary lacks %q:\n%s", want, out)
-		}
-	}
+	mustContain(t, "the summary", out, "over-limit (prod)", "over-limit (staging)", "run prod: run of", "specs differ between the runs for webex")
 }
 
 // TestMergedRunJudgesByItsMergedSummaries: a sharded run's page takes its
@@ -100,8 +91,7 @@ func TestRunsSideBySide(t *testing.T) {
 func TestMergedRunJudgesByItsMergedSummaries(t *testing.T) {
 	c := testkit.Contract(t)
 	shard0 := t.TempDir()
-	var s suite
-	s.passAll(c, "mock")
+	s := passing(c, "mock")
 	s.addLoad(types.SpecStateSkipped, "over-limit", "accepted-within-limit", "not judged: shard 0/2: the limit is shared")
 	s.write(t, shard0, "ginkgo.json", t0)
 	merged := filepath.Join(t.TempDir(), "merged")

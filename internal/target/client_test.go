@@ -62,10 +62,18 @@ func (s *sleeps) sleep(_ context.Context, d time.Duration) error {
 	return nil
 }
 
+// openLiveAt opens a live target for api whose both base URLs are url.
 func openLiveAt(t *testing.T, api contract.API, url string, opts ...Option) *Target {
 	t.Helper()
 	vars := liveVars()
 	vars[EnvWebexURL], vars[EnvCommvaultURL] = url, url
+	return openLiveWith(t, api, vars, opts...)
+}
+
+// openLiveWith opens a live target for api configured by vars, closed when the
+// test ends.
+func openLiveWith(t *testing.T, api contract.API, vars map[string]string, opts ...Option) *Target {
+	t.Helper()
 	cfg, err := fromMap(vars)
 	if err != nil {
 		t.Fatal(err)
@@ -327,17 +335,9 @@ func TestAttemptTimeoutBoundsALiveClient(t *testing.T) {
 	defer close(block)
 	vars := liveVars()
 	vars[EnvWebexURL], vars[EnvAttemptTimeout] = hang.URL, "300ms"
-	cfg, err := fromMap(vars)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tg, err := Open(cfg, contract.Webex)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tg.Close()
+	tg := openLiveWith(t, contract.Webex, vars)
 	start := time.Now()
-	_, err = tg.Do(t.Context(), Request{Path: "/x"})
+	_, err := tg.Do(t.Context(), Request{Path: "/x"})
 	if err == nil || !strings.Contains(err.Error(), hang.URL) {
 		t.Fatalf("error %v does not name %s", err, hang.URL)
 	}
@@ -383,15 +383,8 @@ func TestLiveTLSIsVerifiedUnlessTheUserOptsOut(t *testing.T) {
 	for _, insecure := range []string{"", "1"} {
 		vars := liveVars()
 		vars[EnvWebexURL], vars[EnvInsecureTLS] = ts.URL, insecure
-		cfg, err := fromMap(vars)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tg, err := Open(cfg, contract.Webex)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = tg.Do(t.Context(), Request{Path: "/x"})
+		tg := openLiveWith(t, contract.Webex, vars)
+		_, err := tg.Do(t.Context(), Request{Path: "/x"})
 		if verified := insecure == ""; verified != (err != nil) {
 			t.Errorf("%s=%q: error %v", EnvInsecureTLS, insecure, err)
 		}

@@ -157,8 +157,34 @@ func TestFromEnvReadsTheAttemptTimeout(t *testing.T) {
 func TestVariablesAreOneListWithTheFlags(t *testing.T) {
 	read := map[string]bool{}
 	_, _ = FromEnv(func(k string) string { read[k] = true; return "" })
+	checkVariableTable(t, variableTable{
+		name: "Variables", list: Variables(), reader: "FromEnv", read: read,
+		secret: func(env string) bool {
+			return strings.Contains(env, "TOKEN") || strings.Contains(env, "PASSWORD")
+		},
+	})
+}
+
+// variableTable is a list of variables the CLI binds as flags, and what the
+// function that reads them asked for.
+type variableTable struct {
+	name   string     // the list's function, for messages
+	list   []Variable // what it lists
+	known  []Variable // listed by another table, never to be listed again
+	reader string     // the function that reads the variables, for messages
+	read   map[string]bool
+	secret func(env string) bool // which variables must be marked Secret
+}
+
+// checkVariableTable checks that a table lists each variable once, with the
+// flag, secrecy and API its name implies, and exactly what its reader reads.
+func checkVariableTable(t *testing.T, tab variableTable) {
+	t.Helper()
 	seen := map[string]bool{}
-	for _, v := range Variables() {
+	for _, v := range tab.known {
+		seen[v.Env] = true
+	}
+	for _, v := range tab.list {
 		if seen[v.Env] {
 			t.Errorf("%s listed twice", v.Env)
 		}
@@ -166,24 +192,23 @@ func TestVariablesAreOneListWithTheFlags(t *testing.T) {
 		if want := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(v.Env, "HARNESS_"), "_", "-")); v.Flag != want {
 			t.Errorf("%s: flag %q, want %q", v.Env, v.Flag, want)
 		}
-		if secret := strings.Contains(v.Env, "TOKEN") || strings.Contains(v.Env, "PASSWORD"); secret != v.Secret {
+		if tab.secret(v.Env) != v.Secret {
 			t.Errorf("%s: Secret = %v", v.Env, v.Secret)
 		}
-		if !read[v.Env] {
-			t.Errorf("%s is listed but FromEnv never reads it", v.Env)
+		if !tab.read[v.Env] {
+			t.Errorf("%s is listed but %s never reads it", v.Env, tab.reader)
 		}
 		if api := apiOfName(v.Env); v.API != api {
 			t.Errorf("%s: API %q, want %q", v.Env, v.API, api)
 		}
 	}
-	for k := range read {
+	for k := range tab.read {
 		if !seen[k] {
-			t.Errorf("FromEnv reads %s, which Variables does not list", k)
+			t.Errorf("%s reads %s, which %s does not list", tab.reader, k, tab.name)
 		}
 	}
 }
 
-// apiOfName is the API a variable's name says it configures.
 func apiOfName(env string) contract.API {
 	switch {
 	case strings.HasPrefix(env, "HARNESS_WEBEX_"), strings.HasPrefix(env, "HARNESS_REDSKY_"):

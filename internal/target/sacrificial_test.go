@@ -110,33 +110,13 @@ func TestPlainHTTPOffLoopbackIsRefusedUnlessAllowed(t *testing.T) {
 func TestAdvisoryVariablesAreOneListWithTheFlags(t *testing.T) {
 	read := map[string]bool{}
 	_, _ = AdvisoryFromEnv(func(k string) string { read[k] = true; return "" }, Config{})
-	seen := map[string]bool{}
-	for _, v := range Variables() {
-		seen[v.Env] = true
-	}
-	for _, v := range AdvisoryVariables() {
-		if seen[v.Env] {
-			t.Errorf("%s listed twice", v.Env)
-		}
-		seen[v.Env] = true
-		if want := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(v.Env, "HARNESS_"), "_", "-")); v.Flag != want {
-			t.Errorf("%s: flag %q, want %q", v.Env, v.Flag, want)
-		}
-		if secret := strings.Contains(v.Env, "PASSWORD") && !strings.Contains(v.Env, "WRONG"); secret != v.Secret {
-			t.Errorf("%s: Secret = %v", v.Env, v.Secret)
-		}
-		if !read[v.Env] {
-			t.Errorf("%s is listed but AdvisoryFromEnv never reads it", v.Env)
-		}
-		if api := apiOfName(v.Env); v.API != api {
-			t.Errorf("%s: API %q, want %q", v.Env, v.API, api)
-		}
-	}
-	for k := range read {
-		if !seen[k] {
-			t.Errorf("AdvisoryFromEnv reads %s, which AdvisoryVariables does not list", k)
-		}
-	}
+	checkVariableTable(t, variableTable{
+		name: "AdvisoryVariables", list: AdvisoryVariables(), known: Variables(),
+		reader: "AdvisoryFromEnv", read: read,
+		secret: func(env string) bool {
+			return strings.Contains(env, "PASSWORD") && !strings.Contains(env, "WRONG")
+		},
+	})
 }
 
 func TestLiveRailsLetASacrificialAccountTakeItsCap(t *testing.T) {
