@@ -40,14 +40,14 @@ same spec, the newest result wins.
 Several --in folders make one page. The shards of a sharded run (harness run
 --shard I/N) are merged into one judgement: the Vegeta results of every shard
 taken together, as the server saw them; their merged load summaries are
-written under OUT/load/. Other runs are set side by side, each run's targets a
+written under OUT/load/<run id>/. Other runs are set side by side, each run's targets a
 row of the coverage matrix. Runs judged against different specs are named.
 --baseline compares the page with an earlier run, such as last night's:
 regressions, fixes, what is no longer judged, what is no longer run at all
 (an API, a load scenario, a spec), and load measures that moved beyond noise.
 
-What it writes: OUT/index.html and OUT/summary.md, and OUT/load/ for merged
-shards. Without --out, one --in folder is rendered again in place: its
+What it writes: OUT/index.html and OUT/summary.md, and OUT/load/<run id>/ for
+merged shards. Without --out, one --in folder is rendered again in place: its
 index.html and summary.md are rewritten, nothing else in it. Several --in
 folders and every --baseline folder are only read: --out is then a folder of
 their own.

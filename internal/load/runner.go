@@ -172,8 +172,8 @@ func (s *session) conclude() {
 	s.scenario.judge(c)
 	c.Conclude()
 	if s.shard != nil && s.scenario.Splittable {
-		c.LeaveToMerge(fmt.Sprintf("shard %s: the limit is shared with %d other shards, so it is judged when their results are merged (harness report --in each shard's folder)",
-			shardText(s.shard), s.shard.Count-1))
+		c.LeaveToMerge(fmt.Sprintf("shard %s: the limit is shared with %s, so it is judged when their results are merged (harness report --in each shard's folder)",
+			shardText(s.shard), contract.Plural(s.shard.Count-1, "other shard")))
 	}
 }
 

@@ -25,8 +25,14 @@ func (b *builder) scenarios() {
 		}
 		r := &b.Scenarios[i]
 		r.VerdictCounts.add(s.State)
-		if s.State == Skipped && r.Reason == "" {
-			r.Reason = strings.TrimPrefix(s.Reason, notJudgedPrefix)
+		if s.State == Skipped {
+			why := strings.TrimPrefix(s.Reason, notJudgedPrefix)
+			switch {
+			case r.Reason == "":
+				r.Reason = why
+			case why != r.Reason:
+				r.MoreReasons++
+			}
 		}
 	}
 	var states Counts

@@ -269,9 +269,12 @@ type ScenarioResult struct {
 	// not judged.
 	VerdictCounts Counts
 	// Judged reads VerdictCounts: "3 passed, 1 not judged".
-	Judged   string
-	Reason   string // why a verdict was not judged, the first given: "no 429 to check"
-	Measured string // what it measured, from its summary
+	Judged string
+	Reason string // why a verdict was not judged, the first given: "no 429 to check"
+	// MoreReasons counts the other, different reasons its verdicts were
+	// not judged for, which the page and summary.md list.
+	MoreReasons int
+	Measured    string // what it measured, from its summary
 }
 
 // FailedCheck is one way the run's failed specs went wrong, with the specs

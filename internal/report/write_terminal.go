@@ -104,6 +104,9 @@ func writeChanges(w io.Writer, ch *Changes) {
 // scenarioNote is why a scenario left verdicts unjudged, else what it
 // measured.
 func scenarioNote(s ScenarioResult) string {
+	if s.VerdictCounts.Skipped > 0 && s.Reason != "" && s.MoreReasons > 0 {
+		return fmt.Sprintf("%s%s (and %s: see summary.md or the page)", notJudgedPrefix, s.Reason, contract.Plural(s.MoreReasons, "more reason"))
+	}
 	if s.VerdictCounts.Skipped > 0 && s.Reason != "" {
 		return notJudgedPrefix + s.Reason
 	}

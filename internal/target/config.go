@@ -219,7 +219,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	case "1", "true":
 		c.InsecureTLS = true
 	default:
-		errs = append(errs, fmt.Errorf("%s=%q: use 1 to skip TLS verification, or leave it unset", EnvInsecureTLS, v))
+		errs = append(errs, fmt.Errorf("%s=%q: use 1 or true to skip TLS verification, 0 or false (or leave it unset) to verify", EnvInsecureTLS, v))
 	}
 	drifts, err := mock.ParseDrifts(get(EnvMockDrift))
 	if err != nil {
