@@ -50,6 +50,7 @@ func (c *Case) Rate(overFrom float64, overloaded bool) {
 	}
 	_, refused := timeline.First429(recs)
 	upper := lim.Rate * (1 + Tolerance)
+	window := timeline.Window(recs, timeline.MinWindow, true)
 	switch {
 	case !refused && overloaded:
 		c.unrefused(span, len(times), upper)
@@ -57,11 +58,11 @@ func (c *Case) Rate(overFrom float64, overloaded bool) {
 		c.NotJudged(VerdictWithinLimit, "no 429 during the run: a burst may explain all it served; the over-limit scenario judges the long run")
 	case !measured:
 		c.NotJudged(VerdictWithinLimit, "%d recoveries from refusal once the first Retry-After had passed: too few to measure the long-run rate, which needs 3 over %.1f windows of %s; a longer run (%s) would",
-			w.recoveries, MinRateWindows, timeline.Window(recs, timeline.MinWindow, true), c.Terms.LengthVariable)
+			w.recoveries, MinRateWindows, window, c.Terms.LengthVariable)
 	default:
 		c.Verdict(VerdictWithinLimit, w.rate-w.uncertainty <= upper,
-			"accepted %.1f ± %.1f req/s from %.1fs to %.1fs, after a burst of %.0f, against a limit of %.4g req/s (+%.0f%%)",
-			w.rate, w.uncertainty, w.from, w.to, env.Burst, lim.Rate, Tolerance*100)
+			"accepted %.1f ± %.1f req/s from %.1fs to %.1fs (%d recoveries, %.1f windows of %s), after a burst of %.0f, against a limit of %.4g req/s (+%.0f%%)",
+			w.rate, w.uncertainty, w.from, w.to, w.recoveries, (w.to-w.from)/window.Seconds(), window, env.Burst, lim.Rate, Tolerance*100)
 	}
 	if overloaded {
 		c.sustained(start, w, measured, refused)
