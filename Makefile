@@ -24,23 +24,26 @@ run: build
 test: lint
 	$(GO) test -p 1 -timeout 12m ./...
 
-## # The rate verdicts on limiters counting per minute, outside make test:
-# the per-window proof with 60 s windows (about 5 minutes), and every
-# scenario against a correct limiter of 60 requests per minute
-# (WINDOW=1s or 10s for a quicker run; up to 25 minutes at 60s).
+## proof-per-minute: the rate verdicts on limiters counting per window (fixed
+## window, sliding log, two-window counter; correct, half and twice the quota)
+## with 60 s windows instead of make test's 10 s; about 5 minutes
 proof-per-minute:
-	HARNESS_WINDOW_PROOF=60s go test -count=1 -p 1 -run TestLimitersCountingPerWindow -timeout 30m -v ./internal/load
+	HARNESS_WINDOW_PROOF=60s $(GO) test -count=1 -p 1 -run TestLimitersCountingPerWindow -timeout 30m -v ./internal/load/
 
+## bench-per-minute: every scenario, one after another as live, against a
+## correct limiter of 1 req/s counted per WINDOW (default 60s: 60 a minute),
+## with the live defaults; prints the plan, time and requests per scenario
+## (about 40 s at WINDOW=1s, 4 minutes at 10s, 20 at 60s)
 WINDOW ?= 60s
 bench-per-minute:
-	HARNESS_BENCH_WINDOW=$(WINDOW) go test -count=1 -run TestBenchPerMinute -timeout 40m -v ./internal/load
+	HARNESS_BENCH_WINDOW=$(WINDOW) $(GO) test -count=1 -run TestBenchPerMinute -timeout 40m -v ./internal/load/
 
-stress-load: the load verdicts against every limiter of internal/limitertest,
+## stress-load: the load verdicts against every limiter of internal/limitertest,
 ## five times in a row, with goroutines spinning beside them to keep the machine
 ## busy (HARNESS_STRESS_CPU), as CI machines are; about 6 minutes
 STRESS_CPU ?= 4
 stress-load:
-	HARNESS_STRESS_CPU=$(STRESS_CPU) $(GO) test -count 5 -timeout 60m -run 'TestLimiterMatrix|TestDishonestServersFail|TestLimitFoundWithoutExpectation|TestDriftsFailTheRightScenario|TestRefusalsInsideAnEarlierRetryAfterAreNoFault|TestObeyingClientIsJudgedOnTheMock' ./internal/load/
+	HARNESS_STRESS_CPU=$(STRESS_CPU) $(GO) test -count 5 -timeout 60m -run 'TestLimiterMatrix|TestDishonestServersFail|TestLimitFoundWithoutExpectation|TestDriftsFailTheRightScenario|TestRefusalsInsideAnEarlierRetryAfterAreNoFault|TestObeyingClientIsJudgedOnTheMock|TestLimitersCountingPerWindow' ./internal/load/
 
 ## stress-full-run: full live harness runs (preflight, conformance, load) against
 ## every correct limiter of internal/limitertest, leaky bucket included, and the
