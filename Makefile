@@ -21,8 +21,13 @@ run: build
 ## test: lint, then every test: unit, fuzz seed corpora, Ginkgo suites, browser
 # One test binary at a time (-p 1): the load and limiter tests measure rates,
 # and on a 2-core CI machine a compile or a second test beside them skews those.
+# The end-to-end tests run the harness as child processes that mostly wait
+# (Retry-After, paced load at tens of requests a second), so more of them
+# run side by side (-parallel) than the machine has cores.
+E2E_PARALLEL ?= 6
 test: lint
-	$(GO) test -p 1 -timeout 12m ./...
+	$(GO) test -p 1 -timeout 12m $$($(GO) list ./... | grep -v /tests/e2e)
+	$(GO) test -parallel $(E2E_PARALLEL) -timeout 12m ./tests/e2e/
 
 ## proof-per-minute: the rate verdicts on limiters counting per window (fixed
 ## window, sliding log, two-window counter; correct, half and twice the quota)
