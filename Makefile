@@ -12,7 +12,7 @@ BUILDVCS := $(shell git status --porcelain >/dev/null 2>&1 && echo auto || echo 
 # never at a folder of the machine that built it, so CI artifacts travel.
 GINKGO  := $(GO) tool ginkgo --trimpath --output-dir=$(REPORTS)
 
-.PHONY: run test stress-load stress-full-run conformance load report mock bench bench-go lint build
+.PHONY: run test proof-per-minute bench-per-minute stress-load stress-full-run conformance load report mock bench bench-go lint build
 
 ## run: the main job: conformance and load on the embedded mock, then the HTML report
 run: build
@@ -29,12 +29,26 @@ test: lint
 	$(GO) test -p 1 -timeout 12m $$($(GO) list ./... | grep -v /tests/e2e)
 	$(GO) test -parallel $(E2E_PARALLEL) -timeout 12m ./tests/e2e/
 
+## proof-per-minute: the rate verdicts on limiters counting per window (fixed
+## window, sliding log, two-window counter; correct, half and twice the quota)
+## with 60 s windows instead of make test's 10 s; about 5 minutes
+proof-per-minute:
+	HARNESS_WINDOW_PROOF=60s $(GO) test -count=1 -p 1 -run TestLimitersCountingPerWindow -timeout 30m -v ./internal/load/
+
+## bench-per-minute: every scenario, one after another as live, against a
+## correct limiter of 1 req/s counted per WINDOW (default 60s: 60 a minute),
+## with the live defaults; prints the plan, time and requests per scenario
+## (about 40 s at WINDOW=1s, 4 minutes at 10s, 20 at 60s)
+WINDOW ?= 60s
+bench-per-minute:
+	HARNESS_BENCH_WINDOW=$(WINDOW) $(GO) test -count=1 -run TestBenchPerMinute -timeout 40m -v ./internal/load/
+
 ## stress-load: the load verdicts against every limiter of internal/limitertest,
 ## five times in a row, with goroutines spinning beside them to keep the machine
 ## busy (HARNESS_STRESS_CPU), as CI machines are; about 6 minutes
 STRESS_CPU ?= 4
 stress-load:
-	HARNESS_STRESS_CPU=$(STRESS_CPU) $(GO) test -count 5 -timeout 60m -run 'TestLimiterMatrix|TestDishonestServersFail|TestLimitFoundWithoutExpectation|TestDriftsFailTheRightScenario|TestRefusalsInsideAnEarlierRetryAfterAreNoFault|TestObeyingClientIsJudgedOnTheMock' ./internal/load/
+	HARNESS_STRESS_CPU=$(STRESS_CPU) $(GO) test -count 5 -timeout 60m -run 'TestLimiterMatrix|TestDishonestServersFail|TestLimitFoundWithoutExpectation|TestDriftsFailTheRightScenario|TestRefusalsInsideAnEarlierRetryAfterAreNoFault|TestObeyingClientIsJudgedOnTheMock|TestLimitersCountingPerWindow' ./internal/load/
 
 ## stress-full-run: full live harness runs (preflight, conformance, load) against
 ## every correct limiter of internal/limitertest, leaky bucket included, and the

@@ -110,6 +110,9 @@ func (o *runOptions) run(ctx context.Context, stdout io.Writer, logger *slog.Log
 	if err := o.preflight(ctx, cfg, sel.apis, logger); err != nil {
 		return err
 	}
+	if err := o.planLoad(ctx, filter, sel.apis); err != nil {
+		return err
+	}
 	info := results.RunInfo{
 		HarnessVersion: buildVersion(),
 		Started:        time.Now().UTC(),
@@ -230,6 +233,23 @@ func (o *runOptions) preflight(ctx context.Context, cfg target.Config, apis []co
 		if cfg.Live(api) {
 			logger.Debug("live target answers", "api", api, "url", cfg.URL(api))
 		}
+	}
+	return nil
+}
+
+// planLoad prints the plan of a live load before any of it is sent, and
+// stops the run with a usage error when the plan leaves a verdict not
+// judged and the user asked to stop then (HARNESS_LOAD_STOP_IF_UNJUDGED).
+func (o *runOptions) planLoad(ctx context.Context, filter string, apis []contract.API) error {
+	if !loadRuns(filter) {
+		return nil
+	}
+	s, err := setup.Run(ctx, apis) // made by the preflight: the same set-up
+	if err != nil {
+		return err
+	}
+	if err := s.Load.Announce(); err != nil {
+		return usageError{o.vars.named(err)}
 	}
 	return nil
 }

@@ -39,9 +39,7 @@ func (c *Case) Measure() {
 			n429++
 		}
 	}
-	if sum.ElapsedSeconds > 0 {
-		sum.AcceptedRate = float64(served) / sum.ElapsedSeconds
-	}
+	sum.AcceptedRate, _ = RateOver(served, sum.ElapsedSeconds, sum.OfferedRate)
 	if len(recs) > 0 {
 		sum.Ratio429 = float64(n429) / float64(len(recs))
 	}

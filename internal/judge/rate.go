@@ -50,20 +50,19 @@ func (c *Case) Rate(overFrom float64, overloaded bool) {
 	}
 	_, refused := timeline.First429(recs)
 	upper := lim.Rate * (1 + Tolerance)
+	window := timeline.Window(recs, timeline.MinWindow, true)
 	switch {
 	case !refused && overloaded:
-		accepted := float64(len(times)) / span
-		c.Verdict(VerdictWithinLimit, accepted <= upper,
-			"no 429 in %.1fs at %.4g req/s offered: %d requests served, %.1f req/s, against a limit of %.4g req/s (+%.0f%%)",
-			span, c.Sum.OfferedRate, len(times), accepted, lim.Rate, Tolerance*100)
+		c.unrefused(span, len(times), upper)
 	case !refused:
 		c.NotJudged(VerdictWithinLimit, "no 429 during the run: a burst may explain all it served; the over-limit scenario judges the long run")
 	case !measured:
-		c.NotJudged(VerdictWithinLimit, "%d recoveries from refusal once the first Retry-After had passed: too few to measure the long-run rate; a longer run (%s) would", w.recoveries, c.Terms.LengthVariable)
+		c.NotJudged(VerdictWithinLimit, "%d recoveries from refusal once the first Retry-After had passed: too few to measure the long-run rate, which needs 3 over %.1f windows of %s; a longer run (%s) would",
+			w.recoveries, MinRateWindows, window, c.Terms.LengthVariable)
 	default:
 		c.Verdict(VerdictWithinLimit, w.rate-w.uncertainty <= upper,
-			"accepted %.1f ± %.1f req/s from %.1fs to %.1fs, after a burst of %.0f, against a limit of %.4g req/s (+%.0f%%)",
-			w.rate, w.uncertainty, w.from, w.to, env.Burst, lim.Rate, Tolerance*100)
+			"accepted %.1f ± %.1f req/s from %.1fs to %.1fs (%d recoveries, %.1f windows of %s), after a burst of %.0f, against a limit of %.4g req/s (+%.0f%%)",
+			w.rate, w.uncertainty, w.from, w.to, w.recoveries, (w.to-w.from)/window.Seconds(), window, env.Burst, lim.Rate, Tolerance*100)
 	}
 	if overloaded {
 		c.sustained(start, w, measured, refused)
@@ -96,8 +95,8 @@ func (c *Case) sustained(start time.Time, w rateWindow, measured, refused bool) 
 	case offered < Sustained*lim.Rate:
 		c.NotJudged(VerdictAtLimit, "only %.1f req/s reached the server, less than %.1fx the limit: no overload to judge (%d requests got no answer)", offered, Sustained, c.Sum.Errors)
 	case !refused:
-		accepted, _ := timeline.ServedRate(c.Own, start, timeline.LastArrival(c.Own))
-		c.Verdict(VerdictAtLimit, c.Sum.Errors == 0, "no 429: %.1f req/s served, %d requests got no answer", accepted, c.Sum.Errors)
+		_, served := timeline.ServedRate(c.Own, start, timeline.LastArrival(c.Own))
+		c.Verdict(VerdictAtLimit, c.Sum.Errors == 0, "no 429: %d requests served from %.1fs to %.1fs, %d got no answer", served, from, to, c.Sum.Errors)
 	case !measured:
 		c.NotJudged(VerdictAtLimit, "%d recoveries from refusal once the first Retry-After had passed: too few to measure over", w.recoveries)
 	default:
@@ -191,4 +190,19 @@ func SteadyFrom(recs []timeline.Record, start time.Time, fallback time.Duration)
 		wait = first.RetryAfter.Wait
 	}
 	return first.Received().Add(wait).Sub(start).Seconds()
+}
+
+// unrefused judges accepted-within-limit on a run at three times the limit
+// that met no 429: served requests over its span, once the span holds a
+// rate at all.
+func (c *Case) unrefused(span float64, served int, upper float64) {
+	lim := c.Sum.Limit.Rate
+	accepted, ok := RateOver(served, span, lim)
+	if !ok {
+		c.NotJudged(VerdictWithinLimit, "no 429, but %d requests served in %.3fs is too short a span to hold a rate at a limit of %.4g req/s", served, span, lim)
+		return
+	}
+	c.Verdict(VerdictWithinLimit, accepted <= upper,
+		"no 429 in %.1fs at %.4g req/s offered: %d requests served, %.1f req/s, against a limit of %.4g req/s (+%.0f%%)",
+		span, c.Sum.OfferedRate, served, accepted, lim, Tolerance*100)
 }

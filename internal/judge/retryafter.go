@@ -64,6 +64,9 @@ func (c *Case) Ramp() {
 	if first, found := timeline.First429(c.Own); found {
 		at := first.Sent.Sub(timeline.FirstSent(c.Own)).Seconds()
 		knee.Found, knee.AtSeconds, knee.Rate = true, at, knee.FromRate+knee.Slope*at
+		if top := c.Sum.OfferedRate; top > 0 { // the ramp holds its top rate once there
+			knee.Rate = min(knee.Rate, top)
+		}
 		c.Observe(ObservedKnee, "429s began at %.1f req/s offered, %.2fs into the ramp", knee.Rate, knee.AtSeconds)
 	} else {
 		c.Observe(ObservedKnee, "no 429 during a ramp to %.4g req/s", c.Sum.OfferedRate)

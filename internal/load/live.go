@@ -25,6 +25,11 @@ const (
 	EnvLoadWindows     = "HARNESS_LOAD_WINDOWS"
 	EnvLoadMaxDuration = "HARNESS_LOAD_MAX_DURATION"
 	EnvLoadMaxWait     = "HARNESS_LOAD_MAX_WAIT"
+	// EnvLoadWindow declares the limiter's window, so the plan is made
+	// before any request; EnvLoadStopIfUnjudged stops a run whose plan
+	// leaves a verdict not judged before it spends the quota.
+	EnvLoadWindow         = "HARNESS_LOAD_WINDOW"
+	EnvLoadStopIfUnjudged = "HARNESS_LOAD_STOP_IF_UNJUDGED"
 )
 
 // ErrLiveLoadRefused is why load against a live server did not run: nobody
@@ -41,9 +46,11 @@ func Variables() []target.Variable {
 		{Env: EnvAllowLiveLoad, Flag: "allow-live-load", API: contract.Webex, Bool: true, Help: "allow load against a live Webex, never without a rate cap (variable: 1 or true)"},
 		{Env: EnvLiveMaxRate, Flag: "live-max-rate", API: contract.Webex, Help: "requests/s no live load attack exceeds; required with " + EnvAllowLiveLoad + "=1"},
 		{Env: EnvExpectedLimit, Flag: "expected-limit", API: contract.Webex, Help: "requests/s the live Webex should enforce, to judge against; unset, the ramp measures the limit and only the promises that need no number are judged"},
-		{Env: EnvLoadWindows, Flag: "load-windows", API: contract.Webex, Help: fmt.Sprintf("windows of the server's limiter (its longest Retry-After or policy window) the rate verdicts watch once the burst is spent (default %d)", DefaultWindows)},
+		{Env: EnvLoadWindows, Flag: "load-windows", API: contract.Webex, Help: "windows of the server's limiter (its longest Retry-After or policy window) the rate verdicts watch once the burst is spent (default: as few as their evidence needs)"},
+		{Env: EnvLoadWindow, Flag: "load-window", API: contract.Webex, Help: "the window the server's limiter counts in, as a Go duration (e.g. 1m for a per-minute quota), when known: the load plan is then made before any request (default: a declared RateLimit-Policy window, else learned from the Retry-After values the ramp meets)"},
 		{Env: EnvLoadMaxDuration, Flag: "load-max-duration", API: contract.Webex, Help: fmt.Sprintf("longest one load attack may run, as a Go duration (default %s)", DefaultMaxDuration)},
 		{Env: EnvLoadMaxWait, Flag: "load-max-wait", API: contract.Webex, Help: fmt.Sprintf("longest Retry-After the load scenarios wait out, as a Go duration; a sharded run leaves this long between its shared scenarios for the limit to recover (default %s)", DefaultMaxWait)},
+		{Env: EnvLoadStopIfUnjudged, Flag: "load-stop-if-unjudged", API: contract.Webex, Bool: true, Help: "print the load plan and stop, exit 2, when it leaves a verdict not judged (the window too long for the duration or wait caps), before spending the quota (variable: 1 or true)"},
 		{Env: EnvShard, Flag: "shard", API: contract.Webex, Help: "run shard I of N (from 0: 0/3, 1/3, 2/3) of a load that N harness processes share against one live Webex; each offers 1/N, shard 0 alone runs conformance, harness report merges them"},
 		{Env: EnvShardStart, Flag: "shard-start", API: contract.Webex, Help: "RFC 3339 time the shards' shared load begins (default: the next whole minute at least 15 s away, which shards started within seconds of each other agree on)"},
 		{Env: EnvRunID, Flag: "run-id", API: contract.Webex, Help: "names the sharded run, the same in every shard, so a merge takes its shards only (default: from the start time and shard count)"},
@@ -117,26 +124,35 @@ func RunnerOptionsFromEnv(getenv func(string) string) ([]Option, error) {
 	if raw := strings.TrimSpace(getenv(EnvLoadWindows)); raw != "" {
 		n, err := strconv.Atoi(raw)
 		if err != nil || n < 1 || n > 1000 {
-			errs = append(errs, fmt.Errorf("%s=%q: want a whole number of windows from 1 to 1000, e.g. %d", EnvLoadWindows, raw, DefaultWindows))
+			errs = append(errs, fmt.Errorf("%s=%q: want a whole number of windows from 1 to 1000, e.g. 3, or leave it unset for as few as the evidence needs", EnvLoadWindows, raw))
 		} else {
 			opts = append(opts, WithWindows(n))
 		}
 	}
-	if raw := strings.TrimSpace(getenv(EnvLoadMaxDuration)); raw != "" {
-		d, err := time.ParseDuration(raw)
-		if err != nil || d < time.Second || d > MaxLoadDuration {
-			errs = append(errs, fmt.Errorf("%s=%q: want a duration from 1s to %s, e.g. 2m", EnvLoadMaxDuration, raw, MaxLoadDuration))
-		} else {
-			opts = append(opts, WithMaxDuration(d))
+	durations := []struct {
+		name, example string
+		opt           func(time.Duration) Option
+	}{
+		{EnvLoadMaxDuration, "5m", WithMaxDuration},
+		{EnvLoadMaxWait, DefaultMaxWait.String(), WithMaxWait},
+		{EnvLoadWindow, "1m", WithWindow},
+	}
+	for _, d := range durations {
+		if raw := strings.TrimSpace(getenv(d.name)); raw != "" {
+			v, err := time.ParseDuration(raw)
+			if err != nil || v < time.Second || v > MaxLoadDuration {
+				errs = append(errs, fmt.Errorf("%s=%q: want a duration from 1s to %s, e.g. %s", d.name, raw, MaxLoadDuration, d.example))
+			} else {
+				opts = append(opts, d.opt(v))
+			}
 		}
 	}
-	if raw := strings.TrimSpace(getenv(EnvLoadMaxWait)); raw != "" {
-		d, err := time.ParseDuration(raw)
-		if err != nil || d < time.Second || d > MaxLoadDuration {
-			errs = append(errs, fmt.Errorf("%s=%q: want a duration from 1s to %s, e.g. %s", EnvLoadMaxWait, raw, MaxLoadDuration, DefaultMaxWait))
-		} else {
-			opts = append(opts, WithMaxWait(d))
-		}
+	switch raw := strings.TrimSpace(getenv(EnvLoadStopIfUnjudged)); raw {
+	case "", "0", "false":
+	case "1", "true":
+		opts = append(opts, WithStopIfUnjudged(true))
+	default:
+		errs = append(errs, fmt.Errorf("%s=%q: use 1 to stop before the load when its plan leaves a verdict not judged, or leave it unset", EnvLoadStopIfUnjudged, raw))
 	}
 	return opts, errors.Join(errs...)
 }

@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -28,10 +29,7 @@ func (r *Runner) RunAll(ctx context.Context, src Source, scenarios []Scenario) [
 	}
 	out := make([]Outcome, len(scenarios))
 	if !src.Independent() {
-		for i, sc := range scenarios {
-			out[i] = r.runOne(ctx, src, sc)
-		}
-		return out
+		return r.runInOrder(ctx, src, scenarios)
 	}
 	quiet := *r
 	quiet.progress = nil // one progress line per attack reads badly when they overlap
@@ -44,6 +42,59 @@ func (r *Runner) RunAll(ctx context.Context, src Source, scenarios []Scenario) [
 	}
 	wg.Wait()
 	return out
+}
+
+// runInOrder runs scenarios one after another against a shared server,
+// announcing the plan before the first (unless the set-up has) and again
+// once the ramp has found the window; a plan that the user asked to stop
+// on skips the rest.
+func (r *Runner) runInOrder(ctx context.Context, src Source, scenarios []Scenario) []Outcome {
+	out := make([]Outcome, len(scenarios))
+	var stopped error
+	for i, sc := range scenarios {
+		if i == 0 {
+			stopped = r.announceFor(ctx, src, sc)
+		}
+		if stopped != nil {
+			out[i] = Outcome{Scenario: sc, Err: stopped}
+			continue
+		}
+		out[i] = r.runOne(ctx, src, sc)
+		if sc.Name == ScenarioRamp {
+			stopped = r.replanFor(ctx, src, sc)
+		}
+	}
+	return out
+}
+
+// announceFor announces the plan for src's endpoint, unless the set-up
+// has; a plan the user asked to stop on skips the run.
+func (r *Runner) announceFor(ctx context.Context, src Source, sc Scenario) error {
+	var err error
+	switch {
+	case r.planned != nil && r.stopIfUnjudged && !r.planned.Judges():
+		err = &PlanError{Plan: *r.planned}
+	case r.planned == nil:
+		e, openErr := src.Open(ctx, sc)
+		if openErr != nil {
+			return nil // runOne reports it
+		}
+		err = r.announce(e)
+	}
+	var pe *PlanError
+	if errors.As(err, &pe) {
+		return Skipped{Reason: "stopped before the load: " + pe.Error()}
+	}
+	return err
+}
+
+// replanFor makes the plan again for src's endpoint after the ramp.
+func (r *Runner) replanFor(ctx context.Context, src Source, sc Scenario) error {
+	e, err := src.Open(ctx, sc)
+	if err != nil {
+		return nil
+	}
+	return r.replan(e)
 }
 
 // Budget bounds how long RunAll of n scenarios may take, one after

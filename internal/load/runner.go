@@ -29,26 +29,36 @@ type Runner struct {
 	// plausibleWait bounds a plausible Retry-After when the server declares
 	// no RateLimit-Policy window.
 	plausibleWait time.Duration
-	// windows is how many windows the rate verdicts want to watch;
-	// maxDuration caps every attack.
+	// windows is how many windows the rate verdicts watch, 0: as few as
+	// their evidence needs; maxDuration caps every attack.
 	windows     int
 	maxDuration time.Duration
-	shard       *results.Shard // nil unless the run is one shard of several
+	// window is the limiter's window as the user declares it, 0: learned
+	// from the server; stopIfUnjudged stops a run whose plan leaves a
+	// verdict not judged before it spends the quota.
+	declaredWindow time.Duration
+	stopIfUnjudged bool
+	// planOut gets the load plan of a live run; planned is the last plan
+	// announced, nil before any.
+	planOut io.Writer
+	planned *results.LoadPlan
+	shard   *results.Shard // nil unless the run is one shard of several
 }
 
 // Option configures a Runner, as vegeta's attacker options do.
 type Option func(*Runner)
 
 // Defaults: a few seconds for an attack that judges no rate; those that do
-// run for DefaultWindows of the longest window the server shows, capped.
+// run until their evidence suffices (judge.Evidence), capped; a shard,
+// which keeps a fixed schedule, watches ShardWindows.
 const (
 	DefaultDuration    = 3 * time.Second
-	DefaultWindows     = 10
-	DefaultMaxDuration = 2 * time.Minute
+	ShardWindows       = 10
+	DefaultMaxDuration = 6 * time.Minute
 	DefaultMaxRequests = 100_000
 	DefaultTimeout     = 5 * time.Second
 	DefaultMaxBody     = 64 << 10
-	DefaultMaxWait     = 30 * time.Second
+	DefaultMaxWait     = 60 * time.Second
 	// DefaultFallbackRetryAfter is how long the obeying client waits after a
 	// 429 without a usable Retry-After; Webex SDKs wait 5 to 15 s.
 	DefaultFallbackRetryAfter = 5 * time.Second
@@ -65,8 +75,21 @@ func WithOutDir(dir string) Option { return func(r *Runner) { r.outDir = dir } }
 func WithDuration(d time.Duration) Option { return func(r *Runner) { r.duration = d } }
 
 // WithWindows sets how many windows of the server's limiter the attacks that
-// judge its rate watch after its burst is spent.
+// judge its rate watch after its burst is spent, instead of as few as the
+// evidence needs.
 func WithWindows(n int) Option { return func(r *Runner) { r.windows = max(1, n) } }
+
+// WithWindow declares the window of the server's limiter, so the plan is
+// made before any request rather than after the ramp meets a refusal.
+func WithWindow(d time.Duration) Option { return func(r *Runner) { r.declaredWindow = d } }
+
+// WithPlanOutput prints the plan of a live run to w (stderr) before its
+// load, and again once the ramp has found the window.
+func WithPlanOutput(w io.Writer) Option { return func(r *Runner) { r.planOut = w } }
+
+// WithStopIfUnjudged makes a run stop before its load when its plan leaves
+// a verdict not judged (see Runner.Plan).
+func WithStopIfUnjudged(stop bool) Option { return func(r *Runner) { r.stopIfUnjudged = stop } }
 
 // WithShard makes the runner one shard of a sharded run (see ShardConfig).
 func WithShard(sh *results.Shard) Option { return func(r *Runner) { r.shard = sh } }
@@ -92,7 +115,7 @@ func NewRunner(c *contract.Contract, opts ...Option) *Runner {
 		duration: DefaultDuration, maxRequests: DefaultMaxRequests, timeout: DefaultTimeout,
 		maxBody: DefaultMaxBody, validators: defaultValidators(), maxWait: DefaultMaxWait,
 		fallback: DefaultFallbackRetryAfter, plausibleWait: DefaultPlausibleWait,
-		windows: DefaultWindows, maxDuration: DefaultMaxDuration,
+		maxDuration: DefaultMaxDuration,
 	}
 	for _, opt := range opts {
 		opt(r)

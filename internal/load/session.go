@@ -11,6 +11,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"loginharness/internal/contract"
+	"loginharness/internal/judge"
 	"loginharness/internal/results"
 	"loginharness/internal/timeline"
 )
@@ -113,17 +114,21 @@ func (s *session) finish(rec *recording) error {
 }
 
 // untilJudged stops an attack once it is long enough to judge the rate: at
-// least the base duration, and a steady stretch after the first Retry-After
-// of s.windows windows, a window being the limiter's time scale as the
-// timeline shows it (a missing Retry-After tells no time scale).
-// Without a 429 it runs to its end.
+// least the base duration, and, by default, as soon as the rate verdicts
+// have the evidence they need (judge.Evidence: the fewest windows that
+// suffice for the limiter seen); with a number of windows set, a steady
+// stretch after the first Retry-After of that many windows, a window being
+// the limiter's time scale as the timeline shows it. Without a 429 it runs
+// to its end.
 func (s *session) untilJudged() stopRule {
-	var start, steady time.Time
-	window := s.endpoint.window()
+	var start, steady, checked time.Time
+	var recs []timeline.Record
+	window := s.window()
 	return func(rc timeline.Record) bool {
 		if start.IsZero() || rc.Sent.Before(start) {
 			start = rc.Sent
 		}
+		recs = append(recs, rc)
 		window = timeline.Window([]timeline.Record{rc}, window, true)
 		if rc.Status == 429 && steady.IsZero() {
 			wait := s.fallback
@@ -133,20 +138,41 @@ func (s *session) untilJudged() stopRule {
 			steady = rc.Received().Add(wait)
 		}
 		now := rc.Received()
-		return !steady.IsZero() && now.Sub(start) >= s.duration && now.Sub(steady) >= time.Duration(s.windows)*window
+		if steady.IsZero() || now.Sub(start) < s.duration || now.Before(steady) {
+			return false
+		}
+		if s.windows > 0 {
+			return now.Sub(steady) >= time.Duration(s.windows)*window
+		}
+		// Measuring is linear in the records: a few times a second is enough.
+		if now.Sub(checked) < evidenceEvery {
+			return false
+		}
+		checked = now
+		timeline.SortBySent(recs)
+		return judge.Evidence(recs, s.endpoint.Limit.Rate, s.fallback).Enough
 	}
 }
 
-// shortAttack is how long the client comparison runs: a few windows.
+// evidenceEvery is how often an attack asks whether it has shown enough.
+const evidenceEvery = 250 * time.Millisecond
+
+// shortAttack is how long each client of the comparison runs: two windows,
+// one to spend the quota and one to wait out the Retry-After.
 func (s *session) shortAttack() time.Duration {
-	return min(s.maxDuration, max(s.duration, 3*s.endpoint.window()))
+	return min(s.maxDuration, max(s.duration, 2*s.window()))
 }
 
-// longAttack is how long the ramp runs: as many windows as the rate
-// verdicts need.
-func (s *session) longAttack() time.Duration {
-	return min(s.maxDuration, max(2*s.duration, time.Duration(s.windows)*s.endpoint.window()))
+// rampAttack is how long the ramp climbs to its top rate: a window of the
+// limiter as far as it is known, at least twice the base duration. It then
+// holds the top rate until the rate verdicts can judge.
+func (s *session) rampAttack() time.Duration {
+	return min(s.maxDuration, max(2*s.duration, s.window()))
 }
+
+// window is the limiter's window: the one the user declared, or the one
+// the run has shown so far, whichever is longer.
+func (s *session) window() time.Duration { return max(s.declaredWindow, s.endpoint.window()) }
 
 // length is how long an attack may run: d, or in a shard, until the
 // common schedule's slot ends, whatever d says.

@@ -23,8 +23,8 @@ type Setup struct {
 // SetupFromEnv reads every HARNESS_* variable the load suite needs through
 // getenv, as `harness run` exported them: the targets, the live-load opt-in
 // and bounds, how long attacks run, and the shard. progress, when not nil,
-// gets the live progress line.
-func SetupFromEnv(c *contract.Contract, getenv func(string) string, now time.Time, progress io.Writer) (*Setup, error) {
+// gets the live progress line; plan, when not nil, the plan of a live load.
+func SetupFromEnv(c *contract.Contract, getenv func(string) string, now time.Time, progress, plan io.Writer) (*Setup, error) {
 	tc, tcErr := target.FromEnv(getenv)
 	lc, lcErr := LiveConfigFromEnv(getenv)
 	opts, optsErr := RunnerOptionsFromEnv(getenv)
@@ -34,6 +34,9 @@ func SetupFromEnv(c *contract.Contract, getenv func(string) string, now time.Tim
 	}
 	if progress != nil {
 		opts = append(opts, WithProgress(progress))
+	}
+	if plan != nil {
+		opts = append(opts, WithPlanOutput(plan))
 	}
 	s := &Setup{Shard: shard}
 	if shard != nil {

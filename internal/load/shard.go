@@ -138,7 +138,11 @@ func (r *Runner) shardAttack(sc Scenario) time.Duration {
 	if sc.Name == ScenarioUnderLimit {
 		return r.duration
 	}
-	return max(2*r.duration, time.Duration(r.windows+2)*timeline.MinWindow)
+	windows := r.windows
+	if windows == 0 {
+		windows = ShardWindows
+	}
+	return max(2*r.duration, time.Duration(windows+2)*timeline.MinWindow)
 }
 
 func shardText(sh *results.Shard) string { return fmt.Sprintf("%d/%d", sh.Index, sh.Count) }

@@ -7,7 +7,10 @@ import (
 	"loginharness/internal/judge"
 )
 
-// underLimitScenario offers half the limit: nothing may be refused.
+// underLimitScenario offers half the limit for two windows, or the base
+// duration if longer: nothing may be refused. A limiter counting per
+// window refuses only once a window's quota is spent, so a shorter run
+// would say nothing.
 func underLimitScenario() Scenario {
 	return Scenario{
 		Name: ScenarioUnderLimit, Description: "Half the limit: no request is refused while the load stays within the limit, no 5xx.",
@@ -19,5 +22,5 @@ func underLimitScenario() Scenario {
 func underLimit(ctx context.Context, s *session) error {
 	rate := s.endpoint.capRate(0.5 * s.endpoint.Limit.Rate)
 	s.offer(fmt.Sprintf("constant %.4g/s", rate), rate)
-	return s.constantAttack(ctx, rate, s.length(s.duration), nil)
+	return s.constantAttack(ctx, rate, s.length(min(s.maxDuration, max(s.duration, 2*s.window()))), nil)
 }

@@ -79,7 +79,7 @@ func redactAll(xs []string, redact func(string) string) []string {
 // measuredLine is one line of what a scenario measured, and why it failed
 // or stopped.
 func measuredLine(s results.LoadSummary) string {
-	h := fmt.Sprintf("offered %s, accepted %s (limit %s), 429s %s", rate(s.OfferedRate), rate(s.AcceptedRate), limitText(s.Limit), pct(s.Ratio429))
+	h := fmt.Sprintf("offered %s, accepted %s (limit %s), 429s %s", rate(s.OfferedRate), acceptedText(s), limitText(s.Limit), pct(s.Ratio429))
 	if env := s.Envelope; env != nil && env.LongRunRate > 0 {
 		h = fmt.Sprintf("offered %s, long-run %s ± %.1f (limit %s, burst %.0f), 429s %s", rate(s.OfferedRate), rate(env.LongRunRate), env.Uncertainty, limitText(s.Limit), env.Burst, pct(s.Ratio429))
 	}
@@ -95,7 +95,7 @@ func measuredLine(s results.LoadSummary) string {
 func figures(s results.LoadSummary) []Figure {
 	fs := []Figure{
 		{Label: "offered", Value: rate(s.OfferedRate), Note: s.Pacer},
-		{Label: "accepted (2xx)", Value: rate(s.AcceptedRate), Note: "over the whole run"},
+		{Label: "accepted (2xx)", Value: acceptedText(s), Note: "over the whole run"},
 		limitFigure(s.Limit),
 		{Label: "429 ratio", Value: pct(s.Ratio429), Note: strconv.Itoa(s.StatusCodes["429"]) + " of " + strconv.Itoa(s.Requests)},
 		{Label: "latency p50 / p99", Value: msText(s.Latency.P50) + " / " + msText(s.Latency.P99), Note: "max " + msText(s.Latency.Max)},
@@ -348,4 +348,19 @@ func (b *builder) markLoadOutages() {
 			}
 		}
 	}
+}
+
+// acceptedText is the accepted rate, or, when the run was too short to
+// hold one, how many were served in how long.
+func acceptedText(s results.LoadSummary) string {
+	if s.AcceptedRate > 0 {
+		return rate(s.AcceptedRate)
+	}
+	served := 0
+	for code, n := range s.StatusCodes {
+		if strings.HasPrefix(code, "2") {
+			served += n
+		}
+	}
+	return fmt.Sprintf("%d in %.3g s (too short for a rate)", served, s.ElapsedSeconds)
 }

@@ -104,7 +104,7 @@ func run(ctx context.Context, apis []contract.API) (*Setup, error) {
 	if load.Interactive(os.Stderr) {
 		progress = os.Stderr
 	}
-	ls, err := load.SetupFromEnv(c, os.Getenv, time.Now(), progress)
+	ls, err := load.SetupFromEnv(c, os.Getenv, time.Now(), progress, os.Stderr)
 	if err != nil {
 		return nil, err
 	}

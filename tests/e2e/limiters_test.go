@@ -96,3 +96,23 @@ func loadRows(stdout string) string {
 	}
 	return strings.Join(rows, "\n")
 }
+
+// TestPlanThatCannotJudgeStopsBeforeTheLoad: told the server counts 60
+// requests a minute, with attacks capped at 10 s and the stop asked for,
+// the run prints its plan, names what it cannot judge and the settings
+// that would, and exits 2 before a single load request: the quota is not
+// spent.
+func TestPlanThatCannotJudgeStopsBeforeTheLoad(t *testing.T) {
+	t.Parallel()
+	srv := limitertest.NewMockServer(limitertest.FixedWindow(60, time.Minute), limitertest.DelaySeconds)
+	defer srv.Close()
+	env := with(fullRunEnv(srv.URL), "HARNESS_EXPECTED_LIMIT", "1", "HARNESS_LOAD_WINDOW", "1m", "HARNESS_LOAD_STOP_IF_UNJUDGED", "1")
+	o := harness(t, invocation{args: []string{"run", "--out", t.TempDir()}, env: env})
+	if o.code != 2 || !strings.Contains(o.stderr, "load plan: window 1m0s") || !strings.Contains(o.stderr, "HARNESS_LOAD_MAX_DURATION=") {
+		t.Fatalf("exit %d; want 2 with the plan and the settings that judge it\n%s", o.code, tail(o.output()))
+	}
+	if n := srv.Served() + srv.Refused(); n > 1 { // the preflight's sign-in alone
+		t.Errorf("%d sign-ins reached the server before the run stopped", n)
+	}
+	t.Log(tail(o.stderr))
+}
