@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -88,19 +87,11 @@ func TestResultsFileKeepsNoSecrets(t *testing.T) {
 
 func decodeAll(t *testing.T, data []byte) int {
 	t.Helper()
-	dec := vegeta.NewDecoder(bytes.NewReader(data))
-	n := 0
-	for {
-		var r vegeta.Result
-		err := dec.Decode(&r)
-		if errors.Is(err, io.EOF) {
-			return n
-		}
-		if err != nil {
-			t.Fatalf("result %d: %v", n, err)
-		}
-		n++
+	n, err := testkit.DecodeResults(bytes.NewReader(data), nil)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return n
 }
 
 // TestInterruptKeepsPartialResults cancels a long attack: it stops at once,

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +13,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"loginharness/internal/mock"
+	"loginharness/internal/testkit"
 )
 
 // TestInterruptKeepsPartialResults sends SIGINT to `harness run` in the
@@ -156,21 +155,9 @@ func decodeVegeta(t *testing.T, path string, each func(*vegeta.Result)) int {
 		return 0
 	}
 	defer f.Close()
-	dec := vegeta.NewDecoder(f)
-	n := 0
-	for {
-		var r vegeta.Result
-		err := dec.Decode(&r)
-		if errors.Is(err, io.EOF) {
-			return n
-		}
-		if err != nil {
-			t.Errorf("%s: result %d does not decode: %v", path, n+1, err)
-			return n
-		}
-		n++
-		if each != nil {
-			each(&r)
-		}
+	n, err := testkit.DecodeResults(f, each)
+	if err != nil {
+		t.Errorf("%s: %v", path, err)
 	}
+	return n
 }
