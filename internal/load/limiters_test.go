@@ -301,13 +301,10 @@ func TestLimitFoundWithoutExpectation(t *testing.T) {
 	}
 }
 
-// TestDownServerJudgesNothing: a server that answers nothing is an outage,
-// not a broken promise: every verdict is not judged, and the attack ends
-// early rather than hammering a dead address.
-func TestDownServerJudgesNothing(t *testing.T) {
-	t.Parallel()
-	srv := limitertest.NewServer(limitertest.Unlimited(), limitertest.DelaySeconds)
-	srv.Close()
+// overLimitAgainst runs the over-limit scenario against srv, judged against
+// the matrix's expected limit, with attacks of a second at least.
+func overLimitAgainst(t *testing.T, srv *limitertest.Server, opts ...Option) results.LoadSummary {
+	t.Helper()
 	c := testkit.Contract(t)
 	e, err := serverEndpoint(c, srv)
 	if err != nil {
@@ -315,11 +312,23 @@ func TestDownServerJudgesNothing(t *testing.T) {
 	}
 	e.Limit = results.Limit{Rate: matrixRate, Source: EnvExpectedLimit}
 	sc, _ := ScenarioNamed(ScenarioOverLimit)
-	start := time.Now()
-	sum, err := NewRunner(c, WithOutDir(t.TempDir()), WithDuration(time.Second)).Run(t.Context(), sc, e)
+	opts = append([]Option{WithOutDir(t.TempDir()), WithDuration(time.Second)}, opts...)
+	sum, err := NewRunner(c, opts...).Run(t.Context(), sc, e)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sum
+}
+
+// TestDownServerJudgesNothing: a server that answers nothing is an outage,
+// not a broken promise: every verdict is not judged, and the attack ends
+// early rather than hammering a dead address.
+func TestDownServerJudgesNothing(t *testing.T) {
+	t.Parallel()
+	srv := limitertest.NewServer(limitertest.Unlimited(), limitertest.DelaySeconds)
+	srv.Close()
+	start := time.Now()
+	sum := overLimitAgainst(t, srv)
 	if took := time.Since(start); took > 30*time.Second {
 		t.Errorf("the attack on a dead address went on for %s", took)
 	}
@@ -342,18 +351,8 @@ func TestServerGoneMidRunIsAnOutage(t *testing.T) {
 	}
 	t.Parallel()
 	srv := limitertest.NewServer(limitertest.TokenBucket(matrixRate, 5), limitertest.DelaySeconds)
-	c := testkit.Contract(t)
-	e, err := serverEndpoint(c, srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.Limit = results.Limit{Rate: matrixRate, Source: EnvExpectedLimit}
-	sc, _ := ScenarioNamed(ScenarioOverLimit)
 	time.AfterFunc(1500*time.Millisecond, srv.Close)
-	sum, err := NewRunner(c, WithOutDir(t.TempDir()), WithDuration(time.Second), WithMaxDuration(4*time.Second)).Run(t.Context(), sc, e)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sum := overLimitAgainst(t, srv, WithMaxDuration(4*time.Second))
 	if sum.Errors == 0 || sum.Errors == sum.Requests {
 		t.Fatalf("want some requests answered and some refused: %d of %d got no answer", sum.Errors, sum.Requests)
 	}
